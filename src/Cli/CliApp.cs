@@ -1,0 +1,66 @@
+using System.CommandLine;
+using DataFirst.Cli.Commands;
+
+namespace DataFirst.Cli;
+
+/// <summary>The `datafirst` command line: verbs, parsing, one-line errors, exit codes.</summary>
+internal static class CliApp
+{
+    public const int ExitOk = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand(
+            "DataFirst.Serverless: deduplicate and link administrative extracts, pseudonymise them, " +
+            "and publish research-ready shares with a data catalogue.");
+
+        // One line per verb; each verb lives in Commands/{Verb}Command.cs.
+        root.Subcommands.Add(DemoCommand.Create());
+
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var error = stderr ?? Console.Error;
+        var root = BuildRootCommand();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line: what is wrong, and where to look.
+            var messages = parse.Errors.Select(e => e.Message.TrimEnd('.')).Distinct(StringComparer.Ordinal);
+            error.WriteLine($"datafirst: error: {string.Join("; ", messages)} (see 'datafirst --help')");
+            return ExitUsage;
+        }
+
+        try
+        {
+            var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+            return await parse.InvokeAsync(config).ConfigureAwait(false);
+        }
+        catch (CliUsageException ex)
+        {
+            error.WriteLine($"datafirst: error: {ex.Message}");
+            return ExitUsage;
+        }
+        catch (CliFailureException ex)
+        {
+            error.WriteLine($"datafirst: error: {ex.Message}");
+            return ExitFailure;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("datafirst: cancelled");
+            return ExitFailure;
+        }
+    }
+}
+
+/// <summary>A mistake in how the command was invoked: reported on one line, exit code 2.</summary>
+internal sealed class CliUsageException(string message) : Exception(message);
+
+/// <summary>A run that could not complete, with a one-line reason (exit code 1).</summary>
+internal sealed class CliFailureException(string message) : Exception(message);

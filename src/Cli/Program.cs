@@ -1,0 +1,3 @@
+using DataFirst.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
