@@ -8,14 +8,14 @@ public sealed class CoreDependencyTests
     private static readonly string[] ForbiddenPrefixes =
     [
         "Azure.",
-        "Azure",
-        "Microsoft.Azure.Functions.",
+        "Microsoft.Azure.Functions",
         "Microsoft.DurableTask",
         "Microsoft.AspNetCore",
     ];
 
     private static bool IsForbidden(string name) =>
-        ForbiddenPrefixes.Any(p => p.EndsWith('.') ? name.StartsWith(p, StringComparison.OrdinalIgnoreCase) : string.Equals(name, p, StringComparison.OrdinalIgnoreCase));
+        string.Equals(name, "Azure", StringComparison.OrdinalIgnoreCase)
+        || ForbiddenPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 
     [Fact]
     public void CoreAssembly_References_NoAzureFunctionsDurableOrAspNetAssemblies()
