@@ -31,6 +31,10 @@ public interface IWorkflowContext
 /// <summary>Retry with exponential backoff for transient activity failures.</summary>
 public sealed record ActivityRetryPolicy(int MaxNumberOfAttempts, TimeSpan FirstRetryInterval, double BackoffCoefficient = 2.0, TimeSpan? MaxRetryInterval = null)
 {
+    /// <summary>Which failures to retry; null retries every failure but <see cref="IPermanentFailure"/>s.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Func<Exception, bool>? Handle { get; init; }
+
     public TimeSpan DelayBeforeAttempt(int attempt)
     {
         // attempt is 2 for the first retry.
