@@ -1,0 +1,331 @@
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Comparisons;
+
+/// <summary>A comparison bound to a record set: per-record codes and per-distinct-value derived data
+/// (dates as day numbers, postcode parts, phonetic keys, nickname groups) so that comparing a pair
+/// is int compares plus, for fuzzy levels, one string metric on spans. No allocation per pair.</summary>
+internal sealed class ComparisonKernel
+{
+    private enum Kind : byte
+    {
+        Null, Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic, Swapped, DayMonthSwap, DateWithin, Sector, District, Area, Else,
+    }
+
+    private readonly int[] codes;
+    private readonly string[] dict;
+    private readonly Kind[] kinds;
+    private readonly double[] thresholds;
+    private readonly int[] ints;
+    private readonly int[]? otherCodes;
+    private readonly int[]? toOther;
+    private readonly int[]? dayNumber;
+    private readonly int[]? year;
+    private readonly int[]? month;
+    private readonly int[]? day;
+    private readonly int[]? sector;
+    private readonly int[]? district;
+    private readonly int[]? area;
+    private readonly int[]? phonetic;
+    private readonly int[][]? nick;
+
+    public ComparisonKernel(ComparisonSpec spec, RecordSet records)
+    {
+        Spec = spec;
+        var col = records.ColumnIndex(spec.Column);
+        codes = records.Codes[col];
+        dict = records.Dictionaries[col];
+        var n = spec.Levels.Count;
+        kinds = new Kind[n];
+        thresholds = new double[n];
+        ints = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            var l = spec.Levels[i];
+            kinds[i] = l.Type switch
+            {
+                ComparisonLevelTypes.Null => Kind.Null,
+                ComparisonLevelTypes.Exact => Kind.Exact,
+                ComparisonLevelTypes.JaroWinkler => Kind.JaroWinkler,
+                ComparisonLevelTypes.Jaro => Kind.Jaro,
+                ComparisonLevelTypes.Levenshtein => Kind.Levenshtein,
+                ComparisonLevelTypes.DamerauLevenshtein => Kind.DamerauLevenshtein,
+                ComparisonLevelTypes.Nickname => Kind.Nickname,
+                ComparisonLevelTypes.Phonetic => Kind.Phonetic,
+                ComparisonLevelTypes.Swapped => Kind.Swapped,
+                ComparisonLevelTypes.DateDayMonthSwap => Kind.DayMonthSwap,
+                ComparisonLevelTypes.DateWithin => Kind.DateWithin,
+                ComparisonLevelTypes.PostcodeSector => Kind.Sector,
+                ComparisonLevelTypes.PostcodeDistrict => Kind.District,
+                ComparisonLevelTypes.PostcodeArea => Kind.Area,
+                _ => Kind.Else,
+            };
+            thresholds[i] = l.Threshold - 1e-9;
+            ints[i] = kinds[i] == Kind.DateWithin ? l.Days : l.MaxDistance;
+            switch (kinds[i])
+            {
+                case Kind.Swapped:
+                    {
+                        var oc = records.ColumnIndex(l.OtherColumn!);
+                        otherCodes = records.Codes[oc];
+                        var lookup = new Dictionary<string, int>(StringComparer.Ordinal);
+                        var od = records.Dictionaries[oc];
+                        for (var k = 1; k < od.Length; k++)
+                        {
+                            lookup[od[k]] = k;
+                        }
+
+                        toOther = new int[dict.Length];
+                        for (var k = 1; k < dict.Length; k++)
+                        {
+                            toOther[k] = lookup.TryGetValue(dict[k], out var x) ? x : -1;
+                        }
+
+                        break;
+                    }
+
+                case Kind.DateWithin or Kind.DayMonthSwap:
+                    if (dayNumber is null)
+                    {
+                        dayNumber = new int[dict.Length];
+                        year = new int[dict.Length];
+                        month = new int[dict.Length];
+                        day = new int[dict.Length];
+                        for (var k = 1; k < dict.Length; k++)
+                        {
+                            var s = dict[k];
+                            dayNumber[k] = DateStandardiser.DayNumber(s);
+                            if (dayNumber[k] != int.MinValue)
+                            {
+                                year[k] = int.Parse(s.AsSpan(0, 4), provider: System.Globalization.CultureInfo.InvariantCulture);
+                                month[k] = int.Parse(s.AsSpan(5, 2), provider: System.Globalization.CultureInfo.InvariantCulture);
+                                day[k] = int.Parse(s.AsSpan(8, 2), provider: System.Globalization.CultureInfo.InvariantCulture);
+                            }
+                        }
+                    }
+
+                    break;
+                case Kind.Sector:
+                    sector = Derive(PostcodeStandardiser.Sector);
+                    break;
+                case Kind.District:
+                    district = Derive(PostcodeStandardiser.District);
+                    break;
+                case Kind.Area:
+                    area = Derive(PostcodeStandardiser.Area);
+                    break;
+                case Kind.Phonetic:
+                    phonetic = Derive(StringMetrics.PhoneticKey);
+                    break;
+                case Kind.Nickname:
+                    nick = new int[dict.Length][];
+                    for (var k = 1; k < dict.Length; k++)
+                    {
+                        nick[k] = Nicknames.GroupsOf(dict[k]).ToArray();
+                    }
+
+                    nick[0] = [];
+                    break;
+            }
+        }
+    }
+
+    public ComparisonSpec Spec { get; }
+
+    public int LevelCount => kinds.Length;
+
+    /// <summary>Per record code of the compared column (0 = null); used for term frequencies.</summary>
+    public int[] Codes => codes;
+
+    public string[] Dictionary => dict;
+
+    private int[] Derive(Func<string, string> f)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new int[dict.Length];
+        for (var k = 1; k < dict.Length; k++)
+        {
+            var v = f(dict[k]);
+            if (v.Length == 0)
+            {
+                continue;
+            }
+
+            if (!ids.TryGetValue(v, out var id))
+            {
+                id = ids.Count + 1;
+                ids[v] = id;
+            }
+
+            result[k] = id;
+        }
+
+        return result;
+    }
+
+    /// <summary>Level index (0 = null level) of the pair (<paramref name="a"/>, <paramref name="b"/>).</summary>
+    public int Level(int a, int b)
+    {
+        var ca = codes[a];
+        var cb = codes[b];
+        if (ca == 0 || cb == 0)
+        {
+            return 0;
+        }
+
+        var sim = -1.0;
+        var kinds = this.kinds;
+        for (var i = 1; i < kinds.Length; i++)
+        {
+            switch (kinds[i])
+            {
+                case Kind.Exact:
+                    if (ca == cb)
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.JaroWinkler:
+                    if (sim < 0)
+                    {
+                        sim = StringMetrics.JaroWinkler(dict[ca], dict[cb]);
+                    }
+
+                    if (sim >= thresholds[i])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.Jaro:
+                    if (StringMetrics.Jaro(dict[ca], dict[cb]) >= thresholds[i])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.Levenshtein:
+                    if (StringMetrics.Levenshtein(dict[ca], dict[cb], ints[i]) <= ints[i])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.DamerauLevenshtein:
+                    if (StringMetrics.DamerauLevenshtein(dict[ca], dict[cb], ints[i]) <= ints[i])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.Nickname:
+                    {
+                        var ga = nick![ca];
+                        if (ga.Length > 0)
+                        {
+                            var gb = nick[cb];
+                            foreach (var g in ga)
+                            {
+                                if (Array.IndexOf(gb, g) >= 0)
+                                {
+                                    return i;
+                                }
+                            }
+                        }
+
+                        break;
+                    }
+
+                case Kind.Phonetic:
+                    if (phonetic![ca] != 0 && phonetic[ca] == phonetic[cb])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.Swapped:
+                    {
+                        var oa = otherCodes![a];
+                        var ob = otherCodes[b];
+                        if (ob != 0 && oa != 0 && toOther![ca] == ob && toOther[cb] == oa)
+                        {
+                            return i;
+                        }
+
+                        break;
+                    }
+
+                case Kind.DayMonthSwap:
+                    if (dayNumber![ca] != int.MinValue && dayNumber[cb] != int.MinValue && year![ca] == year[cb] && month![ca] == day![cb] && day[ca] == month[cb])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.DateWithin:
+                    if (dayNumber![ca] != int.MinValue && dayNumber[cb] != int.MinValue && Math.Abs(dayNumber[ca] - dayNumber[cb]) <= ints[i])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.Sector:
+                    if (sector![ca] != 0 && sector[ca] == sector[cb])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.District:
+                    if (district![ca] != 0 && district[ca] == district[cb])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.Area:
+                    if (area![ca] != 0 && area[ca] == area[cb])
+                    {
+                        return i;
+                    }
+
+                    break;
+                default:
+                    return i;
+            }
+        }
+
+        return kinds.Length - 1;
+    }
+}
+
+/// <summary>All comparisons bound to one record set: comparison vectors and pattern keys.</summary>
+internal sealed class ComparisonVectorizer
+{
+    public ComparisonVectorizer(IReadOnlyList<ComparisonSpec> specs, RecordSet records)
+    {
+        Kernels = specs.Select(s => new ComparisonKernel(s, records)).ToArray();
+        Records = records;
+    }
+
+    public ComparisonKernel[] Kernels { get; }
+
+    public RecordSet Records { get; }
+
+    /// <summary>Pattern key: 4 bits per comparison (level index), comparison 0 in the low bits.</summary>
+    public long Pattern(int a, int b)
+    {
+        long key = 0;
+        var k = Kernels;
+        for (var c = 0; c < k.Length; c++)
+        {
+            key |= (long)k[c].Level(a, b) << (4 * c);
+        }
+
+        return key;
+    }
+
+    public static int LevelOf(long pattern, int comparison) => (int)((pattern >> (4 * comparison)) & 0xF);
+}

@@ -1,0 +1,270 @@
+namespace DataFirst.Core.Comparisons;
+
+/// <summary>String similarity and distance kernels on spans; no allocation per call for strings up to 128 chars.</summary>
+public static class StringMetrics
+{
+    private const int StackLimit = 128;
+
+    /// <summary>Jaro similarity (0..1).</summary>
+    public static double Jaro(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return a.Length == 0 && b.Length == 0 ? 1.0 : 0.0;
+        }
+
+        if (a.SequenceEqual(b))
+        {
+            return 1.0;
+        }
+
+        if (a.Length > b.Length)
+        {
+            var t = a;
+            a = b;
+            b = t;
+        }
+
+        var window = Math.Max(0, (b.Length / 2) - 1);
+        Span<bool> matchedA = a.Length <= StackLimit ? stackalloc bool[a.Length] : new bool[a.Length];
+        Span<bool> matchedB = b.Length <= StackLimit ? stackalloc bool[b.Length] : new bool[b.Length];
+        var matches = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var lo = Math.Max(0, i - window);
+            var hi = Math.Min(b.Length - 1, i + window);
+            var c = a[i];
+            for (var j = lo; j <= hi; j++)
+            {
+                if (!matchedB[j] && b[j] == c)
+                {
+                    matchedA[i] = true;
+                    matchedB[j] = true;
+                    matches++;
+                    break;
+                }
+            }
+        }
+
+        if (matches == 0)
+        {
+            return 0.0;
+        }
+
+        var transpositions = 0;
+        var k = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!matchedA[i])
+            {
+                continue;
+            }
+
+            while (!matchedB[k])
+            {
+                k++;
+            }
+
+            if (a[i] != b[k])
+            {
+                transpositions++;
+            }
+
+            k++;
+        }
+
+        double m = matches;
+        return ((m / a.Length) + (m / b.Length) + ((m - (transpositions / 2)) / m)) / 3.0;
+    }
+
+    /// <summary>Jaro-Winkler similarity with prefix scale 0.1 and a prefix of at most 4 characters.</summary>
+    public static double JaroWinkler(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        var j = Jaro(a, b);
+        var max = Math.Min(4, Math.Min(a.Length, b.Length));
+        var prefix = 0;
+        while (prefix < max && a[prefix] == b[prefix])
+        {
+            prefix++;
+        }
+
+        return j + (prefix * 0.1 * (1.0 - j));
+    }
+
+    /// <summary>Levenshtein distance, or <paramref name="max"/> + 1 when it exceeds <paramref name="max"/> (early exit).</summary>
+    public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
+    {
+        if (Math.Abs(a.Length - b.Length) > max)
+        {
+            return max == int.MaxValue ? max : max + 1;
+        }
+
+        if (a.Length == 0)
+        {
+            return b.Length;
+        }
+
+        if (b.Length == 0)
+        {
+            return a.Length;
+        }
+
+        Span<int> prev = b.Length < StackLimit ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
+        Span<int> cur = b.Length < StackLimit ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            prev[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            var rowMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                cur[j] = v;
+                rowMin = Math.Min(rowMin, v);
+            }
+
+            if (rowMin > max)
+            {
+                return max + 1;
+            }
+
+            var t = prev;
+            prev = cur;
+            cur = t;
+        }
+
+        return prev[b.Length];
+    }
+
+    /// <summary>Damerau-Levenshtein distance (optimal string alignment: adjacent transpositions count 1).</summary>
+    public static int DamerauLevenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
+    {
+        if (Math.Abs(a.Length - b.Length) > max)
+        {
+            return max == int.MaxValue ? max : max + 1;
+        }
+
+        if (a.Length == 0)
+        {
+            return b.Length;
+        }
+
+        if (b.Length == 0)
+        {
+            return a.Length;
+        }
+
+        var w = b.Length + 1;
+        Span<int> d0 = w <= StackLimit ? stackalloc int[w] : new int[w];
+        Span<int> d1 = w <= StackLimit ? stackalloc int[w] : new int[w];
+        Span<int> d2 = w <= StackLimit ? stackalloc int[w] : new int[w];
+        for (var j = 0; j < w; j++)
+        {
+            d1[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            d2[0] = i;
+            var rowMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var v = Math.Min(Math.Min(d1[j] + 1, d2[j - 1] + 1), d1[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    v = Math.Min(v, d0[j - 2] + 1);
+                }
+
+                d2[j] = v;
+                rowMin = Math.Min(rowMin, v);
+            }
+
+            if (rowMin > max)
+            {
+                return max + 1;
+            }
+
+            var t = d0;
+            d0 = d1;
+            d1 = d2;
+            d2 = t;
+        }
+
+        return d1[b.Length];
+    }
+
+    /// <summary>Phonetic key of an upper-case name: a Soundex-style code extended to 6 characters,
+    /// with common English spellings folded first (PH→F, CK→K, GH→G, KN→N, WR→R, SCH→SK).</summary>
+    public static string PhoneticKey(string name)
+    {
+        Span<char> src = stackalloc char[Math.Min(name.Length, 64)];
+        var n = 0;
+        for (var i = 0; i < name.Length && n < src.Length; i++)
+        {
+            var c = char.ToUpperInvariant(name[i]);
+            if (c is < 'A' or > 'Z')
+            {
+                continue;
+            }
+
+            var next = i + 1 < name.Length ? char.ToUpperInvariant(name[i + 1]) : '\0';
+            if (c == 'P' && next == 'H')
+            {
+                src[n++] = 'F';
+                i++;
+                continue;
+            }
+
+            if ((c == 'C' && next == 'K') || (c == 'G' && next == 'H') || (n == 0 && c == 'K' && next == 'N') || (n == 0 && c == 'W' && next == 'R'))
+            {
+                src[n++] = next == 'H' ? 'G' : next;
+                i++;
+                continue;
+            }
+
+            src[n++] = c;
+        }
+
+        if (n == 0)
+        {
+            return "";
+        }
+
+        Span<char> key = stackalloc char[6];
+        var k = 0;
+        key[k++] = src[0] is 'C' && n > 1 && src[1] is 'E' or 'I' or 'Y' ? 'S' : src[0];
+        var last = Code(src[0]);
+        for (var i = 1; i < n && k < 6; i++)
+        {
+            var code = Code(src[i]);
+            if (code != '0' && code != last)
+            {
+                key[k++] = code;
+            }
+
+            if (src[i] is not ('H' or 'W'))
+            {
+                last = code;
+            }
+        }
+
+        return new string(key[..k]);
+    }
+
+    private static char Code(char c) => c switch
+    {
+        'B' or 'F' or 'P' or 'V' => '1',
+        'C' or 'G' or 'J' or 'K' or 'Q' or 'S' or 'X' or 'Z' => '2',
+        'D' or 'T' => '3',
+        'L' => '4',
+        'M' or 'N' => '5',
+        'R' => '6',
+        _ => '0',
+    };
+}

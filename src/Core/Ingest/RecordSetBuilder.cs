@@ -1,0 +1,227 @@
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Ingest;
+
+/// <summary>Builds a standardised <see cref="RecordSet"/> from one or more inputs (CSV or rows).</summary>
+public sealed class RecordSetBuilder
+{
+    private readonly LinkageSettings settings;
+    private readonly IReadOnlyList<ColumnSettings> columns;
+    private readonly List<int>[] codes;
+    private readonly Dictionary<string, int>[] rawCache;
+    private readonly Dictionary<string, int>[] intern;
+    private readonly List<string>[] values;
+    private readonly int[] nulls;
+    private readonly int[] invalid;
+    private readonly HashSet<string> nullValues;
+    private readonly List<string> ids = [];
+    private readonly List<int> sourceCodes = [];
+    private readonly List<string> sourceNames = [];
+    private readonly Dictionary<string, int> perDataset = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int Source, string Id), long> seenIds = [];
+    private readonly List<string> warnings = [];
+
+    public RecordSetBuilder(LinkageSettings settings)
+    {
+        this.settings = settings;
+        columns = settings.RequiredColumns();
+        var n = columns.Count;
+        codes = new List<int>[n];
+        rawCache = new Dictionary<string, int>[n];
+        intern = new Dictionary<string, int>[n];
+        values = new List<string>[n];
+        nulls = new int[n];
+        invalid = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            codes[i] = [];
+            rawCache[i] = new Dictionary<string, int>(StringComparer.Ordinal);
+            intern[i] = new Dictionary<string, int>(StringComparer.Ordinal);
+            values[i] = [""];
+        }
+
+        nullValues = new HashSet<string>(settings.NullValues, StringComparer.Ordinal);
+    }
+
+    /// <summary>Reads a CSV with a header row. <paramref name="datasetName"/> is used as the source dataset when
+    /// the source dataset column is absent; <paramref name="inputLabel"/> names the input in errors.</summary>
+    public RecordSetBuilder AddCsv(TextReader reader, string datasetName, string? inputLabel = null)
+    {
+        var csv = new CsvRows(reader);
+        var header = csv.ReadRow() ?? throw new DataException($"input '{inputLabel ?? datasetName}' is empty: no header row.");
+        return AddRows(header, Rows(csv), datasetName, inputLabel, () => csv.LineNumber);
+    }
+
+    private static IEnumerable<string?[]> Rows(CsvRows csv)
+    {
+        while (csv.ReadRow() is { } row)
+        {
+            if (row.Length == 1 && row[0].Length == 0)
+            {
+                continue;
+            }
+
+            yield return row;
+        }
+    }
+
+    /// <summary>Adds rows (values in <paramref name="header"/> order).</summary>
+    public RecordSetBuilder AddRows(IReadOnlyList<string> header, IEnumerable<string?[]> rows, string datasetName, string? inputLabel = null, Func<long>? lineNumber = null)
+    {
+        var label = inputLabel ?? datasetName;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Count; i++)
+        {
+            index.TryAdd(header[i].Trim(), i);
+        }
+
+        int Find(string col, string what) =>
+            index.TryGetValue(col, out var i)
+                ? i
+                : throw new DataException($"input '{label}': column '{col}' ({what}) is missing; the input has columns: {string.Join(", ", header)}. Fix the settings or the input.");
+
+        var idCol = Find(settings.UniqueIdColumn, "unique_id_column");
+        var srcCol = index.TryGetValue(settings.SourceDatasetColumn, out var sIdx) ? sIdx : -1;
+        var map = new int[columns.Count];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            map[c] = Find(columns[c].SourceColumn, $"source of standardised column '{columns[c].Name}'");
+        }
+
+        var before = ids.Count;
+        long rowNumber = 1;
+        foreach (var row in rows)
+        {
+            rowNumber++;
+            var line = lineNumber?.Invoke() ?? rowNumber;
+            if (row.Length < header.Count)
+            {
+                throw new DataException($"input '{label}' line {line}: {row.Length} fields, expected {header.Count} (as in the header).");
+            }
+
+            var id = row[idCol];
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                throw new DataException($"input '{label}' line {line}: column '{settings.UniqueIdColumn}' (unique id) is empty.");
+            }
+
+            id = id.Trim();
+            var source = srcCol >= 0 && !string.IsNullOrWhiteSpace(row[srcCol]) ? row[srcCol]!.Trim() : datasetName;
+            var sc = sourceNames.IndexOf(source);
+            if (sc < 0)
+            {
+                sc = sourceNames.Count;
+                sourceNames.Add(source);
+            }
+
+            if (!seenIds.TryAdd((sc, id), line))
+            {
+                throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' (first seen at line {seenIds[(sc, id)]}). Unique ids must be unique per source dataset.");
+            }
+
+            ids.Add(id);
+            sourceCodes.Add(sc);
+            perDataset[source] = perDataset.GetValueOrDefault(source) + 1;
+            for (var c = 0; c < columns.Count; c++)
+            {
+                codes[c].Add(Code(c, row[map[c]]));
+            }
+        }
+
+        if (ids.Count == before)
+        {
+            throw new DataException($"input '{label}' has no records (header only). Provide at least one row.");
+        }
+
+        return this;
+    }
+
+    private int Code(int c, string? raw)
+    {
+        if (raw is null || raw.Length == 0 || nullValues.Contains(raw))
+        {
+            nulls[c]++;
+            return 0;
+        }
+
+        if (rawCache[c].TryGetValue(raw, out var code))
+        {
+            if (code <= 0)
+            {
+                nulls[c]++;
+                if (code < 0)
+                {
+                    invalid[c]++;
+                }
+
+                return 0;
+            }
+
+            return code;
+        }
+
+        var std = Standardiser.Apply(columns[c].Standardise, raw, out var bad);
+        if (std is null || nullValues.Contains(std))
+        {
+            rawCache[c][raw] = bad ? -1 : 0;
+            nulls[c]++;
+            if (bad)
+            {
+                invalid[c]++;
+            }
+
+            return 0;
+        }
+
+        if (!intern[c].TryGetValue(std, out code))
+        {
+            code = values[c].Count;
+            values[c].Add(std);
+            intern[c][std] = code;
+        }
+
+        rawCache[c][raw] = code;
+        return code;
+    }
+
+    public RecordSet Build()
+    {
+        if (ids.Count == 0)
+        {
+            throw new DataException("no input records: add at least one non-empty dataset.");
+        }
+
+        var reports = new List<ColumnReport>();
+        for (var c = 0; c < columns.Count; c++)
+        {
+            reports.Add(new ColumnReport(columns[c].Name, columns[c].SourceColumn, columns[c].Standardise, nulls[c], invalid[c], values[c].Count - 1));
+            if (nulls[c] == ids.Count)
+            {
+                warnings.Add($"column '{columns[c].Name}' (from input column '{columns[c].SourceColumn}') is null in all {ids.Count} records: its comparisons carry no evidence and its blocking rules produce no pairs.");
+            }
+            else if (invalid[c] > 0)
+            {
+                warnings.Add($"column '{columns[c].Name}': {invalid[c]} values could not be read as {columns[c].Standardise} and were set to null.");
+            }
+        }
+
+        var set = new RecordSet(
+            columns.Select(c => c.Name).ToArray(),
+            codes.Select(l => l.ToArray()).ToArray(),
+            values.Select(l => l.ToArray()).ToArray(),
+            ids.ToArray(),
+            sourceCodes.ToArray(),
+            sourceNames.ToArray(),
+            Enumerable.Range(0, ids.Count).ToArray())
+        {
+            Report = new IngestReport
+            {
+                Records = ids.Count,
+                RecordsPerDataset = new Dictionary<string, int>(perDataset, StringComparer.Ordinal),
+                Columns = reports,
+                Warnings = warnings.ToList(),
+            },
+        };
+        return set;
+    }
+}

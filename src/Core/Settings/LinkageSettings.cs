@@ -1,0 +1,258 @@
+using System.Text.Json.Serialization;
+
+namespace DataFirst.Core.Settings;
+
+/// <summary>Which pairs are candidate matches.</summary>
+public enum LinkType
+{
+    /// <summary>All pairs within the (single or concatenated) input.</summary>
+    DedupeOnly,
+
+    /// <summary>Only pairs whose records come from different source datasets.</summary>
+    LinkOnly,
+
+    /// <summary>All pairs, within and across source datasets.</summary>
+    LinkAndDedupe,
+}
+
+/// <summary>How a column's raw text is standardised before comparison.</summary>
+public enum StandardiseKind
+{
+    /// <summary>Trim, upper-case, collapse white space.</summary>
+    Text,
+
+    /// <summary>Raw value unchanged (trimmed).</summary>
+    None,
+
+    /// <summary>Full name: accents, punctuation, titles removed; hyphens become spaces; upper case.</summary>
+    Name,
+
+    /// <summary>First token of a cleaned forename field.</summary>
+    FirstName,
+
+    /// <summary>Tokens after the first of a cleaned forename field (null when none).</summary>
+    OtherNames,
+
+    /// <summary>Date in yyyy-MM-dd, dd/MM/yyyy, yyyyMMdd, d MMM yyyy...; stored as yyyy-MM-dd; impossible dates become null.</summary>
+    Date,
+
+    /// <summary>UK postcode, upper case, one space before the inward code.</summary>
+    Postcode,
+
+    /// <summary>Sex code: M / F / X (unknown values null).</summary>
+    Sex,
+}
+
+/// <summary>What happens when a block exceeds <see cref="LinkageSettings.MaxBlockSize"/>.</summary>
+public enum OversizedBlockAction
+{
+    /// <summary>Stop with a <see cref="BlockingException"/> naming the rule and the block's size.</summary>
+    Error,
+
+    /// <summary>Skip the block's pairs and report a warning naming the rule and the block's size.</summary>
+    Skip,
+}
+
+/// <summary>A standardised column built from an input column.</summary>
+public sealed record ColumnSettings
+{
+    /// <summary>Name of the standardised column (used by comparisons and blocking rules).</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Input column it is built from; defaults to <see cref="Name"/>.</summary>
+    public string? Source { get; init; }
+
+    public StandardiseKind Standardise { get; init; } = StandardiseKind.Text;
+
+    [JsonIgnore]
+    public string SourceColumn => Source ?? Name;
+}
+
+/// <summary>One comparison level. <see cref="Type"/> is one of <see cref="ComparisonLevelTypes.All"/>.</summary>
+public sealed record LevelSettings
+{
+    public string Type { get; init; } = "";
+
+    /// <summary>Similarity threshold (jaro_winkler, jaro) — the level matches when similarity ≥ threshold.</summary>
+    public double? Threshold { get; init; }
+
+    /// <summary>Edit distance bound (levenshtein, damerau_levenshtein) — matches when distance ≤ max_distance.</summary>
+    public int? MaxDistance { get; init; }
+
+    /// <summary>Day bound for date_within.</summary>
+    public int? Days { get; init; }
+
+    /// <summary>The other column for "swapped" (e.g. surname in a forename comparison) or "exact_other".</summary>
+    public string? OtherColumn { get; init; }
+
+    /// <summary>Term-frequency adjustment on an exact level.</summary>
+    public bool TfAdjustment { get; init; }
+
+    /// <summary>Display label; defaults to a description of the level.</summary>
+    public string? Label { get; init; }
+}
+
+/// <summary>A comparison of one column as ordered levels Null → Exact → thresholds → Else, or a preset.</summary>
+public sealed record ComparisonSettings
+{
+    /// <summary>Name shown in the model and the waterfall; defaults to the column.</summary>
+    public string? OutputColumnName { get; init; }
+
+    public string Column { get; init; } = "";
+
+    /// <summary>name | date_of_birth | postcode | exact | jaro_winkler | levenshtein | damerau_levenshtein; expands to levels.</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>Explicit levels (instead of a preset).</summary>
+    public IReadOnlyList<LevelSettings>? Levels { get; init; }
+
+    /// <summary>Preset option: term-frequency adjustment on the exact level.</summary>
+    public bool TfAdjustment { get; init; }
+
+    /// <summary>Preset "name": add a nickname level (Bob = Robert).</summary>
+    public bool Nickname { get; init; }
+
+    /// <summary>Preset "name": add a phonetic (Double-Metaphone-style) level.</summary>
+    public bool Phonetic { get; init; }
+
+    /// <summary>Preset "name": add a forename/surname swapped level against this column.</summary>
+    public string? SwapWith { get; init; }
+
+    /// <summary>Preset thresholds (jaro_winkler: similarities; levenshtein: distances).</summary>
+    public IReadOnlyList<double>? Thresholds { get; init; }
+
+    [JsonIgnore]
+    public string Name => OutputColumnName ?? Column;
+}
+
+public sealed record USamplingSettings
+{
+    /// <summary>Random pairs sampled to estimate u.</summary>
+    public int MaxPairs { get; init; } = 1_000_000;
+
+    public int Seed { get; init; } = 42;
+}
+
+public sealed record EmSettings
+{
+    public int MaxIterations { get; init; } = 25;
+
+    /// <summary>EM stops when no m or λ changes by more than this between iterations.</summary>
+    public double ConvergenceThreshold { get; init; } = 1e-4;
+}
+
+/// <summary>User-authored linkage settings (immutable). Load with <see cref="Parse"/> / <see cref="Load"/>.</summary>
+public sealed record LinkageSettings
+{
+    public LinkType LinkType { get; init; } = LinkType.DedupeOnly;
+
+    public string UniqueIdColumn { get; init; } = "unique_id";
+
+    /// <summary>Column naming the source dataset; when absent from an input the input's name is used.</summary>
+    public string SourceDatasetColumn { get; init; } = "source_dataset";
+
+    /// <summary>Raw values read as missing (besides the empty string), e.g. "NA".</summary>
+    public IReadOnlyList<string> NullValues { get; init; } = [];
+
+    /// <summary>Standardised columns. A column used by a comparison or rule but not listed is read as text.</summary>
+    public IReadOnlyList<ColumnSettings> Columns { get; init; } = [];
+
+    public IReadOnlyList<ComparisonSettings> Comparisons { get; init; } = [];
+
+    /// <summary>Each rule is a list of columns that must be equal. Earlier rules' pairs are not repeated.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> BlockingRulesForPrediction { get; init; } = [];
+
+    /// <summary>Rules for EM sessions (Splink style: each rule trains the comparisons it does not block on).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> BlockingRulesForTraining { get; init; } = [];
+
+    /// <summary>Rules whose pairs are taken as matches to estimate λ.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> DeterministicRules { get; init; } = [];
+
+    /// <summary>Assumed recall of the deterministic rules (0 &lt; r ≤ 1).</summary>
+    public double DeterministicRulesRecall { get; init; } = 0.7;
+
+    /// <summary>Overrides λ estimation when set.</summary>
+    public double? ProbabilityTwoRandomRecordsMatch { get; init; }
+
+    public USamplingSettings USampling { get; init; } = new();
+
+    public EmSettings Em { get; init; } = new();
+
+    /// <summary>Pairs at or above this probability are predicted matches (edges for clustering).</summary>
+    public double MatchThreshold { get; init; } = 0.9;
+
+    /// <summary>Largest block (records sharing one blocking key) allowed.</summary>
+    public int MaxBlockSize { get; init; } = 20_000;
+
+    public OversizedBlockAction OversizedBlocks { get; init; } = OversizedBlockAction.Error;
+
+    /// <summary>Parses and validates settings JSON; throws <see cref="SettingsException"/> naming the JSON path.</summary>
+    public static LinkageSettings Parse(string json) => SettingsJson.Parse(json);
+
+    public static LinkageSettings Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException("$", $"cannot read settings file '{path}': {ex.Message}", ex);
+        }
+
+        return Parse(text);
+    }
+
+    public string ToJson() => SettingsJson.Write(this);
+
+    /// <summary>Standardised column declaration for <paramref name="name"/> (declared or implicit text).</summary>
+    public ColumnSettings ColumnFor(string name) =>
+        Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal))
+        ?? new ColumnSettings { Name = name, Standardise = StandardiseKind.Text };
+
+    /// <summary>Every standardised column the engine needs, in a stable order.</summary>
+    public IReadOnlyList<ColumnSettings> RequiredColumns()
+    {
+        var names = new List<string>();
+        void Add(string n)
+        {
+            if (!names.Contains(n, StringComparer.Ordinal))
+            {
+                names.Add(n);
+            }
+        }
+
+        foreach (var c in Columns)
+        {
+            Add(c.Name);
+        }
+
+        foreach (var c in Comparisons)
+        {
+            Add(c.Column);
+            foreach (var l in c.Levels ?? [])
+            {
+                if (l.OtherColumn is not null)
+                {
+                    Add(l.OtherColumn);
+                }
+            }
+
+            if (c.SwapWith is not null)
+            {
+                Add(c.SwapWith);
+            }
+        }
+
+        foreach (var r in BlockingRulesForPrediction.Concat(BlockingRulesForTraining).Concat(DeterministicRules))
+        {
+            foreach (var n in r)
+            {
+                Add(n);
+            }
+        }
+
+        return names.Select(ColumnFor).ToList();
+    }
+}

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DataFirst.Core.Settings;
+
+/// <summary>The level types a comparison may declare, and the presets.</summary>
+public static class ComparisonLevelTypes
+{
+    public const string Null = "null";
+    public const string Exact = "exact";
+    public const string JaroWinkler = "jaro_winkler";
+    public const string Jaro = "jaro";
+    public const string Levenshtein = "levenshtein";
+    public const string DamerauLevenshtein = "damerau_levenshtein";
+    public const string Nickname = "nickname";
+    public const string Phonetic = "phonetic";
+    public const string Swapped = "swapped";
+    public const string DateDayMonthSwap = "date_day_month_swap";
+    public const string DateWithin = "date_within";
+    public const string PostcodeSector = "postcode_sector";
+    public const string PostcodeDistrict = "postcode_district";
+    public const string PostcodeArea = "postcode_area";
+    public const string Else = "else";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        Null, Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic, Swapped,
+        DateDayMonthSwap, DateWithin, PostcodeSector, PostcodeDistrict, PostcodeArea, Else,
+    ];
+
+    public static readonly IReadOnlyList<string> Presets =
+        ["name", "date_of_birth", "postcode", "exact", "jaro_winkler", "levenshtein", "damerau_levenshtein"];
+}
+
+internal static class SettingsJson
+{
+    internal static readonly JsonSerializerOptions Options = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var o = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+            WriteIndented = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        o.Converters.Add(new SnakeEnumConverter<LinkType>());
+        o.Converters.Add(new SnakeEnumConverter<StandardiseKind>());
+        o.Converters.Add(new SnakeEnumConverter<OversizedBlockAction>());
+        return o;
+    }
+
+    public static string Write(LinkageSettings settings) => JsonSerializer.Serialize(settings, Options);
+
+    public static LinkageSettings Parse(string json)
+    {
+        LinkageSettings? s;
+        try
+        {
+            s = JsonSerializer.Deserialize<LinkageSettings>(json, Options);
+        }
+        catch (JsonException ex)
+        {
+            var path = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
+            var msg = ex.InnerException is SettingsValueException sv ? sv.Message : Clean(ex.Message);
+            throw new SettingsException(path, msg, ex);
+        }
+
+        if (s is null)
+        {
+            throw new SettingsException("$", "the settings document is empty (null); expected an object.");
+        }
+
+        Validate(s);
+        return s;
+    }
+
+    private static string Clean(string message)
+    {
+        var i = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return i > 0 ? message[..i] : message;
+    }
+
+    private static void Validate(LinkageSettings s)
+    {
+        Require(!string.IsNullOrWhiteSpace(s.UniqueIdColumn), "$.unique_id_column", "must name the unique id column.");
+        Require(!string.IsNullOrWhiteSpace(s.SourceDatasetColumn), "$.source_dataset_column", "must name the source dataset column.");
+        Require(s.Comparisons.Count > 0, "$.comparisons", "at least one comparison is required.");
+        Require(s.Comparisons.Count <= 16, "$.comparisons", "at most 16 comparisons are supported.");
+        Require(s.BlockingRulesForPrediction.Count > 0, "$.blocking_rules_for_prediction", "at least one blocking rule (a list of column names) is required.");
+        Require(s.DeterministicRulesRecall is > 0 and <= 1, "$.deterministic_rules_recall", "must be in (0, 1].");
+        Require(s.MatchThreshold is > 0 and < 1, "$.match_threshold", "must be a probability strictly between 0 and 1.");
+        Require(s.MaxBlockSize >= 2, "$.max_block_size", "must be at least 2.");
+        Require(s.USampling.MaxPairs >= 1000, "$.u_sampling.max_pairs", "must be at least 1000.");
+        Require(s.Em.MaxIterations >= 1, "$.em.max_iterations", "must be at least 1.");
+        Require(s.Em.ConvergenceThreshold > 0, "$.em.convergence_threshold", "must be positive.");
+        if (s.ProbabilityTwoRandomRecordsMatch is { } p)
+        {
+            Require(p is > 0 and < 1, "$.probability_two_random_records_match", "must be strictly between 0 and 1.");
+        }
+        else
+        {
+            Require(s.DeterministicRules.Count > 0, "$.deterministic_rules", "give at least one deterministic rule to estimate λ, or set probability_two_random_records_match.");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < s.Columns.Count; i++)
+        {
+            var c = s.Columns[i];
+            Require(!string.IsNullOrWhiteSpace(c.Name), $"$.columns[{i}].name", "must be a non-empty column name.");
+            Require(names.Add(c.Name), $"$.columns[{i}].name", $"column '{c.Name}' is declared twice.");
+        }
+
+        var outputs = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < s.Comparisons.Count; i++)
+        {
+            var c = s.Comparisons[i];
+            var path = $"$.comparisons[{i}]";
+            Require(!string.IsNullOrWhiteSpace(c.Column), path + ".column", "must name the column compared.");
+            Require(outputs.Add(c.Name), path + ".output_column_name", $"comparison name '{c.Name}' is used twice; set output_column_name.");
+            Require((c.Preset is null) != (c.Levels is null), path, "give either \"preset\" or \"levels\", not both and not neither.");
+            if (c.Preset is not null)
+            {
+                Require(ComparisonLevelTypes.Presets.Contains(c.Preset), path + ".preset", $"unknown preset '{c.Preset}'; allowed: {string.Join(", ", ComparisonLevelTypes.Presets)}.");
+            }
+            else
+            {
+                ValidateLevels(c.Levels!, path + ".levels");
+            }
+        }
+
+        ValidateRules(s.BlockingRulesForPrediction, "$.blocking_rules_for_prediction");
+        ValidateRules(s.BlockingRulesForTraining, "$.blocking_rules_for_training");
+        ValidateRules(s.DeterministicRules, "$.deterministic_rules");
+    }
+
+    private static void ValidateRules(IReadOnlyList<IReadOnlyList<string>> rules, string path)
+    {
+        for (var i = 0; i < rules.Count; i++)
+        {
+            Require(rules[i].Count > 0, $"{path}[{i}]", "a rule is a non-empty list of column names.");
+            for (var j = 0; j < rules[i].Count; j++)
+            {
+                Require(!string.IsNullOrWhiteSpace(rules[i][j]), $"{path}[{i}][{j}]", "must be a column name.");
+            }
+        }
+    }
+
+    private static void ValidateLevels(IReadOnlyList<LevelSettings> levels, string path)
+    {
+        Require(levels.Count >= 3, path, "need at least three levels: null, one or more comparison levels, else.");
+        Require(levels.Count <= 15, path, "at most 15 levels are supported.");
+        Require(levels[0].Type == ComparisonLevelTypes.Null, path + "[0].type", "the first level must be \"null\".");
+        Require(levels[^1].Type == ComparisonLevelTypes.Else, $"{path}[{levels.Count - 1}].type", "the last level must be \"else\".");
+        for (var i = 0; i < levels.Count; i++)
+        {
+            var l = levels[i];
+            var p = $"{path}[{i}]";
+            Require(ComparisonLevelTypes.All.Contains(l.Type), p + ".type", $"unknown level type '{l.Type}'; allowed: {string.Join(", ", ComparisonLevelTypes.All)}.");
+            if (i > 0 && i < levels.Count - 1)
+            {
+                Require(l.Type is not (ComparisonLevelTypes.Null or ComparisonLevelTypes.Else), p + ".type", "\"null\" comes first and \"else\" last, once each.");
+            }
+
+            switch (l.Type)
+            {
+                case ComparisonLevelTypes.JaroWinkler or ComparisonLevelTypes.Jaro:
+                    Require(l.Threshold is > 0 and <= 1, p + ".threshold", "required: a similarity in (0, 1], e.g. 0.92.");
+                    break;
+                case ComparisonLevelTypes.Levenshtein or ComparisonLevelTypes.DamerauLevenshtein:
+                    Require(l.MaxDistance is >= 1 and <= 10, p + ".max_distance", "required: an edit distance between 1 and 10.");
+                    break;
+                case ComparisonLevelTypes.DateWithin:
+                    Require(l.Days is >= 1, p + ".days", "required: a positive number of days, e.g. 365.");
+                    break;
+                case ComparisonLevelTypes.Swapped:
+                    Require(!string.IsNullOrWhiteSpace(l.OtherColumn), p + ".other_column", "required: the column swapped with (e.g. surname).");
+                    break;
+            }
+
+            if (l.TfAdjustment)
+            {
+                Require(l.Type == ComparisonLevelTypes.Exact, p + ".tf_adjustment", "term-frequency adjustment is allowed on \"exact\" levels only.");
+            }
+        }
+    }
+
+    private static void Require(bool ok, string path, string message)
+    {
+        if (!ok)
+        {
+            throw new SettingsException(path, message);
+        }
+    }
+
+    /// <summary>Carries an allowed-values message out of a converter.</summary>
+    private sealed class SettingsValueException(string message) : Exception(message);
+
+    private sealed class SnakeEnumConverter<T> : JsonConverter<T>
+        where T : struct, Enum
+    {
+        private static readonly Dictionary<string, T> ByName = Enum.GetValues<T>().ToDictionary(ToSnake, v => v, StringComparer.Ordinal);
+
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var allowed = string.Join(", ", ByName.Keys);
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw new JsonException("expected a string", new SettingsValueException($"expected a string; allowed: {allowed}."));
+            }
+
+            var text = reader.GetString() ?? "";
+            if (ByName.TryGetValue(text, out var v))
+            {
+                return v;
+            }
+
+            throw new JsonException("bad value", new SettingsValueException($"'{text}' is not allowed; allowed: {allowed}."));
+        }
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(ToSnake(value));
+
+        private static string ToSnake(T value)
+        {
+            var name = value.ToString();
+            var sb = new System.Text.StringBuilder();
+            for (var i = 0; i < name.Length; i++)
+            {
+                if (char.IsUpper(name[i]) && i > 0)
+                {
+                    sb.Append('_');
+                }
+
+                sb.Append(char.ToLower(name[i], CultureInfo.InvariantCulture));
+            }
+
+            return sb.ToString();
+        }
+    }
+}
