@@ -1,0 +1,155 @@
+using System.Text;
+using System.Text.Json;
+using DataFirst.Core.Storage;
+
+namespace DataFirst.Core.Deidentification;
+
+/// <summary>
+/// Keeps the record → person id mapping in an internal container (default <c>linkage</c>; never
+/// srs-transfer, never in a share, because it holds system row ids):
+/// <c>person-ids/{scope}/runs/{runId}.csv</c> (dataset,row_id,person_id; write-once),
+/// <c>person-ids/{scope}/runs/{runId}.report.json</c>, and <c>person-ids/{scope}/latest</c>
+/// (the id of the latest completed run, replaced with an ETag check so two runs cannot race).
+/// Saving a run that is already saved returns the stored result: activity retries are idempotent.
+/// </summary>
+public sealed class PersonIdMappingStore(IBlobStore store, string container = PersonIdMappingStore.DefaultContainer)
+{
+    public const string DefaultContainer = "linkage";
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private static string Prefix(string scope) => $"person-ids/{scope}/";
+
+    private static string RunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{runId}.csv";
+
+    private static string ReportBlob(string scope, string runId) => $"{Prefix(scope)}runs/{runId}.report.json";
+
+    private static string LatestBlob(string scope) => $"{Prefix(scope)}latest";
+
+    /// <summary>The latest saved run's id and mapping, or (null, empty) before the first run.</summary>
+    public async Task<(string? RunId, Dictionary<RecordKey, string> Mapping)> LoadLatestAsync(string scope, CancellationToken cancellationToken = default)
+    {
+        var latest = await store.GetPropertiesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false);
+        if (latest is null)
+        {
+            return (null, new Dictionary<RecordKey, string>());
+        }
+
+        var runId = Encoding.UTF8.GetString(await store.DownloadBytesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false)).Trim();
+        return (runId, await LoadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, CancellationToken cancellationToken = default)
+    {
+        var name = RunBlob(scope, runId);
+        var mapping = new Dictionary<RecordKey, string>();
+        await using var stream = await store.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
+        using var text = new StreamReader(stream, Encoding.UTF8);
+        var csv = new ShareCsvReader(text, $"{container}/{name}");
+        var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+        int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
+        while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+        {
+            mapping[new RecordKey(row[d], row[r])] = row[p];
+        }
+
+        return mapping;
+    }
+
+    /// <summary>
+    /// Loads the previous mapping, assigns person ids to the current clusters, saves the run and
+    /// moves "latest" to it. If this run id was saved before (a retry), returns what was saved.
+    /// </summary>
+    public async Task<PersonIdAssignment> AssignAndSaveAsync(
+        string scope,
+        string runId,
+        IEnumerable<KeyValuePair<RecordKey, string>> currentClusters,
+        PersonIdAssigner assigner,
+        CancellationToken cancellationToken = default)
+    {
+        await store.CreateContainerIfNotExistsAsync(container, cancellationToken).ConfigureAwait(false);
+        if (await store.GetPropertiesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return await LoadSavedAsync(scope, runId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var latestInfo = await store.GetPropertiesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false);
+        var (previousRunId, previous) = await LoadLatestAsync(scope, cancellationToken).ConfigureAwait(false);
+        if (previousRunId == runId)
+        {
+            return await LoadSavedAsync(scope, runId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var assignment = assigner.Assign(currentClusters, previous);
+
+        await using (var temp = TempFile.Create())
+        {
+            await using (var writer = new StreamWriter(temp.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+            {
+                var csv = new ShareCsvWriter(writer);
+                await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
+                foreach (var (record, person) in assignment.Mapping)
+                {
+                    await csv.WriteRowAsync([record.Dataset, record.RowId, person], cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            temp.Stream.Position = 0;
+            await UploadOnceAsync(RunBlob(scope, runId), temp.Stream, "text/csv", cancellationToken).ConfigureAwait(false);
+        }
+
+        var report = JsonSerializer.SerializeToUtf8Bytes(assignment.Report, JsonOptions);
+        await store.UploadBytesAsync(container, ReportBlob(scope, runId), report, new BlobUploadOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
+
+        var pointer = Encoding.UTF8.GetBytes(runId);
+        var options = latestInfo is null
+            ? new BlobUploadOptions { IfNotExists = true, ContentType = "text/plain" }
+            : new BlobUploadOptions { IfMatch = latestInfo.ETag, ContentType = "text/plain" };
+        try
+        {
+            await store.UploadBytesAsync(container, LatestBlob(scope), pointer, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException ex) when (ex.Kind is StorageErrorKind.Conflict or StorageErrorKind.PreconditionFailed)
+        {
+            throw new DeidentificationException($"Another run moved the person id mapping of scope '{scope}' while run '{runId}' was assigning ids; rerun run '{runId}' so it builds on the newer mapping.", ex);
+        }
+
+        return assignment;
+    }
+
+    private async Task<PersonIdAssignment> LoadSavedAsync(string scope, string runId, CancellationToken cancellationToken)
+    {
+        var mapping = await LoadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false);
+        var reportBytes = await store.DownloadBytesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false);
+        var report = JsonSerializer.Deserialize<PersonIdReport>(reportBytes, JsonOptions)
+            ?? throw new DeidentificationException($"{container}/{ReportBlob(scope, runId)} is empty; delete the run's blobs and rerun it.");
+        return new PersonIdAssignment(mapping, report);
+    }
+
+    private async Task UploadOnceAsync(string name, Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.UploadAsync(container, name, content, new BlobUploadOptions { IfNotExists = true, ContentType = contentType }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.Conflict)
+        {
+            // A previous attempt of this run wrote the mapping but not its report: replace it with this attempt's.
+            content.Position = 0;
+            await store.UploadAsync(container, name, content, new BlobUploadOptions { ContentType = contentType }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>A temporary file deleted on dispose: spills large outputs to disk instead of memory.</summary>
+internal sealed class TempFile : IAsyncDisposable
+{
+    private TempFile(FileStream stream) => Stream = stream;
+
+    public FileStream Stream { get; }
+
+    public static TempFile Create() =>
+        new(new FileStream(Path.Combine(Path.GetTempPath(), "datafirst-" + Guid.NewGuid().ToString("N") + ".tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous));
+
+    public ValueTask DisposeAsync() => Stream.DisposeAsync();
+}

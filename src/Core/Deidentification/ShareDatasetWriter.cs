@@ -1,0 +1,330 @@
+using System.Globalization;
+using DataFirst.Core.Profiles;
+
+namespace DataFirst.Core.Deidentification;
+
+/// <summary>Finds the internal person id of a record (the mapping of <see cref="PersonIdAssigner"/>).</summary>
+public interface IPersonIdLookup
+{
+    bool TryGetPersonId(RecordKey record, out string internalPersonId);
+}
+
+/// <summary>A lookup over an in-memory mapping (one dataset's, or the run's).</summary>
+public sealed class PersonIdLookup(IReadOnlyDictionary<RecordKey, string> mapping) : IPersonIdLookup
+{
+    public bool TryGetPersonId(RecordKey record, out string internalPersonId)
+    {
+        if (mapping.TryGetValue(record, out var id))
+        {
+            internalPersonId = id;
+            return true;
+        }
+
+        internalPersonId = string.Empty;
+        return false;
+    }
+}
+
+/// <summary>
+/// Writes one dataset's share file from its extract, streaming row by row:
+/// <c>person_id</c> (person-level datasets), the row id pseudonym, then the variables the share
+/// spec approves, in spec order. Never writes a column whose identifier kind is a name, date of
+/// birth, address or postcode, whatever the spec says. System ids become keyed pseudonyms, dates
+/// are written as yyyy-MM-dd, age_at_event is derived, rows repeating a row id are dropped
+/// (first kept), and every cell is formula-neutralised. Returns counts and per-variable statistics
+/// for the catalogue. Memory: the set of row ids seen (for deduplication).
+/// </summary>
+public static class ShareDatasetWriter
+{
+    /// <summary>Values of a variable listed in the catalogue at most (categorical / boolean only).</summary>
+    public const int MaxListedValues = 200;
+
+    public static async Task<ShareDatasetResult> WriteAsync(
+        DatasetProfile profile,
+        ShareSpec spec,
+        TextReader extract,
+        IPersonIdLookup? personIds,
+        Pseudonymiser pseudonymiser,
+        TextWriter output,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(spec);
+        var datasetSpec = spec.FindDataset(profile.Name)
+            ?? throw new DeidentificationException($"Dataset '{profile.Name}' is not in share '{spec.Share}' (share spec $.datasets); add it to the spec or do not write it.");
+
+        var source = $"extract of '{profile.Name}'";
+        var csv = new ShareCsvReader(extract, source);
+        var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+        var idIndex = header.Require(profile.UniqueIdColumn, "the dataset's unique row id");
+        var idDomain = spec.IdDomainFor(profile, profile.UniqueIdColumn);
+        var personLevel = personIds is not null && ShareRules.IsPersonLevel(profile);
+
+        var plans = new List<ColumnPlan>();
+        int? dobIndex = null, eventIndex = null;
+        foreach (var variable in datasetSpec.Variables)
+        {
+            if (string.Equals(variable, profile.UniqueIdColumn, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (variable == ShareRules.AgeAtEventVariable)
+            {
+                dobIndex = header.Require(ShareRules.DateOfBirthColumn(profile)!.Name, "date of birth, to derive age_at_event");
+                eventIndex = header.Require(profile.EventDateColumn!, "event date, to derive age_at_event");
+                plans.Add(new ColumnPlan(variable, null, -1, PlanKind.Age, null));
+                continue;
+            }
+
+            var column = profile.FindColumn(variable)
+                ?? throw new DeidentificationException($"Variable '{variable}' of share '{spec.Share}' is not in the profile of '{profile.Name}'; parse the spec with ShareSpec.Parse against the same profiles.");
+            if (ShareRules.IsNeverShared(column))
+            {
+                throw new DeidentificationException($"Column '{column.Name}' of '{profile.Name}' is a personal identifier and is never written to a share; remove it from the share spec.");
+            }
+
+            var index = header.Require(column.Name, "a variable of the share spec");
+            var kind = column.Role == ColumnRole.SystemId ? PlanKind.Pseudonym
+                : column.Type == ColumnType.Date ? PlanKind.Date
+                : PlanKind.Copy;
+            plans.Add(new ColumnPlan(column.Name, column, index, kind, kind == PlanKind.Pseudonym ? spec.IdDomainFor(profile, column.Name) : null));
+        }
+
+        int? coverageIndex = profile.EventDateColumn is { } ev ? header.IndexOf(ev) : null;
+
+        var outHeader = new List<string>();
+        if (personLevel)
+        {
+            outHeader.Add(ShareRules.PersonIdColumn);
+        }
+
+        outHeader.Add(profile.FindColumn(profile.UniqueIdColumn)?.Name ?? profile.UniqueIdColumn);
+        outHeader.AddRange(plans.Select(p => p.Name));
+
+        var stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
+        var writer = new ShareCsvWriter(output);
+        await writer.WriteRowAsync(outHeader, cancellationToken).ConfigureAwait(false);
+
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        long read = 0, duplicates = 0, missingPerson = 0;
+        DateOnly? first = null, last = null;
+        var cells = new string[outHeader.Count];
+        while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+        {
+            read++;
+            if (row.Length != header.Names.Count)
+            {
+                throw new DeidentificationException($"{source}: row {csv.RowNumber} has {row.Length} fields but the header has {header.Names.Count}; fix or quarantine the row at ingest.");
+            }
+
+            var rowId = row[idIndex].Trim();
+            if (rowId.Length == 0)
+            {
+                throw new DeidentificationException($"{source}: row {csv.RowNumber} has an empty '{profile.UniqueIdColumn}'; every row needs its unique id.");
+            }
+
+            if (!seenIds.Add(rowId))
+            {
+                duplicates++;
+                continue;
+            }
+
+            var c = 0;
+            if (personLevel)
+            {
+                if (personIds!.TryGetPersonId(new RecordKey(profile.Name, rowId), out var internalId))
+                {
+                    cells[c++] = pseudonymiser.PersonId(internalId);
+                }
+                else
+                {
+                    cells[c++] = string.Empty;
+                    missingPerson++;
+                }
+            }
+
+            cells[c++] = pseudonymiser.Pseudonymise(idDomain, rowId);
+            for (var i = 0; i < plans.Count; i++)
+            {
+                var plan = plans[i];
+                string value;
+                switch (plan.Kind)
+                {
+                    case PlanKind.Age:
+                        value = ShareValues.TryParseDate(row[dobIndex!.Value], out var dob) && ShareValues.TryParseDate(row[eventIndex!.Value], out var at)
+                            && ShareValues.AgeInYears(dob, at) is { } age
+                            ? age.ToString(CultureInfo.InvariantCulture)
+                            : string.Empty;
+                        break;
+                    case PlanKind.Pseudonym:
+                        value = pseudonymiser.Pseudonymise(plan.Domain!, row[plan.Index]);
+                        break;
+                    case PlanKind.Date:
+                        value = ShareValues.TryParseDate(row[plan.Index], out var date) ? ShareValues.FormatDate(date) : row[plan.Index].Trim();
+                        break;
+                    default:
+                        value = row[plan.Index].Trim();
+                        break;
+                }
+
+                stats[i].Add(value);
+                cells[c++] = ShareCsvWriter.Neutralise(value, plan.Numeric);
+            }
+
+            if (coverageIndex is { } ci && ShareValues.TryParseDate(row[ci], out var eventDate))
+            {
+                first = first is null || eventDate < first ? eventDate : first;
+                last = last is null || eventDate > last ? eventDate : last;
+            }
+
+            await writer.WriteRowAsync(cells, cancellationToken).ConfigureAwait(false);
+        }
+
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return new ShareDatasetResult(
+            Dataset: profile.Name,
+            PersonLevel: personLevel,
+            RowsRead: read,
+            RowsWritten: writer.RowsWritten - 1,
+            DuplicateRowsRemoved: duplicates,
+            RowsWithoutPersonId: missingPerson,
+            CoverageFrom: first,
+            CoverageTo: last,
+            Columns: outHeader,
+            Variables: stats.Select(s => s.ToStats()).ToList());
+    }
+
+    private enum PlanKind
+    {
+        Copy,
+        Date,
+        Pseudonym,
+        Age,
+    }
+
+    private sealed record ColumnPlan(string Name, ColumnProfile? Column, int Index, PlanKind Kind, string? Domain)
+    {
+        public bool Numeric => Kind == PlanKind.Age || Column?.Type is ColumnType.Integer or ColumnType.Decimal;
+
+        public string TypeName => Kind switch
+        {
+            PlanKind.Age => "integer",
+            PlanKind.Pseudonym => "pseudonym",
+            _ => Column!.Type switch
+            {
+                ColumnType.Integer => "integer",
+                ColumnType.Decimal => "number",
+                ColumnType.Date => "date",
+                ColumnType.Boolean => "boolean",
+                ColumnType.Categorical => "categorical",
+                _ => "string",
+            },
+        };
+
+        /// <summary>Only coded variables have their values listed; free text and ids never are.</summary>
+        public bool ListValues => Kind is PlanKind.Copy && Column!.Type is ColumnType.Categorical or ColumnType.Boolean;
+    }
+
+    private sealed class VariableAccumulator(ColumnPlan plan)
+    {
+        private readonly SortedSet<string> _values = new(StringComparer.Ordinal);
+        private long _missing;
+        private long _present;
+        private bool _valuesTruncated;
+        private decimal? _min;
+        private decimal? _max;
+        private DateOnly? _minDate;
+        private DateOnly? _maxDate;
+
+        public void Add(string value)
+        {
+            if (ShareValues.IsMissing(value))
+            {
+                _missing++;
+                return;
+            }
+
+            _present++;
+            if (plan.ListValues)
+            {
+                if (_values.Count < MaxListedValues)
+                {
+                    _values.Add(value);
+                }
+                else if (!_values.Contains(value))
+                {
+                    _valuesTruncated = true;
+                }
+            }
+
+            if (plan.Numeric && decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
+            {
+                _min = _min is null || number < _min ? number : _min;
+                _max = _max is null || number > _max ? number : _max;
+            }
+            else if (plan.Kind == PlanKind.Date && ShareValues.TryParseDate(value, out var d))
+            {
+                _minDate = _minDate is null || d < _minDate ? d : _minDate;
+                _maxDate = _maxDate is null || d > _maxDate ? d : _maxDate;
+            }
+        }
+
+        public VariableStats ToStats()
+        {
+            var total = _missing + _present;
+            IReadOnlyList<CodedValue>? values = null;
+            if (plan.ListValues)
+            {
+                var codes = plan.Column!.Codes ?? new Dictionary<string, string>();
+                var all = new SortedSet<string>(codes.Keys, StringComparer.Ordinal);
+                all.UnionWith(_values);
+                values = all.Select(v => new CodedValue(v, codes.TryGetValue(v, out var label) ? label : null, _values.Contains(v))).ToList();
+            }
+
+            var description = plan.Kind == PlanKind.Age
+                ? "Age in whole years at the event date, derived from the date of birth (which is not shared)."
+                : plan.Column!.Description + (plan.Kind == PlanKind.Pseudonym ? " Replaced by a keyed pseudonym (HMAC-SHA256) specific to this share." : string.Empty);
+            return new VariableStats(
+                Name: plan.Name,
+                Type: plan.TypeName,
+                Description: description,
+                Rows: total,
+                Missing: _missing,
+                PercentMissing: total == 0 ? 0 : Math.Round(100.0 * _missing / total, 2),
+                Minimum: _minDate is { } a ? ShareValues.FormatDate(a) : _min?.ToString(CultureInfo.InvariantCulture),
+                Maximum: _maxDate is { } b ? ShareValues.FormatDate(b) : _max?.ToString(CultureInfo.InvariantCulture),
+                Values: values,
+                ValuesTruncated: _valuesTruncated);
+        }
+    }
+}
+
+/// <summary>What <see cref="ShareDatasetWriter"/> wrote: counts, coverage and per-variable statistics.</summary>
+public sealed record ShareDatasetResult(
+    string Dataset,
+    bool PersonLevel,
+    long RowsRead,
+    long RowsWritten,
+    long DuplicateRowsRemoved,
+    long RowsWithoutPersonId,
+    DateOnly? CoverageFrom,
+    DateOnly? CoverageTo,
+    IReadOnlyList<string> Columns,
+    IReadOnlyList<VariableStats> Variables);
+
+/// <summary>A shared variable's statistics; values are listed only for coded (categorical/boolean) variables.</summary>
+public sealed record VariableStats(
+    string Name,
+    string Type,
+    string Description,
+    long Rows,
+    long Missing,
+    double PercentMissing,
+    string? Minimum,
+    string? Maximum,
+    IReadOnlyList<CodedValue>? Values,
+    bool ValuesTruncated);
+
+/// <summary>A possible value with its code lookup label; <see cref="Observed"/> false for codes listed in the profile but absent in the data.</summary>
+public sealed record CodedValue(string Code, string? Label, bool Observed);

@@ -1,0 +1,54 @@
+using DataFirst.Core.Profiles;
+
+namespace DataFirst.Core.Deidentification;
+
+/// <summary>
+/// The fixed de-identification rules every share obeys, whatever its spec asks:
+/// identifiers used for linking are never written; system ids are pseudonymised; age is derived.
+/// </summary>
+public static class ShareRules
+{
+    /// <summary>The derived variable: whole years between date of birth and the dataset's event date.</summary>
+    public const string AgeAtEventVariable = "age_at_event";
+
+    /// <summary>The estimated person id column of person-level share files.</summary>
+    public const string PersonIdColumn = "person_id";
+
+    /// <summary>Identifier kinds that are never written to a share, whatever the column's role.</summary>
+    public static readonly IReadOnlySet<string> NeverSharedKinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "forename", "forenames", "first_name", "middle_name", "surname", "last_name", "name", "full_name",
+        "date_of_birth", "dob", "address", "postcode", "full_postcode",
+    };
+
+    /// <summary>True when the column may never be written (names, date of birth, address, postcode).</summary>
+    public static bool IsNeverShared(ColumnProfile column) =>
+        column.IdentifierKind is { } kind
+            ? NeverSharedKinds.Contains(kind)
+            : column.Role == ColumnRole.DirectIdentifier;
+
+    /// <summary>A dataset whose records are people (and so get an estimated person id).</summary>
+    public static bool IsPersonLevel(DatasetProfile profile) =>
+        profile.Columns.Any(c => c.Role == ColumnRole.DirectIdentifier && IsNeverShared(c));
+
+    /// <summary>The date-of-birth column, if the dataset has one.</summary>
+    public static ColumnProfile? DateOfBirthColumn(DatasetProfile profile) =>
+        profile.Columns.FirstOrDefault(c => string.Equals(c.IdentifierKind, "date_of_birth", StringComparison.OrdinalIgnoreCase)
+                                            || string.Equals(c.IdentifierKind, "dob", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Age at event can be derived when the dataset has a date of birth and an event date.</summary>
+    public static bool CanDeriveAge(DatasetProfile profile) =>
+        DateOfBirthColumn(profile) is not null && profile.EventDateColumn is not null;
+
+    /// <summary>Every variable a share may ask for, in profile order (plus age when derivable).</summary>
+    public static IReadOnlyList<string> ShareableVariables(DatasetProfile profile)
+    {
+        var list = profile.Columns.Where(c => !IsNeverShared(c)).Select(c => c.Name).ToList();
+        if (CanDeriveAge(profile))
+        {
+            list.Add(AgeAtEventVariable);
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace DataFirst.Core.Deidentification;
+
+/// <summary>Value helpers shared by the share writers: missing values, dates, age.</summary>
+public static class ShareValues
+{
+    private static readonly string[] DateFormats = ["yyyy-MM-dd", "dd/MM/yyyy", "yyyyMMdd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss"];
+
+    public static bool IsMissing(string? value) => string.IsNullOrWhiteSpace(value);
+
+    public static bool TryParseDate(string? value, out DateOnly date)
+    {
+        date = default;
+        if (IsMissing(value))
+        {
+            return false;
+        }
+
+        if (DateTime.TryParseExact(value!.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt))
+        {
+            date = DateOnly.FromDateTime(dt);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whole years from <paramref name="birth"/> to <paramref name="at"/> (a 29 February birthday counts from 1 March), or null when negative.</summary>
+    public static int? AgeInYears(DateOnly birth, DateOnly at)
+    {
+        var age = at.Year - birth.Year;
+        if (at.Month < birth.Month || (at.Month == birth.Month && at.Day < birth.Day))
+        {
+            age--;
+        }
+
+        return age is < 0 or > 130 ? null : age;
+    }
+
+    public static string FormatDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
