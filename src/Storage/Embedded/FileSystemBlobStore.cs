@@ -1,0 +1,471 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DataFirst.Core.Storage;
+
+namespace DataFirst.Storage.Embedded;
+
+/// <summary>
+/// The embedded blob store: one folder per container under <see cref="RootDirectory"/>.
+/// <para>
+/// Each blob is one file named by the SHA-256 of its name (so any valid blob name maps to a safe
+/// path of fixed length, and "a" and "a/b" never collide). The file holds the content followed by
+/// a JSON trailer (name, ETag, length, content type, metadata) and a fixed footer, so content and
+/// properties are replaced together by one atomic rename. Uploads go to a temp file first; the
+/// condition check (if-none-match / if-match) and the rename run under a per-container lock file
+/// held with an exclusive OS lock, so conditional create is atomic across processes.
+/// </para>
+/// </summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    public const int DefaultPageSize = 5000;
+    private const string BlobsFolder = "b";
+    private const string TempFolder = ".tmp";
+    private const string LockFile = ".lock";
+    private static readonly byte[] Magic = "DFBLOB01"u8.ToArray();
+    private const int FooterLength = 4 + 8;
+    private const int CopyBufferSize = 1024 * 1024;
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
+
+    public FileSystemBlobStore(string rootDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
+        RootDirectory = Path.GetFullPath(rootDirectory);
+        Directory.CreateDirectory(RootDirectory);
+    }
+
+    public string RootDirectory { get; }
+
+    public override string ToString() => $"FileSystemBlobStore({RootDirectory})";
+
+    public Task CreateContainerIfNotExistsAsync(string container, CancellationToken cancellationToken = default)
+    {
+        StorageNames.ValidateContainer(container);
+        cancellationToken.ThrowIfCancellationRequested();
+        var dir = ContainerPath(container);
+        Directory.CreateDirectory(Path.Combine(dir, BlobsFolder));
+        Directory.CreateDirectory(Path.Combine(dir, TempFolder));
+        return Task.CompletedTask;
+    }
+
+    public async Task<BlobItemInfo> UploadAsync(string container, string name, Stream content, BlobUploadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        StorageNames.ValidateContainer(container);
+        StorageNames.ValidateBlobName(name);
+        options ??= new BlobUploadOptions();
+        StorageNames.ValidateMetadata(options.Metadata);
+        var containerDir = RequireContainer(container);
+        var target = BlobPath(containerDir, name);
+
+        // Cheap early exit for create-only uploads; the authoritative check runs under the lock.
+        if (options.IfNotExists && File.Exists(target))
+        {
+            throw BlobExists(container, name);
+        }
+
+        var tempDir = Path.Combine(containerDir, TempFolder);
+        Directory.CreateDirectory(tempDir);
+        var temp = Path.Combine(tempDir, $"{Guid.NewGuid():N}.upload");
+        try
+        {
+            BlobHeader header;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous))
+            {
+                var length = await CopyContentAsync(content, file, cancellationToken).ConfigureAwait(false);
+                header = new BlobHeader(
+                    name,
+                    NewETag(),
+                    length,
+                    DateTimeOffset.UtcNow,
+                    options.ContentType ?? "application/octet-stream",
+                    options.Metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(options.Metadata, StringComparer.OrdinalIgnoreCase));
+                await WriteTrailerAsync(file, header, cancellationToken).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            using (await AcquireLockAsync(containerDir, cancellationToken).ConfigureAwait(false))
+            {
+                var exists = File.Exists(target);
+                if (options.IfNotExists && exists)
+                {
+                    throw BlobExists(container, name);
+                }
+
+                if (options.IfMatch is { } ifMatch && ifMatch != "*")
+                {
+                    var current = exists ? TryReadHeader(target) : null;
+                    if (current is null || !ETagEquals(current.ETag, ifMatch))
+                    {
+                        throw new StorageException(StorageErrorKind.PreconditionFailed, 412, "ConditionNotMet", $"Blob '{name}' in container '{container}' was not replaced: its ETag no longer matches (someone else changed or deleted it). Read it again and retry.");
+                    }
+                }
+                else if (options.IfMatch == "*" && !exists)
+                {
+                    throw new StorageException(StorageErrorKind.PreconditionFailed, 412, "ConditionNotMet", $"Blob '{name}' in container '{container}' was not replaced: it does not exist.");
+                }
+
+                File.Move(temp, target, overwrite: true);
+            }
+
+            return header.ToInfo(container);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default)
+    {
+        StorageNames.ValidateContainer(container);
+        StorageNames.ValidateBlobName(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        var containerDir = RequireContainer(container);
+        var path = BlobPath(containerDir, name);
+        FileStream file;
+        try
+        {
+            // FileShare.Delete: a replace or delete may proceed; this reader keeps the old content.
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, CopyBufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw BlobNotFound(container, name);
+        }
+
+        try
+        {
+            var header = ReadHeader(file, path);
+            file.Position = 0;
+            return Task.FromResult<Stream>(new BoundedReadStream(file, header.Length));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public Task<BlobItemInfo?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default)
+    {
+        StorageNames.ValidateContainer(container);
+        StorageNames.ValidateBlobName(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        var containerDir = RequireContainer(container);
+        return Task.FromResult(TryReadHeader(BlobPath(containerDir, name))?.ToInfo(container));
+    }
+
+    public Task<BlobPage> ListPageAsync(string container, string? prefix, string? continuationToken = null, int? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        StorageNames.ValidateContainer(container);
+        StorageNames.ValidatePrefix(prefix);
+        var size = pageSize ?? DefaultPageSize;
+        if (size is < 1 or > DefaultPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pageSize), size, $"Page size must be between 1 and {DefaultPageSize}.");
+        }
+
+        var containerDir = RequireContainer(container);
+        var after = DecodeToken(continuationToken);
+        var matches = new List<BlobHeader>();
+        var blobsDir = Path.Combine(containerDir, BlobsFolder);
+        if (Directory.Exists(blobsDir))
+        {
+            foreach (var path in Directory.EnumerateFiles(blobsDir, "*", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var header = TryReadHeader(path);
+                if (header is null)
+                {
+                    continue;
+                }
+
+                if (prefix is not null && !header.Name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (after is not null && string.CompareOrdinal(header.Name, after) <= 0)
+                {
+                    continue;
+                }
+
+                matches.Add(header);
+            }
+        }
+
+        matches.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var page = matches.Take(size).Select(h => h.ToInfo(container)).ToList();
+        var token = matches.Count > size ? EncodeToken(page[^1].Name) : null;
+        return Task.FromResult(new BlobPage(page, token));
+    }
+
+    public async Task<bool> DeleteAsync(string container, string name, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        StorageNames.ValidateContainer(container);
+        StorageNames.ValidateBlobName(name);
+        var containerDir = RequireContainer(container);
+        var path = BlobPath(containerDir, name);
+        using (await AcquireLockAsync(containerDir, cancellationToken).ConfigureAwait(false))
+        {
+            var current = TryReadHeader(path);
+            if (current is null)
+            {
+                return false;
+            }
+
+            if (ifMatch is not null && ifMatch != "*" && !ETagEquals(current.ETag, ifMatch))
+            {
+                throw new StorageException(StorageErrorKind.PreconditionFailed, 412, "ConditionNotMet", $"Blob '{name}' in container '{container}' was not deleted: its ETag no longer matches. Read it again and retry.");
+            }
+
+            File.Delete(path);
+            return true;
+        }
+    }
+
+    private string ContainerPath(string container) => Path.Combine(RootDirectory, container);
+
+    private string RequireContainer(string container)
+    {
+        var dir = ContainerPath(container);
+        if (!Directory.Exists(dir))
+        {
+            throw new StorageException(StorageErrorKind.NotFound, 404, "ContainerNotFound", $"Container '{container}' does not exist: create it first (CreateContainerIfNotExistsAsync).");
+        }
+
+        return dir;
+    }
+
+    private static string BlobPath(string containerDir, string name)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+        return Path.Combine(containerDir, BlobsFolder, hash[..2], hash);
+    }
+
+    private static StorageException BlobExists(string container, string name) =>
+        new(StorageErrorKind.Conflict, 409, "BlobAlreadyExists", $"Blob '{name}' already exists in container '{container}' and the upload was create-only.");
+
+    private static StorageException BlobNotFound(string container, string name) =>
+        new(StorageErrorKind.NotFound, 404, "BlobNotFound", $"Blob '{name}' does not exist in container '{container}'.");
+
+    private static string NewETag() => $"\"0x{Guid.NewGuid():N}\"";
+
+    internal static bool ETagEquals(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.Ordinal);
+
+    private static async Task<long> CopyContentAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                total += read;
+            }
+
+            return total;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task WriteTrailerAsync(Stream file, BlobHeader header, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(header, BlobHeaderJsonContext.Default.BlobHeader);
+        var footer = new byte[FooterLength];
+        BinaryPrimitives.WriteInt32LittleEndian(footer, json.Length);
+        Magic.CopyTo(footer, 4);
+        await file.WriteAsync(json, cancellationToken).ConfigureAwait(false);
+        await file.WriteAsync(footer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static BlobHeader? TryReadHeader(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096);
+            return ReadHeader(file, path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static BlobHeader ReadHeader(FileStream file, string path)
+    {
+        if (file.Length < FooterLength)
+        {
+            throw Corrupt(path);
+        }
+
+        Span<byte> footer = stackalloc byte[FooterLength];
+        file.Position = file.Length - FooterLength;
+        file.ReadExactly(footer);
+        var jsonLength = BinaryPrimitives.ReadInt32LittleEndian(footer);
+        if (!footer[4..].SequenceEqual(Magic) || jsonLength <= 0 || jsonLength > file.Length - FooterLength)
+        {
+            throw Corrupt(path);
+        }
+
+        var json = new byte[jsonLength];
+        file.Position = file.Length - FooterLength - jsonLength;
+        file.ReadExactly(json);
+        var header = JsonSerializer.Deserialize(json, BlobHeaderJsonContext.Default.BlobHeader) ?? throw Corrupt(path);
+        if (header.Length != file.Length - FooterLength - jsonLength)
+        {
+            throw Corrupt(path);
+        }
+
+        return header;
+    }
+
+    private static StorageException Corrupt(string path) =>
+        new(StorageErrorKind.Other, 500, "CorruptBlobFile", $"Blob file '{path}' is damaged (bad trailer). Delete it or restore it from a backup.");
+
+    private static async Task<IDisposable> AcquireLockAsync(string containerDir, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(containerDir, LockFile);
+        var deadline = DateTime.UtcNow + LockTimeout;
+        var delay = 1;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive OS lock (flock on Unix, a share lock on Windows):
+                // the lock holds across processes and is released if the process dies.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = Math.Min(delay * 2, 50);
+            }
+            catch (IOException ex)
+            {
+                throw new StorageException(StorageErrorKind.Other, 503, "LockTimeout", $"Timed out after {LockTimeout.TotalSeconds:0}s waiting for the lock file '{path}'. Another process holds it; retry later.", ex);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp file is invisible to readers and listing.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static string EncodeToken(string name) => Convert.ToBase64String(Encoding.UTF8.GetBytes(name));
+
+    private static string? DecodeToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
+        }
+        catch (FormatException ex)
+        {
+            throw new StorageException(StorageErrorKind.Other, 400, "InvalidContinuationToken", "The continuation token was not produced by this blob store. Start listing again without a token.", ex);
+        }
+    }
+
+    /// <summary>Reads exactly the first <c>length</c> bytes of the file (the content, not the trailer).</summary>
+    private sealed class BoundedReadStream(FileStream inner, long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer[..Clamp(buffer.Length)]);
+            _position += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer[..Clamp(buffer.Length)], cancellationToken).ConfigureAwait(false);
+            _position += n;
+            return n;
+        }
+
+        private int Clamp(int requested) => (int)Math.Min(requested, length - _position);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
+
+internal sealed record BlobHeader(
+    string Name,
+    string ETag,
+    long Length,
+    DateTimeOffset LastModified,
+    string? ContentType,
+    Dictionary<string, string> Metadata)
+{
+    public BlobItemInfo ToInfo(string container) =>
+        new(container, Name, Length, ETag, LastModified, ContentType, new Dictionary<string, string>(Metadata, StringComparer.OrdinalIgnoreCase));
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(BlobHeader))]
+internal sealed partial class BlobHeaderJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,66 @@
+using DataFirst.Core.Storage;
+using DataFirst.Storage.Embedded;
+using DataFirst.Storage.Tests.Contracts;
+using DataFirst.Storage.Tests.Support;
+using Xunit.Abstractions;
+
+namespace DataFirst.Storage.Tests.Embedded;
+
+public sealed class FileSystemBlobStoreTests(ITestOutputHelper output) : BlobStoreContractTests(output)
+{
+    private readonly TempDirectory _root = new();
+
+    protected override Task<IBlobStore> CreateStoreAsync() => Task.FromResult<IBlobStore>(new FileSystemBlobStore(_root.Path));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _root.Dispose();
+    }
+
+    [Fact]
+    public async Task UploadAsync_CreateOnlyFromSeparateInstances_ExactlyOneWins()
+    {
+        // Separate store instances share nothing in memory: only the OS file lock serialises them,
+        // as it does across processes.
+        var stores = Enumerable.Range(0, 6).Select(_ => new FileSystemBlobStore(_root.Path)).ToList();
+        var attempts = stores.Select(async (store, i) =>
+        {
+            try
+            {
+                await store.UploadBytesAsync(Container, "claim", new[] { (byte)i }, new BlobUploadOptions { IfNotExists = true });
+                return true;
+            }
+            catch (StorageException ex) when (ex.Kind == StorageErrorKind.Conflict)
+            {
+                return false;
+            }
+        });
+
+        (await Task.WhenAll(attempts)).Count(won => won).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task UploadAsync_Completed_LeavesNoTempFiles()
+    {
+        await Store.UploadBytesAsync(Container, "a.txt", "a"u8.ToArray());
+        await using var broken = new SeededStream(1000, 1, failAfter: 500);
+        await FluentActions.Awaiting(() => Store.UploadAsync(Container, "b.txt", broken)).Should().ThrowAsync<IOException>();
+
+        Directory.EnumerateFiles(Path.Combine(_root.Path, Container, ".tmp")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_WhileReplaced_ReaderKeepsOldContent()
+    {
+        await Store.UploadBytesAsync(Container, "snap.txt", "old content"u8.ToArray());
+        await using var reader = await Store.OpenReadAsync(Container, "snap.txt");
+
+        await Store.UploadBytesAsync(Container, "snap.txt", "new"u8.ToArray());
+        using var buffer = new MemoryStream();
+        await reader.CopyToAsync(buffer);
+
+        buffer.ToArray().Should().Equal("old content"u8.ToArray());
+        (await Store.DownloadBytesAsync(Container, "snap.txt")).Should().Equal("new"u8.ToArray());
+    }
+}
