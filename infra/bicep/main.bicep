@@ -82,7 +82,7 @@ module hostStorage 'modules/host-storage.bicep' = {
   }
 }
 
-var keyVaultName = take('kv-datafirst-${env}-${token}', 24)
+var keyVaultName = 'kvdf${env}${token}'
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'function-app'
