@@ -18,6 +18,8 @@ internal static class CliApp
 
         // One line per verb; each verb lives in Commands/{Verb}Command.cs.
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
 
         return root;
     }
@@ -31,7 +33,13 @@ internal static class CliApp
         if (parse.Errors.Count > 0)
         {
             // One line: what is wrong, and where to look.
-            var messages = parse.Errors.Select(e => e.Message.TrimEnd('.')).Distinct(StringComparer.Ordinal);
+            var messages = parse.Errors.Select(e => e.Message.TrimEnd('.')).Distinct(StringComparer.Ordinal).ToList();
+            if (messages.Count > 1 && messages.Any(m => m.StartsWith("Unrecognized", StringComparison.Ordinal)))
+            {
+                // "Required command was not provided" only repeats what the unknown word already says.
+                messages.RemoveAll(m => m.StartsWith("Required command", StringComparison.Ordinal));
+            }
+
             error.WriteLine($"datafirst: error: {string.Join("; ", messages)} (see 'datafirst --help')");
             return ExitUsage;
         }

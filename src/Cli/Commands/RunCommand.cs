@@ -1,0 +1,89 @@
+using System.CommandLine;
+using DataFirst.Cli.Hosting;
+using DataFirst.Core.Pipeline;
+using DataFirst.Core.Workflow;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataFirst.Cli.Commands;
+
+/// <summary>`datafirst run`: one linkage run over local extract files, to its end, with progress.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Option<string[]>("--input") { Description = "An extract CSV; the file name is the dataset (magistrates.csv → magistrates). Repeat for each.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var settings = new Option<string?>("--settings") { Description = "Linkage settings JSON (default: the built-in justice settings)." };
+        var shareSpec = new Option<string?>("--share-spec") { Description = "Share spec JSON: datasets and variables the project receives (default: all non-identifying variables)." };
+        var share = new Option<string>("--share") { Description = "Share name.", DefaultValueFactory = _ => "local" };
+        var version = new Option<string?>("--version-name") { Description = "Share version (default: the run date)." };
+        var instance = new Option<string?>("--instance-id") { Description = "Run id; an unfinished run with this id is resumed from its history." };
+        var partitions = new Option<int>("--partitions") { Description = "Partitions per blocking rule (the unit of fan-out).", DefaultValueFactory = _ => 8 };
+        var runDate = new Option<string?>("--run-date") { Description = "The date the run is as of (yyyy-MM-dd)." };
+        var storage = CommonOptions.Storage();
+        var data = CommonOptions.Data();
+        var command = new Command("run", "Run the whole pipeline once on extract files: ingest, link, pseudonymise, publish a share. Exit code 0 when the run completes.")
+        {
+            inputs, settings, shareSpec, share, version, instance, partitions, runDate, storage, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var files = parse.GetValue(inputs)!.Select(f => CliPaths.RequireExistingFile(f, "--input")).ToList();
+            var settingsFile = parse.GetValue(settings) is { } s ? CliPaths.RequireExistingFile(s, "--settings") : null;
+            var specFile = parse.GetValue(shareSpec) is { } sp ? CliPaths.RequireExistingFile(sp, "--share-spec") : null;
+            var dataDir = CliPaths.EnsureWritableDirectory(parse.GetValue(data)!, "--data");
+            using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
+            var shareName = parse.GetValue(share)!;
+            var request = await BuildRequestAsync(host, shareName, files, settingsFile, specFile, parse.GetValue(version), parse.GetValue(partitions), parse.GetValue(runDate), cancellationToken).ConfigureAwait(false);
+            var id = parse.GetValue(instance) ?? RunInstanceIds.ForManualRun(request.Share, DateTimeOffset.UtcNow);
+            return await ExecuteAndReportAsync(host, request, id, output, parse.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    internal static async Task<LinkageRunRequest> BuildRequestAsync(PipelineHost host, string share, IReadOnlyList<string> files, string? settingsFile, string? specFile, string? version, int partitions, string? runDate, CancellationToken cancellationToken)
+    {
+        var extracts = await RunExecution.UploadExtractsAsync(host, share, files, cancellationToken).ConfigureAwait(false);
+        var json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["share"] = share,
+            ["version"] = version,
+            ["extracts"] = extracts.Select(e => new { dataset = e.Dataset, blob = e.Blob }),
+            ["settings"] = settingsFile is null ? null : await RunExecution.UploadFileAsync(host, share, settingsFile, cancellationToken).ConfigureAwait(false),
+            ["shareSpec"] = specFile is null ? null : await RunExecution.UploadFileAsync(host, share, specFile, cancellationToken).ConfigureAwait(false),
+            ["partitions"] = partitions,
+            ["runDate"] = runDate,
+        });
+        try
+        {
+            return RunRequestParser.Parse(json);
+        }
+        catch (RunRequestException ex)
+        {
+            throw new CliUsageException(ex.JsonPath switch
+            {
+                "$.share" => $"--share: {ex.Message}",
+                "$.version" => $"--version-name: {ex.Message}",
+                "$.partitions" => $"--partitions: {ex.Message}",
+                "$.runDate" => $"--run-date: {ex.Message}",
+                _ => ex.Message,
+            });
+        }
+    }
+
+    internal static async Task<int> ExecuteAndReportAsync(PipelineHost host, LinkageRunRequest request, string id, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        output.WriteLine($"run {id}: {request.Extracts.Count} extract(s), storage {host.Storage.Mode}");
+        var (state, stats) = await RunExecution.RunWithProgressAsync(host, request, id, output, cancellationToken).ConfigureAwait(false);
+        if (state.Status != WorkflowStatus.Completed)
+        {
+            error.WriteLine($"datafirst: error: run {id} {state.Status.ToString().ToLowerInvariant()}: {state.Error}");
+            error.WriteLine($"datafirst: resume it with --instance-id {id} once the cause is fixed");
+            return CliApp.ExitFailure;
+        }
+
+        var result = System.Text.Json.JsonSerializer.Deserialize<LinkageRunResult>(state.Output!.Value.GetRawText(), WorkflowJson.Options)!;
+        RunSummary.Write(output, result, stats, host);
+        return CliApp.ExitOk;
+    }
+}

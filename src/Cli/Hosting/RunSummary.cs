@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.Json;
+using DataFirst.Core.Pipeline;
+using DataFirst.Core.Workflow;
+
+namespace DataFirst.Cli.Hosting;
+
+/// <summary>The short summary printed at the end of a run, with a JSON line last.</summary>
+internal static class RunSummary
+{
+    public static void Write(TextWriter output, LinkageRunResult r, WorkflowExecutionStats stats, PipelineHost host)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine(string.Create(ci, $"records in          {r.RecordsIn,12:N0}   (rejected to quarantine: {r.RecordsRejected:N0})"));
+        output.WriteLine(string.Create(ci, $"estimated people    {r.EstimatedPeople,12:N0}   (ids kept from the previous run: {r.PersonIds.Kept:N0}, new: {r.PersonIds.New:N0})"));
+        output.WriteLine(string.Create(ci, $"comparisons scored  {r.Comparisons,12:N0}"));
+        output.WriteLine(string.Create(ci, $"case links          {r.CaseLinks,12:N0}"));
+        output.WriteLine(string.Create(ci, $"EM                  {r.EmIterations,12} iterations, {(r.EmConverged ? "converged" : "NOT converged")}"));
+        output.WriteLine("time per stage      " + string.Join(", ", r.Stages.Select(s => string.Create(ci, $"{s.Stage} {s.Seconds:F1}s"))));
+        foreach (var w in r.Warnings)
+        {
+            output.WriteLine($"warning: {w}");
+        }
+
+        output.WriteLine($"share published to  {r.PublishedTo}");
+        output.WriteLine($"catalogue           {r.PublishedTo.TrimEnd('/')}/catalogue.json");
+        output.WriteLine(JsonSerializer.Serialize(new
+        {
+            runId = r.RunId,
+            share = r.Share,
+            version = r.Version,
+            recordsIn = r.RecordsIn,
+            recordsRejected = r.RecordsRejected,
+            estimatedPeople = r.EstimatedPeople,
+            comparisons = r.Comparisons,
+            caseLinks = r.CaseLinks,
+            publishedTo = r.PublishedTo,
+            activitiesReplayed = stats.Replayed,
+            activitiesExecuted = stats.Executed,
+            stages = r.Stages.ToDictionary(s => s.Stage, s => Math.Round(s.Seconds, 2)),
+        }));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using DataFirst.Core.Deidentification;
+using DataFirst.Core.Settings;
+using DataFirst.Core.Storage;
+
+namespace DataFirst.Core.Pipeline.Activities;
+
+/// <summary>
+/// Fails fast, before anything is written, when a run cannot succeed: an extract, the settings,
+/// the model or the share spec is missing or invalid, or a dataset has no profile. Pins the
+/// run's settings by copying them into the run's working folder.
+/// </summary>
+public sealed class CheckInputsActivity(PipelineServices services)
+{
+    public const string Name = nameof(CheckInputsActivity);
+
+    public async Task<CheckInputsResult> RunAsync(CheckInputsInput input, CancellationToken cancellationToken)
+    {
+        var request = input.Request;
+        var problems = new List<string>();
+        foreach (var extract in request.Extracts)
+        {
+            if (!PipelineProfiles.Catalog.TryGet(extract.Dataset, out _))
+            {
+                problems.Add($"extract '{extract.Blob}': no dataset profile named '{extract.Dataset}' (known: {string.Join(", ", PipelineProfiles.Catalog.Names.Order(StringComparer.Ordinal))})");
+            }
+
+            if (!await ExistsAsync(extract.Blob, cancellationToken).ConfigureAwait(false))
+            {
+                problems.Add($"extract '{extract.Blob}' (dataset {extract.Dataset}) does not exist");
+            }
+        }
+
+        foreach (var (what, blob) in new[] { ("settings", request.Settings), ("model", request.Model), ("share spec", request.ShareSpec) })
+        {
+            if (blob is not null && !await ExistsAsync(blob, cancellationToken).ConfigureAwait(false))
+            {
+                problems.Add($"{what} '{blob}' does not exist");
+            }
+        }
+
+        if (!request.Extracts.Any(e => PipelineProfiles.Catalog.TryGet(e.Dataset, out var p) && p.IsPersonLevel))
+        {
+            problems.Add("no extract holds person identifiers, so there is nothing to link (include e.g. magistrates.csv)");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ExtractRejectedException("the run cannot start: " + string.Join("; ", problems) + ". Nothing was written.");
+        }
+
+        var settingsJson = request.Settings is null
+            ? PipelineSettings.BuiltInJson()
+            : Encoding.UTF8.GetString(await services.ReadBytesAsync(request.Settings, cancellationToken).ConfigureAwait(false));
+        LinkageSettings settings;
+        try
+        {
+            settings = LinkageSettings.Parse(settingsJson);
+        }
+        catch (SettingsException ex)
+        {
+            throw new ExtractRejectedException($"settings '{request.Settings ?? "built-in justice settings"}': {ex.Message}");
+        }
+
+        if (request.ShareSpec is { } specBlob)
+        {
+            var specJson = Encoding.UTF8.GetString(await services.ReadBytesAsync(specBlob, cancellationToken).ConfigureAwait(false));
+            try
+            {
+                ShareSpec.Parse(specJson, PipelineProfiles.Catalog);
+            }
+            catch (ShareSpecException ex)
+            {
+                throw new ExtractRejectedException($"share spec '{specBlob}': {ex.Message}");
+            }
+        }
+
+        var pinned = PipelineServices.Working(input.Run, "settings.json");
+        await services.WriteAsync(pinned, s => s.WriteAsync(Encoding.UTF8.GetBytes(settingsJson), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
+        return new CheckInputsResult(
+            pinned,
+            settings.BlockingRulesForPrediction.Select(r => string.Join(" & ", r)).ToList(),
+            settings.BlockingRulesForTraining.Select(r => string.Join(" & ", r)).ToList(),
+            request.Model is not null);
+    }
+
+    private async Task<bool> ExistsAsync(string blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await services.ExistsAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (StorageException ex) when (ex.Kind is StorageErrorKind.NotFound or StorageErrorKind.InvalidName)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using DataFirst.Core.Clustering;
+using DataFirst.Core.Deidentification;
+using DataFirst.Core.Prediction;
+using DataFirst.Core.Training;
+
+namespace DataFirst.Core.Pipeline.Activities;
+
+/// <summary>
+/// Connected components over the scored edges at the model's threshold give an estimated person
+/// per record; the person ids are carried over from the share's previous run where a cluster
+/// persists (new, split and merged clusters get new meaningless ids). The mapping stays in
+/// internal storage; the working clusters file lists dataset, row id and person id.
+/// </summary>
+public sealed class ClusterRecordsActivity(PipelineServices services)
+{
+    public const string Name = nameof(ClusterRecordsActivity);
+
+    public async Task<ClusterRecordsResult> RunAsync(ClusterRecordsInput input, CancellationToken cancellationToken)
+    {
+        var model = LinkageModel.FromJson(Encoding.UTF8.GetString(await services.ReadBytesAsync(input.ModelBlob, cancellationToken).ConfigureAwait(false)));
+        var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken).ConfigureAwait(false);
+        var edges = new List<Edge>();
+        foreach (var blob in input.EdgeBlobs)
+        {
+            await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
+            using var buffered = new BufferedStream(stream, 1 << 16);
+            edges.AddRange(EdgeStream.Read(buffered));
+        }
+
+        var clusters = ConnectedComponents.ClusterAtThreshold(records.Count, edges, model.Settings.MatchThreshold);
+        var current = Enumerable.Range(0, records.Count)
+            .Select(i => new KeyValuePair<RecordKey, string>(new RecordKey(records.SourceDataset(i), records.UniqueId(i)), clusters.ClusterIds[i].ToString(CultureInfo.InvariantCulture)))
+            .OrderBy(kv => kv.Key.Dataset, StringComparer.Ordinal).ThenBy(kv => kv.Key.RowId, StringComparer.Ordinal)
+            .ToList();
+        var store = new PersonIdMappingStore(services.Blobs);
+        var assignment = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, current, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
+
+        var clustersBlob = PipelineServices.Working(input.Run, "clusters.csv");
+        await services.WriteAsync(clustersBlob, async s =>
+        {
+            await using var writer = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            await writer.WriteLineAsync("dataset,row_id,person_id").ConfigureAwait(false);
+            foreach (var (key, _) in current)
+            {
+                await writer.WriteLineAsync($"{Csv(key.Dataset)},{Csv(key.RowId)},{assignment.Mapping[key]}").ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+        var warnings = clusters.Metrics.Suspicious.Take(5)
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"a cluster of {c.Size} records is held together by only {c.Edges} links (density {c.Density:0.000}): check for chained false links"))
+            .ToList();
+        return new ClusterRecordsResult(clustersBlob, records.Count, clusters.Metrics.Clusters, clusters.Metrics.LargestCluster, clusters.Metrics.Suspicious.Count, assignment.Report, warnings);
+    }
+
+    /// <summary>
+    /// Person ids are random-looking and meaningless; they come from a generator seeded by the run's
+    /// seed, share and version (not by any identifier), so a resumed or repeated run gives the same ids.
+    /// </summary>
+    private static Func<string> SeededIds(RunContext run)
+    {
+        var seed = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"person-ids\n{run.Seed}\n{run.Share}\n{run.Version}")));
+        var counter = 0L;
+        return () =>
+        {
+            var block = HMACSHA256.HashData(seed, BitConverter.GetBytes(Interlocked.Increment(ref counter)));
+            return "p" + Convert.ToHexStringLower(block, 0, 12);
+        };
+    }
+
+    private static string Csv(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+}

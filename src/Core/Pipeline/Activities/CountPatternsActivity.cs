@@ -1,0 +1,23 @@
+using System.Text;
+using DataFirst.Core.Training;
+
+namespace DataFirst.Core.Pipeline.Activities;
+
+/// <summary>
+/// Reduces one partition's candidate pairs (under one training rule) to a histogram of agreement
+/// patterns: EM then needs only the summed histograms, whatever the number of pairs.
+/// </summary>
+public sealed class CountPatternsActivity(PipelineServices services)
+{
+    public const string Name = nameof(CountPatternsActivity);
+
+    public async Task<CountPatternsResult> RunAsync(CountPatternsInput input, CancellationToken cancellationToken)
+    {
+        var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
+        var shard = await RecordBlobs.ReadAsync(services, input.ShardBlob, cancellationToken).ConfigureAwait(false);
+        var histogram = PatternCounter.CountPatterns(shard, settings, input.TrainingRule);
+        using var buffer = new MemoryStream();
+        histogram.WriteTo(buffer);
+        return new CountPatternsResult(input.TrainingRule, Encoding.UTF8.GetString(buffer.ToArray()), histogram.TotalPairs);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Profiles;
+using DataFirst.Core.Storage;
+using DataFirst.Core.Workflow;
+
+namespace DataFirst.Core.Pipeline.Activities;
+
+/// <summary>
+/// Reads one extract, checks it against its dataset profile, moves broken rows to quarantine with
+/// a reason (wrong number of fields, missing or repeated row id, bytes that are not UTF-8), maps
+/// the identifier columns to the canonical names the linkage settings use, standardises them into
+/// a columnar record set, and stores that in the run's working folder. Datasets without person
+/// identifiers are validated and counted but take no part in linkage.
+/// </summary>
+public sealed class IngestExtractActivity(PipelineServices services)
+{
+    public const string Name = nameof(IngestExtractActivity);
+
+    /// <summary>The canonical linkage columns an extract's identifiers are mapped to.</summary>
+    public static readonly IReadOnlyList<string> CanonicalColumns =
+        ["unique_id", "source_dataset", IdentifierKinds.Forenames, IdentifierKinds.Surname, IdentifierKinds.DateOfBirth, IdentifierKinds.Address, IdentifierKinds.Postcode, IdentifierKinds.Sex];
+
+    public async Task<IngestExtractResult> RunAsync(IngestExtractInput input, CancellationToken cancellationToken)
+    {
+        var extract = input.Extract;
+        var profile = PipelineProfiles.Get(extract.Dataset, extract.Blob);
+        var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
+
+        await using var stream = await OpenExtractAsync(extract, cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var csv = new CsvRows(reader);
+        var header = csv.ReadRow()?.Select(h => h.Trim()).ToArray();
+        if (header is null || header.Length == 0 || (header.Length == 1 && header[0].Length == 0))
+        {
+            throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) is empty: it has no header row.");
+        }
+
+        var index = header.Select((h, i) => (h, i)).GroupBy(x => x.h, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().i, StringComparer.OrdinalIgnoreCase);
+        var missing = profile.Columns.Where(c => c.Required || c.Name == profile.UniqueIdColumn || c.IdentifierKind is not null)
+            .Where(c => !index.ContainsKey(c.Name)).Select(c => c.Name).ToList();
+        if (missing.Count > 0)
+        {
+            await QuarantineWholeFileAsync(input, $"missing column(s) {string.Join(", ", missing)} required by the {profile.Name} profile", cancellationToken).ConfigureAwait(false);
+            throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) lacks column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires; the file was copied to quarantine. Fix the extract and upload it again.");
+        }
+
+        var idColumn = index[profile.UniqueIdColumn];
+        var identifierColumns = CanonicalColumns.Skip(2).Select(kind => profile.FindIdentifier(kind) is { } c && index.TryGetValue(c.Name, out var i) ? i : -1).ToArray();
+        var quarantine = new QuarantineWriter(header);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var rows = new List<string?[]>();
+        long total = 0;
+        while (csv.ReadRow() is { } row)
+        {
+            if (row.Length == 1 && row[0].Length == 0)
+            {
+                continue;
+            }
+
+            total++;
+            var reason = Validate(row, header.Length, idColumn, seen);
+            if (reason is not null)
+            {
+                quarantine.Add(csv.LineNumber, reason, row);
+                continue;
+            }
+
+            if (profile.IsPersonLevel)
+            {
+                var canonical = new string?[CanonicalColumns.Count];
+                canonical[0] = row[idColumn].Trim();
+                canonical[1] = profile.Name;
+                for (var k = 0; k < identifierColumns.Length; k++)
+                {
+                    canonical[k + 2] = identifierColumns[k] >= 0 ? row[identifierColumns[k]] : null;
+                }
+
+                rows.Add(canonical);
+            }
+        }
+
+        string? quarantineBlob = null;
+        if (quarantine.Count > 0)
+        {
+            quarantineBlob = $"{PipelineServices.QuarantineContainer}/{input.Run.Share}/{input.Run.RunId}/{profile.Name}.rejected.csv";
+            await services.WriteAsync(quarantineBlob, s => quarantine.WriteToAsync(s, extract.Blob, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        var accepted = total - quarantine.Count;
+        if (accepted == 0)
+        {
+            throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) has no usable rows ({total} row(s), {quarantine.Count} quarantined{(quarantineBlob is null ? string.Empty : $" in {quarantineBlob}")}).");
+        }
+
+        var nullCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        string recordsBlob = string.Empty;
+        if (profile.IsPersonLevel)
+        {
+            var records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), rows, profile.Name, extract.Blob).Build();
+            recordsBlob = PipelineServices.Working(input.Run, $"records/{profile.Name}.dfrs");
+            await services.WriteAsync(recordsBlob, s => Task.Run(() => records.WriteTo(s), cancellationToken), cancellationToken).ConfigureAwait(false);
+            foreach (var column in records.Report?.Columns ?? [])
+            {
+                nullCounts[column.Column] = column.Nulls;
+                if (column.InvalidNulled > 0)
+                {
+                    nullCounts[column.Column + ":invalid"] = column.InvalidNulled;
+                }
+            }
+        }
+
+        return new IngestExtractResult(profile.Name, recordsBlob, accepted, quarantine.Count, quarantineBlob, nullCounts);
+    }
+
+    private async Task<Stream> OpenExtractAsync(ExtractReference extract, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await services.OpenReadAsync(extract.Blob, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
+        {
+            throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) does not exist.");
+        }
+    }
+
+    private static string? Validate(string[] row, int width, int idColumn, HashSet<string> seen)
+    {
+        if (row.Length != width)
+        {
+            return $"{row.Length} fields where the header has {width}";
+        }
+
+        if (row.Any(f => f.Contains('\uFFFD', StringComparison.Ordinal)))
+        {
+            return "bytes that are not valid UTF-8 (re-export the extract as UTF-8)";
+        }
+
+        var id = row[idColumn].Trim();
+        if (id.Length == 0)
+        {
+            return "empty row id";
+        }
+
+        return seen.Add(id) ? null : "row id repeats an earlier row";
+    }
+
+    private async Task QuarantineWholeFileAsync(IngestExtractInput input, string reason, CancellationToken cancellationToken)
+    {
+        var (container, name) = BlobRef.Split(input.Extract.Blob);
+        var target = $"{PipelineServices.QuarantineContainer}/{input.Run.Share}/{input.Run.RunId}/{input.Extract.Dataset}";
+        await using (var source = await services.Blobs.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false))
+        {
+            await services.WriteAsync($"{target}.csv", s => source.CopyToAsync(s, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        await services.WriteAsync($"{target}.reason.txt", s => s.WriteAsync(Encoding.UTF8.GetBytes($"{input.Extract.Blob}: {reason}\n"), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Rejected rows with their line number and reason, then the raw fields.</summary>
+    private sealed class QuarantineWriter(string[] header)
+    {
+        private readonly List<(long Line, string Reason, string[] Row)> _rows = [];
+
+        public long Count => _rows.Count;
+
+        public void Add(long line, string reason, string[] row) => _rows.Add((line, reason, row));
+
+        public async Task WriteToAsync(Stream stream, string source, CancellationToken cancellationToken)
+        {
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            await writer.WriteLineAsync(Line(["source_line", "reason", .. header])).ConfigureAwait(false);
+            foreach (var (line, reason, row) in _rows)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await writer.WriteLineAsync(Line([line.ToString(CultureInfo.InvariantCulture), $"{source}: {reason}", .. row])).ConfigureAwait(false);
+            }
+        }
+
+        private static string Line(IEnumerable<string> fields) =>
+            string.Join(',', fields.Select(f => f.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{f.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : f));
+    }
+}
+
+/// <summary>An extract that cannot be used as it is: the run fails at once (no retry) with this message.</summary>
+public sealed class ExtractRejectedException(string message) : Exception(message), IPermanentFailure;

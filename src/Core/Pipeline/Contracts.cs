@@ -1,0 +1,86 @@
+namespace DataFirst.Core.Pipeline;
+
+// Inputs and results of the pipeline's activities: blob references ("container/name"), counts
+// and histograms — never records. Every one is JSON-serialisable for Durable Functions.
+
+/// <summary>Where a run keeps its intermediates: working/{runId}/...</summary>
+public sealed record RunContext(string RunId, string Share, string Version, DateOnly RunDate, string SettingsBlob, int Seed);
+
+public sealed record CheckInputsInput(RunContext Run, LinkageRunRequest Request);
+
+public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel);
+
+public sealed record IngestExtractInput(RunContext Run, ExtractReference Extract);
+
+public sealed record IngestExtractResult(string Dataset, string RecordsBlob, long Rows, long Rejected, string? QuarantineBlob, IReadOnlyDictionary<string, long> NullCounts);
+
+/// <summary>A blocking rule: which list (prediction or training) and its position.</summary>
+public sealed record RuleRef(string Kind, int Index)
+{
+    public const string Prediction = "prediction";
+    public const string Training = "training";
+
+    public override string ToString() => $"{Kind}-{Index}";
+}
+
+public sealed record PartitionRecordsInput(RunContext Run, IReadOnlyList<string> RecordBlobs, RuleRef Rule, int Partitions);
+
+public sealed record PartitionRecordsResult(RuleRef Rule, IReadOnlyList<string> ShardBlobs, long Comparisons, long LargestBlock, IReadOnlyList<string> Warnings);
+
+/// <summary>Term frequencies always; λ and u only when training (<paramref name="Train"/>).</summary>
+public sealed record EstimateParametersInput(RunContext Run, IReadOnlyList<string> RecordBlobs, bool Train);
+
+public sealed record EstimateParametersResult(string? ParametersBlob, string TermFrequenciesBlob, double Lambda, long SampledPairs);
+
+public sealed record CountPatternsInput(RunContext Run, string ShardBlob, int TrainingRule);
+
+/// <summary>A partition's agreement-pattern histogram (comparison vector → pair count), as the engine's JSON.</summary>
+public sealed record CountPatternsResult(int TrainingRule, string Histogram, long Pairs);
+
+public sealed record TrainModelInput(RunContext Run, string ParametersBlob, IReadOnlyList<CountPatternsResult> Histograms);
+
+public sealed record TrainModelResult(string ModelBlob, int Iterations, bool Converged, IReadOnlyList<string> Warnings);
+
+public sealed record ScorePartitionInput(RunContext Run, string ShardBlob, RuleRef Rule, int Partition, string ModelBlob, string TermFrequenciesBlob);
+
+public sealed record ScorePartitionResult(string EdgesBlob, long Comparisons, long Edges);
+
+public sealed record ClusterRecordsInput(RunContext Run, IReadOnlyList<string> RecordBlobs, IReadOnlyList<string> EdgeBlobs, string ModelBlob);
+
+public sealed record ClusterRecordsResult(string ClustersBlob, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);
+
+public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string ClustersBlob);
+
+public sealed record LinkCasesResult(string? CaseLinksBlob, long Links);
+
+public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string ClustersBlob, string? ShareSpecBlob, string KeyId);
+
+public sealed record WriteShareDatasetResult(string Dataset, string FileBlob, long Rows, string StatsBlob);
+
+public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, string ClustersBlob, string? CaseLinksBlob, string ModelBlob, string KeyId, IReadOnlyList<IngestExtractResult> Ingested);
+
+public sealed record WriteCatalogueResult(IReadOnlyList<string> FileBlobs, string DisclosureReportBlob);
+
+public sealed record PublishShareInput(RunContext Run, IReadOnlyList<string> FileBlobs);
+
+public sealed record PublishShareResult(string Location, int Files, string ManifestSha256);
+
+/// <summary>The output of a linkage run.</summary>
+public sealed record LinkageRunResult(
+    string RunId,
+    string Share,
+    string Version,
+    long RecordsIn,
+    long RecordsRejected,
+    long Comparisons,
+    long EstimatedPeople,
+    long CaseLinks,
+    int EmIterations,
+    bool EmConverged,
+    Deidentification.PersonIdReport PersonIds,
+    string PublishedTo,
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<StageTiming> Stages);
+
+/// <summary>Stage timing from the orchestration clock (replay-safe).</summary>
+public sealed record StageTiming(string Stage, double Seconds);

@@ -1,0 +1,149 @@
+using DataFirst.Core.Pipeline.Activities;
+using DataFirst.Core.Workflow;
+
+namespace DataFirst.Core.Pipeline;
+
+/// <summary>
+/// One linkage run, written once for both executors (local runner, Durable Functions):
+/// check inputs → ingest each extract (fan-out) → partition by each blocking rule → estimate u
+/// and λ → count agreement patterns per partition for each training rule (fan-out, summed) → EM →
+/// score every partition (fan-out) → cluster → link cases → write share datasets (fan-out) and
+/// catalogue → publish. Deterministic: no I/O, clock, GUIDs or environment; all of that is in the
+/// activities or the input.
+/// </summary>
+public static class LinkageRunOrchestrator
+{
+    public const string Name = nameof(LinkageRunOrchestrator);
+
+    /// <summary>Transient failures (storage blips) are retried; data errors fail at once.</summary>
+    public static readonly ActivityRetryPolicy Retry = new(4, TimeSpan.FromSeconds(1), 2.0, TimeSpan.FromSeconds(30))
+    {
+        Handle = ex => ex is not Settings.LinkageException and not Deidentification.DeidentificationException,
+    };
+
+    public static async Task<LinkageRunResult> RunAsync(IWorkflowContext context, LinkageRunRequest request)
+    {
+        var logger = context.CreateReplaySafeLogger(Name);
+        var stages = new List<StageTiming>();
+        var warnings = new List<string>();
+        var clock = context.CurrentUtcDateTime;
+        void Stage(string name)
+        {
+            stages.Add(new StageTiming(name, (context.CurrentUtcDateTime - clock).TotalSeconds));
+            clock = context.CurrentUtcDateTime;
+        }
+
+        var runDate = request.RunDate ?? DateOnly.FromDateTime(context.CurrentUtcDateTime);
+        var run = new RunContext(context.InstanceId, request.Share, request.Version ?? runDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), runDate, request.Settings ?? string.Empty, request.Seed);
+
+        context.SetCustomStatus(new RunProgress("checking inputs", 0, 1));
+        var inputs = await context.CallActivityAsync<CheckInputsResult>(CheckInputsActivity.Name, new CheckInputsInput(run, request), Retry);
+        run = run with { SettingsBlob = inputs.SettingsBlob };
+
+        // Ingest: validate, quarantine bad rows, standardise — one activity per extract.
+        context.SetCustomStatus(new RunProgress("ingesting", 0, request.Extracts.Count));
+        var ingested = await Task.WhenAll(request.Extracts.Select(e =>
+            context.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, new IngestExtractInput(run, e), Retry)));
+        var recordBlobs = ingested.Select(i => i.RecordsBlob).ToList();
+        Stage("ingest");
+
+        // Partition by every blocking rule's key (map/shuffle): partitions are the unit of fan-out.
+        var rules = inputs.PredictionRules.Select((_, i) => new RuleRef(RuleRef.Prediction, i))
+            .Concat(inputs.HasModel ? [] : inputs.TrainingRules.Select((_, i) => new RuleRef(RuleRef.Training, i)))
+            .ToList();
+        context.SetCustomStatus(new RunProgress("partitioning", 0, rules.Count));
+        var partitioned = await Task.WhenAll(rules.Select(r =>
+            context.CallActivityAsync<PartitionRecordsResult>(PartitionRecordsActivity.Name, new PartitionRecordsInput(run, recordBlobs, r, request.Partitions), Retry)));
+        warnings.AddRange(partitioned.SelectMany(p => p.Warnings));
+        Stage("block");
+
+        // Train: term frequencies, u by sampling and λ, then m by EM on summed agreement-pattern histograms.
+        context.SetCustomStatus(new RunProgress(request.Model is null ? "estimating u and lambda" : "term frequencies", 0, 1));
+        var parameters = await context.CallActivityAsync<EstimateParametersResult>(EstimateParametersActivity.Name, new EstimateParametersInput(run, recordBlobs, Train: request.Model is null), Retry);
+        string modelBlob;
+        var iterations = 0;
+        var converged = true;
+        if (request.Model is { } savedModel)
+        {
+            modelBlob = savedModel;
+        }
+        else
+        {
+            var trainingShards = partitioned.Where(p => p.Rule.Kind == RuleRef.Training)
+                .SelectMany(p => p.ShardBlobs.Select(s => new CountPatternsInput(run, s, p.Rule.Index)))
+                .ToList();
+            var histograms = await FanOutAsync(context, "counting patterns", trainingShards, input =>
+                context.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, input, Retry));
+            context.SetCustomStatus(new RunProgress("training (EM)", 0, 1));
+            var trained = await context.CallActivityAsync<TrainModelResult>(TrainModelActivity.Name, new TrainModelInput(run, parameters.ParametersBlob!, histograms), Retry);
+            (modelBlob, iterations, converged) = (trained.ModelBlob, trained.Iterations, trained.Converged);
+            warnings.AddRange(trained.Warnings);
+        }
+
+        Stage("train");
+
+        // Score every prediction partition with the trained model.
+        var scoring = partitioned.Where(p => p.Rule.Kind == RuleRef.Prediction)
+            .SelectMany(p => p.ShardBlobs.Select((s, i) => new ScorePartitionInput(run, s, p.Rule, i, modelBlob, parameters.TermFrequenciesBlob)))
+            .ToList();
+        var scored = await FanOutAsync(context, "scoring", scoring, input =>
+            context.CallActivityAsync<ScorePartitionResult>(ScorePartitionActivity.Name, input, Retry));
+        Stage("score");
+
+        context.SetCustomStatus(new RunProgress("clustering", 0, 1));
+        var clusters = await context.CallActivityAsync<ClusterRecordsResult>(ClusterRecordsActivity.Name, new ClusterRecordsInput(run, recordBlobs, scored.Select(s => s.EdgesBlob).ToList(), modelBlob), Retry);
+        warnings.AddRange(clusters.Warnings);
+        Stage("cluster");
+
+        context.SetCustomStatus(new RunProgress("linking cases", 0, 1));
+        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, request.Extracts, clusters.ClustersBlob), Retry);
+        Stage("case-link");
+
+        // De-identify and write the share: one activity per dataset, then the catalogue.
+        var keyId = request.KeyId ?? request.Share;
+        var written = await FanOutAsync(context, "writing share", request.Extracts.ToList(), e =>
+            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, clusters.ClustersBlob, request.ShareSpec, keyId), Retry));
+        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, clusters.ClustersBlob, cases.CaseLinksBlob, modelBlob, keyId, ingested), Retry);
+        context.SetCustomStatus(new RunProgress("publishing", 0, 1));
+        var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.FileBlobs), Retry);
+        Stage("share");
+        context.SetCustomStatus(new RunProgress("completed", 1, 1));
+        logger.LogRunCompleted(run.RunId, clusters.Clusters);
+
+        return new LinkageRunResult(
+            run.RunId,
+            run.Share,
+            run.Version,
+            ingested.Sum(i => i.Rows),
+            ingested.Sum(i => i.Rejected),
+            scored.Sum(s => s.Comparisons),
+            clusters.Clusters,
+            cases.Links,
+            iterations,
+            converged,
+            clusters.PersonIds,
+            published.Location,
+            warnings,
+            stages);
+    }
+
+    /// <summary>Fans out one activity per item, reporting "{stage} done/total" as they complete.</summary>
+    private static async Task<IReadOnlyList<TResult>> FanOutAsync<TItem, TResult>(IWorkflowContext context, string stage, IReadOnlyList<TItem> items, Func<TItem, Task<TResult>> call)
+    {
+        context.SetCustomStatus(new RunProgress(stage, 0, items.Count));
+        var done = 0;
+        var tasks = items.Select(async item =>
+        {
+            var result = await call(item);
+            context.SetCustomStatus(new RunProgress(stage, Interlocked.Increment(ref done), items.Count));
+            return result;
+        }).ToList();
+        return await Task.WhenAll(tasks);
+    }
+}
+
+/// <summary>Custom status of a run: e.g. "scoring 37/128".</summary>
+public sealed record RunProgress(string Stage, int Done, int Total)
+{
+    public override string ToString() => Total > 1 ? $"{Stage} {Done}/{Total}" : Stage;
+}

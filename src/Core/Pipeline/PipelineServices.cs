@@ -1,0 +1,88 @@
+using DataFirst.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataFirst.Core.Pipeline;
+
+/// <summary>What the pipeline's activities need: storage, keys, logging. One per host.</summary>
+public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deidentification.IPseudonymKeyProvider keys, ILoggerFactory loggerFactory)
+{
+    public const string ExtractsContainer = "extracts";
+    public const string WorkingContainer = "working";
+    public const string QuarantineContainer = "quarantine";
+    public const string ModelsContainer = "models";
+    public const string TransferContainer = "srs-transfer";
+
+    public IBlobStore Blobs { get; } = blobs;
+
+    public ITableStore Tables { get; } = tables;
+
+    public Deidentification.IPseudonymKeyProvider Keys { get; } = keys;
+
+    public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+
+    /// <summary>Creates every container the pipeline writes to (private).</summary>
+    public async Task EnsureContainersAsync(CancellationToken cancellationToken)
+    {
+        foreach (var c in new[] { ExtractsContainer, WorkingContainer, QuarantineContainer, ModelsContainer, TransferContainer })
+        {
+            await Blobs.CreateContainerIfNotExistsAsync(c, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>"working/{runId}/{relative}" as a blob reference.</summary>
+    public static string Working(RunContext run, string relative) => $"{WorkingContainer}/{run.RunId}/{relative}";
+
+    public async Task<Stream> OpenReadAsync(string blobRef, CancellationToken cancellationToken)
+    {
+        var (container, name) = BlobRef.Split(blobRef);
+        return await Blobs.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> ExistsAsync(string blobRef, CancellationToken cancellationToken)
+    {
+        var (container, name) = BlobRef.Split(blobRef);
+        return await Blobs.GetPropertiesAsync(container, name, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Writes a blob through a temporary file, so large outputs never sit in memory.</summary>
+    public async Task WriteAsync(string blobRef, Func<Stream, Task> write, CancellationToken cancellationToken, BlobUploadOptions? options = null)
+    {
+        var (container, name) = BlobRef.Split(blobRef);
+        var temp = Path.Combine(Path.GetTempPath(), $"datafirst-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await write(file).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Position = 0;
+                await Blobs.UploadAsync(container, name, file, options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public async Task<byte[]> ReadBytesAsync(string blobRef, CancellationToken cancellationToken)
+    {
+        var (container, name) = BlobRef.Split(blobRef);
+        return await Blobs.DownloadBytesAsync(container, name, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Blob references "container/name".</summary>
+public static class BlobRef
+{
+    public static (string Container, string Name) Split(string blobRef)
+    {
+        var slash = blobRef.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == blobRef.Length - 1)
+        {
+            throw new ArgumentException($"'{blobRef}' is not a blob reference 'container/name'.", nameof(blobRef));
+        }
+
+        return (blobRef[..slash], blobRef[(slash + 1)..]);
+    }
+}

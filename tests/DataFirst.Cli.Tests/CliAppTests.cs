@@ -1,0 +1,75 @@
+using DataFirst.Cli.Tests.Support;
+
+namespace DataFirst.Cli.Tests;
+
+public sealed class CliAppTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Help_ListsEveryVerbWithADescription()
+    {
+        var (code, output, _) = await Run("--help");
+
+        code.Should().Be(0);
+        foreach (var verb in CliApp.BuildRootCommand().Subcommands)
+        {
+            verb.Description.Should().NotBeNullOrWhiteSpace($"verb {verb.Name} needs a one-line description");
+            output.Should().Contain(verb.Name);
+        }
+
+        output.Should().Contain("demo").And.Contain("run").And.Contain("serve");
+    }
+
+    [Fact]
+    public async Task UnknownVerb_PrintsOneLineErrorNamingIt_AndExitsNonZero()
+    {
+        var (code, output, error) = await Run("frobnicate");
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().Contain("'frobnicate'");
+        output.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task MissingRequiredOption_PrintsOneLineErrorNamingIt()
+    {
+        var (code, _, error) = await Run("run");
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().Contain("--input");
+    }
+
+    [Fact]
+    public async Task UnwritableDataFolder_PrintsOneLineErrorNamingTheOption()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Combine("not-a-folder");
+        await File.WriteAllTextAsync(file, "x");
+
+        var (code, _, error) = await Run("demo", "--data", Path.Combine(file, "sub"));
+
+        code.Should().NotBe(0);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().Contain("--data").And.Contain("cannot write");
+    }
+
+    [Fact]
+    public async Task MissingInputFile_PrintsOneLineErrorNamingTheFile()
+    {
+        using var temp = new TempFolder();
+
+        var (code, _, error) = await Run("run", "--input", temp.Combine("nope.csv"), "--data", temp.Combine("data"));
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Should().Contain("--input").And.Contain("nope.csv").And.Contain("does not exist");
+    }
+}
