@@ -18,6 +18,8 @@ internal static class CliApp
 
         // One line per verb; each verb lives in Commands/{Verb}Command.cs.
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(LinkCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
 
         return root;
     }
