@@ -161,7 +161,9 @@ public static class EmTrainer
                 continue;
             }
 
-            var result = Run(histograms[r], init, u.U, 0.3, fixedSet, settings.Em);
+            // Starting λ of the session: the global λ scaled up by how much blocking concentrates matches.
+            var start = Math.Clamp(lambda.Lambda * Math.Max(1, lambda.TotalPossiblePairs) / histograms[r].TotalPairs, 0.01, 0.5);
+            var result = Run(histograms[r], init, u.U, start, fixedSet, settings.Em);
             if (!result.Converged)
             {
                 warnings.Add($"EM for training rule blocking_rules_for_training[{r}] ({string.Join(" = ", rules[r])}) hit max_iterations {settings.Em.MaxIterations} without converging (threshold {settings.Em.ConvergenceThreshold}); raise $.em.max_iterations.");
