@@ -193,7 +193,7 @@ public static class PartitionScorer
     /// (pairs of earlier rules excluded) and returns the edges at or above <paramref name="threshold"/>
     /// (a probability; defaults to the model's match_threshold). <paramref name="tf"/>: term frequencies of the
     /// whole record set (computed from the partition when null — pass them for partitioned runs).</summary>
-    public static (ScoreResult Result, List<Edge> Edges) ScorePartition(RecordSet partition, LinkageModel model, int ruleIndex, TermFrequencyTables? tf, double? threshold = null, ICollection<string>? warnings = null)
+    public static (ScoreResult Result, List<Edge> Edges) ScorePartition(RecordSet partition, LinkageModel model, int ruleIndex, TermFrequencyTables? tf, double? threshold = null, ICollection<string>? warnings = null, int maxDegreeOfParallelism = -1)
     {
         var settings = model.Settings;
         var rules = settings.BlockingRulesForPrediction;
@@ -210,6 +210,7 @@ public static class PartitionScorer
         var all = new List<Edge>();
         Parallel.ForEach(
             blocks,
+            new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
             () => (Count: 0L, Edges: new List<Edge>()),
             (block, _, local) =>
             {
