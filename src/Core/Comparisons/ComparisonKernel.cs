@@ -107,16 +107,16 @@ internal sealed class ComparisonKernel
 
                     break;
                 case Kind.Sector:
-                    sector = Derive(PostcodeStandardiser.Sector);
+                    sector = Cached("sector", () => Derive(PostcodeStandardiser.Sector));
                     break;
                 case Kind.District:
-                    district = Derive(PostcodeStandardiser.District);
+                    district = Cached("district", () => Derive(PostcodeStandardiser.District));
                     break;
                 case Kind.Area:
-                    area = Derive(PostcodeStandardiser.Area);
+                    area = Cached("area", () => Derive(PostcodeStandardiser.Area));
                     break;
                 case Kind.Phonetic:
-                    phonetic = Derive(StringMetrics.PhoneticKey);
+                    phonetic = Cached("phonetic", () => Derive(StringMetrics.PhoneticKey));
                     break;
                 case Kind.Nickname:
                     nick = new int[dict.Length][];
@@ -139,6 +139,12 @@ internal sealed class ComparisonKernel
     public int[] Codes => codes;
 
     public string[] Dictionary => dict;
+
+    // Derived per-value arrays depend only on the dictionary, which partitions (Select) share: compute once.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], System.Collections.Concurrent.ConcurrentDictionary<string, int[]>> DerivedCache = new();
+
+    private int[] Cached(string key, Func<int[]> build) =>
+        DerivedCache.GetOrCreateValue(dict).GetOrAdd(key, _ => build());
 
     private int[] Derive(Func<string, string> f)
     {

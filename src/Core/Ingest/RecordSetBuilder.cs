@@ -83,9 +83,18 @@ public sealed class RecordSetBuilder
         var idCol = Find(settings.UniqueIdColumn, "unique_id_column");
         var srcCol = index.TryGetValue(settings.SourceDatasetColumn, out var sIdx) ? sIdx : -1;
         var map = new int[columns.Count];
+        var multi = new int[columns.Count][];
         for (var c = 0; c < columns.Count; c++)
         {
-            map[c] = Find(columns[c].SourceColumn, $"source of standardised column '{columns[c].Name}'");
+            if (columns[c].Sources is { Count: > 0 } parts)
+            {
+                multi[c] = parts.Select(p => Find(p, $"source of standardised column '{columns[c].Name}'")).ToArray();
+                map[c] = -1;
+            }
+            else
+            {
+                map[c] = Find(columns[c].SourceColumn, $"source of standardised column '{columns[c].Name}'");
+            }
         }
 
         var before = ids.Count;
@@ -124,7 +133,7 @@ public sealed class RecordSetBuilder
             perDataset[source] = perDataset.GetValueOrDefault(source) + 1;
             for (var c = 0; c < columns.Count; c++)
             {
-                codes[c].Add(Code(c, row[map[c]]));
+                codes[c].Add(Code(c, map[c] >= 0 ? row[map[c]] : Join(row, multi[c])));
             }
         }
 
@@ -134,6 +143,20 @@ public sealed class RecordSetBuilder
         }
 
         return this;
+    }
+
+    private string? Join(string?[] row, int[] parts)
+    {
+        foreach (var p in parts)
+        {
+            var v = row[p];
+            if (v is null || v.Length == 0 || nullValues.Contains(v))
+            {
+                return null;
+            }
+        }
+
+        return string.Join('-', parts.Select(p => row[p]!.Trim()));
     }
 
     private int Code(int c, string? raw)

@@ -62,10 +62,14 @@ public sealed record ColumnSettings
     /// <summary>Input column it is built from; defaults to <see cref="Name"/>.</summary>
     public string? Source { get; init; }
 
+    /// <summary>Several input columns joined with "-" before standardising (e.g. year, month, day → a date);
+    /// null when any part is missing. Use instead of <see cref="Source"/>.</summary>
+    public IReadOnlyList<string>? Sources { get; init; }
+
     public StandardiseKind Standardise { get; init; } = StandardiseKind.Text;
 
     [JsonIgnore]
-    public string SourceColumn => Source ?? Name;
+    public string SourceColumn => Sources is { Count: > 0 } ? string.Join("+", Sources) : Source ?? Name;
 }
 
 /// <summary>One comparison level. <see cref="Type"/> is one of <see cref="ComparisonLevelTypes.All"/>.</summary>

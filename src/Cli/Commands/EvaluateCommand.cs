@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DataFirst.Core.Evaluation;
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Cli.Commands;
+
+/// <summary>`datafirst evaluate`: clusters against a truth column or labelled pairs; or the evaluation suite.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var clusters = new Option<string?>("--clusters") { Description = "clusters.csv written by `datafirst link`." };
+        var truth = new Option<string?>("--truth") { Description = "CSV holding the true entity of each record." };
+        var truthColumn = new Option<string?>("--truth-column") { Description = "Column of --truth holding the entity label." };
+        var truthId = new Option<string>("--truth-id-column") { Description = "Column of --truth holding the unique id.", DefaultValueFactory = _ => "unique_id" };
+        var truthPattern = new Option<string?>("--truth-pattern") { Description = "Regex whose first group is the entity label (e.g. ^rec-(\\d+)- for FEBRL)." };
+        var labels = new Option<string?>("--labels") { Description = "Labelled pairs CSV: unique_id_l, unique_id_r, clerical_match_score (1/0)." };
+        var suite = new Option<bool>("--suite") { Description = "Run examples/evaluation.json against the public datasets." };
+        var examples = new Option<string>("--examples") { Description = "Examples folder for --suite.", DefaultValueFactory = _ => "examples" };
+        var command = new Command("evaluate", "Pairwise precision/recall/F1 and B-cubed of clusters against the truth, or the evaluation suite.")
+        {
+            clusters, truth, truthColumn, truthId, truthPattern, labels, suite, examples,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            try
+            {
+                if (parse.GetValue(suite))
+                {
+                    return Task.FromResult(RunSuite(parse.GetValue(examples)!, output));
+                }
+
+                var clustersPath = CliPaths.RequireExistingFile(parse.GetValue(clusters) ?? throw new CliUsageException("--clusters is required (or use --suite)."), "--clusters");
+                var clusterOf = ReadClusters(clustersPath);
+                if (parse.GetValue(labels) is { } labelsPath)
+                {
+                    var r = LinkageMetrics.CompareLabels(id => clusterOf.GetValueOrDefault(id), ReadLabels(CliPaths.RequireExistingFile(labelsPath, "--labels")));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"labelled pairs: precision {r.Precision:0.0000}, recall {r.Recall:0.0000}, F1 {r.F1:0.0000} (TP {r.TruePositives}, FP {r.FalsePositives}, FN {r.FalseNegatives})"));
+                    output.WriteLine(JsonSerializer.Serialize(new { precision = r.Precision, recall = r.Recall, f1 = r.F1, true_positives = r.TruePositives, false_positives = r.FalsePositives, false_negatives = r.FalseNegatives }));
+                    return Task.FromResult(CliApp.ExitOk);
+                }
+
+                var truthPath = CliPaths.RequireExistingFile(parse.GetValue(truth) ?? throw new CliUsageException("give --truth FILE --truth-column COL, or --labels PAIRS.csv."), "--truth");
+                var col = parse.GetValue(truthColumn) ?? throw new CliUsageException("--truth-column is required with --truth.");
+                var truthMap = EvaluationSuite.ReadTruth(truthPath, parse.GetValue(truthId)!, col, parse.GetValue(truthPattern));
+                var ids = clusterOf.Keys.Where(truthMap.ContainsKey).ToList();
+                if (ids.Count == 0)
+                {
+                    throw new CliFailureException($"no unique id of --clusters appears in --truth column '{parse.GetValue(truthId)}'.");
+                }
+
+                var m = LinkageMetrics.Compare(ids.Select(i => clusterOf[i]).ToList(), ids.Select(i => truthMap[i]).ToList());
+                Print(output, m, ids.Count);
+                output.WriteLine(JsonSerializer.Serialize(Json(m, ids.Count)));
+                return Task.FromResult(CliApp.ExitOk);
+            }
+            catch (LinkageException ex)
+            {
+                throw new CliFailureException(ex.Message);
+            }
+        });
+        return command;
+    }
+
+    private static int RunSuite(string examplesDir, TextWriter output)
+    {
+        var examples = Path.GetFullPath(examplesDir);
+        if (!File.Exists(Path.Combine(examples, "evaluation.json")))
+        {
+            throw new CliUsageException($"--examples: '{examples}' has no evaluation.json.");
+        }
+
+        var root = EvaluationSuite.FindRepoRoot(examples) ?? Directory.GetCurrentDirectory();
+        var datasets = EvaluationSuite.LocateDatasets(root);
+        if (datasets is null)
+        {
+            output.WriteLine("evaluation suite SKIPPED: datasets folder not found (set DATAFIRST_DATASETS or provide ../shared/datasets next to the repo).");
+            output.WriteLine(JsonSerializer.Serialize(new { skipped = true }));
+            return CliApp.ExitOk;
+        }
+
+        var results = new List<object>();
+        var allPassed = true;
+        foreach (var c in EvaluationSuite.LoadCases(examples))
+        {
+            if (!File.Exists(Path.Combine(datasets, c.Dataset)))
+            {
+                output.WriteLine($"{c.Name}: SKIPPED ({c.Dataset} not in {datasets})");
+                continue;
+            }
+
+            var r = EvaluationSuite.RunCase(c, examples, datasets, DateTimeOffset.UtcNow);
+            allPassed &= r.Passed;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name}: {r.Records} records, {r.Comparisons} comparisons, threshold {r.Threshold}: precision {r.Metrics.Precision:0.0000} recall {r.Metrics.Recall:0.0000} F1 {r.Metrics.F1:0.0000} (target {r.MinF1}) {(r.Passed ? "PASS" : "FAIL")} in {r.Seconds:0.00}s"));
+            output.WriteLine("  threshold  precision  recall    F1        B3-F1   clusters");
+            foreach (var s in r.Sweep)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.Threshold,-9}  {s.Metrics.Precision:0.0000}     {s.Metrics.Recall:0.0000}    {s.Metrics.F1:0.0000}    {s.Metrics.BCubedF1:0.0000}  {s.Clusters}"));
+            }
+
+            results.Add(new { name = r.Name, records = r.Records, comparisons = r.Comparisons, threshold = r.Threshold, precision = Math.Round(r.Metrics.Precision, 5), recall = Math.Round(r.Metrics.Recall, 5), f1 = Math.Round(r.Metrics.F1, 5), bcubed_f1 = Math.Round(r.Metrics.BCubedF1, 5), min_f1 = r.MinF1, passed = r.Passed, seconds = Math.Round(r.Seconds, 2) });
+        }
+
+        output.WriteLine(JsonSerializer.Serialize(new { passed = allPassed, cases = results }));
+        return allPassed ? CliApp.ExitOk : CliApp.ExitFailure;
+    }
+
+    private static void Print(TextWriter output, QualityMetrics m, int records) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{records} records: pairwise precision {m.Precision:0.0000}, recall {m.Recall:0.0000}, F1 {m.F1:0.0000}; B-cubed precision {m.BCubedPrecision:0.0000}, recall {m.BCubedRecall:0.0000}, F1 {m.BCubedF1:0.0000}"));
+
+    private static object Json(QualityMetrics m, int records) => new
+    {
+        records,
+        precision = m.Precision,
+        recall = m.Recall,
+        f1 = m.F1,
+        bcubed_precision = m.BCubedPrecision,
+        bcubed_recall = m.BCubedRecall,
+        bcubed_f1 = m.BCubedF1,
+        true_positive_pairs = m.TruePositivePairs,
+        predicted_pairs = m.PredictedPairs,
+        true_pairs = m.TruePairs,
+    };
+
+    private static Dictionary<string, string> ReadClusters(string path)
+    {
+        using var reader = new StreamReader(path);
+        var csv = new CsvRows(reader);
+        var header = csv.ReadRow() ?? throw new CliFailureException($"--clusters '{path}' is empty.");
+        var id = Array.IndexOf(header, "unique_id");
+        var cl = Array.IndexOf(header, "cluster_id");
+        if (id < 0 || cl < 0)
+        {
+            throw new CliFailureException($"--clusters '{path}': needs columns unique_id and cluster_id.");
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (csv.ReadRow() is { } row)
+        {
+            map[row[id]] = row[cl];
+        }
+
+        return map;
+    }
+
+    private static IEnumerable<(string, string, bool)> ReadLabels(string path)
+    {
+        using var reader = new StreamReader(path);
+        var csv = new CsvRows(reader);
+        var header = csv.ReadRow() ?? throw new CliFailureException($"--labels '{path}' is empty.");
+        var l = Array.IndexOf(header, "unique_id_l");
+        var r = Array.IndexOf(header, "unique_id_r");
+        var s = Array.FindIndex(header, h => h is "clerical_match_score" or "match");
+        if (l < 0 || r < 0 || s < 0)
+        {
+            throw new CliFailureException($"--labels '{path}': needs columns unique_id_l, unique_id_r and clerical_match_score.");
+        }
+
+        var list = new List<(string, string, bool)>();
+        while (csv.ReadRow() is { } row)
+        {
+            list.Add((row[l], row[r], double.TryParse(row[s], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0.5));
+        }
+
+        return list;
+    }
+}

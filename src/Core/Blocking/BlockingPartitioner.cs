@@ -1,0 +1,97 @@
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Blocking;
+
+/// <summary>Hash-partitions records by a blocking rule's key so that every pair of a block lies in one
+/// partition. Records with a null key part are left out (they cannot pair under that rule).</summary>
+public static class BlockingPartitioner
+{
+    /// <summary>Record indices per partition for rule <paramref name="rule"/>.</summary>
+    public static int[][] Partition(RecordSet records, IReadOnlyList<string> rule, int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var bound = new BoundRule(records, rule, 0, "rule");
+        var lists = new List<int>[partitions];
+        for (var p = 0; p < partitions; p++)
+        {
+            lists[p] = [];
+        }
+
+        for (var r = 0; r < records.Count; r++)
+        {
+            if (!bound.IsNull(r))
+            {
+                lists[(int)(bound.Hash(r) % (ulong)partitions)].Add(r);
+            }
+        }
+
+        return lists.Select(l => l.ToArray()).ToArray();
+    }
+
+    /// <summary>The partitions as record sets (row ids kept), ready for <see cref="RecordSet.WriteTo"/>.</summary>
+    public static IReadOnlyList<RecordSet> PartitionRecords(RecordSet records, IReadOnlyList<string> rule, int partitions) =>
+        Partition(records, rule, partitions).Select(records.Select).ToList();
+}
+
+/// <summary>Comparisons one rule generates (after excluding earlier rules' pairs) and its largest blocks.</summary>
+public sealed record RuleAnalysis(int RuleIndex, IReadOnlyList<string> Columns, long Comparisons, int Blocks, IReadOnlyList<int> LargestBlocks, int RecordsWithNullKey, int OversizedBlocks);
+
+public sealed record BlockingAnalysisResult(IReadOnlyList<RuleAnalysis> Rules, long TotalComparisons, IReadOnlyList<string> Warnings);
+
+/// <summary>Blocking analysis before scoring: comparisons per rule and block sizes (never key values).</summary>
+public static class BlockingAnalysis
+{
+    private struct Counter : IPairVisitor
+    {
+        public readonly void Visit(int a, int b)
+        {
+        }
+    }
+
+    public static BlockingAnalysisResult Analyse(RecordSet records, LinkageSettings settings, IReadOnlyList<IReadOnlyList<string>>? rules = null, int largest = 5)
+    {
+        rules ??= settings.BlockingRulesForPrediction;
+        // Analysis reports oversized blocks rather than failing on them.
+        var pe = new PairEnumerator(records, rules, "blocking_rules_for_prediction", settings.LinkType, int.MaxValue, OversizedBlockAction.Skip);
+        var results = new List<RuleAnalysis>();
+        var warnings = new List<string>();
+        for (var r = 0; r < rules.Count; r++)
+        {
+            var blocks = pe.Blocks(r);
+            long total = 0;
+            var oversized = 0;
+            Parallel.ForEach(blocks, () => 0L, (b, _, acc) =>
+            {
+                var v = new Counter();
+                return acc + pe.VisitBlock(r, b, ref v);
+            }, acc => Interlocked.Add(ref total, acc));
+            foreach (var b in blocks)
+            {
+                if (b.Length > settings.MaxBlockSize)
+                {
+                    oversized++;
+                }
+            }
+
+            var nullKeys = 0;
+            var rule = pe.Rule(r);
+            for (var i = 0; i < records.Count; i++)
+            {
+                if (rule.IsNull(i))
+                {
+                    nullKeys++;
+                }
+            }
+
+            if (oversized > 0)
+            {
+                warnings.Add($"blocking rule {rule.Name}: {oversized} block(s) exceed max_block_size {settings.MaxBlockSize} (largest {blocks.Max(b => b.Length)} records).");
+            }
+
+            results.Add(new RuleAnalysis(r, rules[r], total, blocks.Count, blocks.Select(b => b.Length).OrderDescending().Take(largest).ToList(), nullKeys, oversized));
+        }
+
+        return new BlockingAnalysisResult(results, results.Sum(x => x.Comparisons), warnings);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using DataFirst.Core.Clustering;
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Prediction;
+using DataFirst.Core.Settings;
+using DataFirst.Core.Training;
+
+namespace DataFirst.Core.Evaluation;
+
+/// <summary>One labelled dataset with example settings (examples/evaluation.json).</summary>
+public sealed record EvaluationCase(string Name, string Settings, string Dataset, string TruthColumn, string? TruthPattern, double MinF1);
+
+public sealed record SweepRow(double Threshold, QualityMetrics Metrics, int Clusters);
+
+public sealed record EvaluationCaseResult(string Name, int Records, long Comparisons, double Threshold, QualityMetrics Metrics, IReadOnlyList<SweepRow> Sweep, double Seconds, bool Passed, double MinF1);
+
+/// <summary>Runs the example settings against the public labelled datasets and reports precision/recall/F1.</summary>
+public static class EvaluationSuite
+{
+    public static readonly double[] SweepThresholds = [0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999];
+
+    /// <summary>The datasets folder: env DATAFIRST_DATASETS, else ../shared/datasets relative to the repo root; null when absent.</summary>
+    public static string? LocateDatasets(string repoRoot)
+    {
+        var env = Environment.GetEnvironmentVariable("DATAFIRST_DATASETS");
+        var path = !string.IsNullOrWhiteSpace(env) ? env : Path.GetFullPath(Path.Combine(repoRoot, "..", "shared", "datasets"));
+        return Directory.Exists(path) ? path : null;
+    }
+
+    /// <summary>Walks up from <paramref name="start"/> to the folder holding DataFirst.Serverless.sln.</summary>
+    public static string? FindRepoRoot(string start)
+    {
+        var dir = new DirectoryInfo(start);
+        while (dir is not null)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DataFirst.Serverless.sln")))
+            {
+                return dir.FullName;
+            }
+
+            dir = dir.Parent;
+        }
+
+        return null;
+    }
+
+    public static IReadOnlyList<EvaluationCase> LoadCases(string examplesDir) =>
+        JsonSerializer.Deserialize<List<EvaluationCase>>(File.ReadAllText(Path.Combine(examplesDir, "evaluation.json")), SettingsJson.Options)
+        ?? throw new SettingsException("$", "examples/evaluation.json is empty.");
+
+    public static EvaluationCaseResult RunCase(EvaluationCase c, string examplesDir, string datasetsDir, DateTimeOffset nowUtc)
+    {
+        var sw = Stopwatch.StartNew();
+        var settings = LinkageSettings.Load(Path.Combine(examplesDir, c.Settings));
+        var file = Path.Combine(datasetsDir, c.Dataset);
+        RecordSet records;
+        using (var reader = new StreamReader(file))
+        {
+            records = new RecordSetBuilder(settings).AddCsv(reader, Path.GetFileNameWithoutExtension(file), c.Dataset).Build();
+        }
+
+        var truth = ReadTruth(file, settings.UniqueIdColumn, c.TruthColumn, c.TruthPattern);
+        var truthLabels = Enumerable.Range(0, records.Count).Select(i => truth[records.UniqueId(i)]).ToList();
+        var model = ModelTrainer.Train(records, settings, nowUtc);
+        var low = Math.Min(SweepThresholds[0], settings.MatchThreshold);
+        var (edges, scores) = InMemoryLinker.Predict(records, model, threshold: low);
+        var sweep = new List<SweepRow>();
+        foreach (var t in SweepThresholds.Append(settings.MatchThreshold).Distinct().Order())
+        {
+            var cl = ConnectedComponents.ClusterAtThreshold(records.Count, edges, t);
+            sweep.Add(new SweepRow(t, LinkageMetrics.Compare(cl.ClusterIds.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), truthLabels), cl.Metrics.Clusters));
+        }
+
+        var chosen = sweep.First(s => s.Threshold == settings.MatchThreshold);
+        return new EvaluationCaseResult(c.Name, records.Count, scores.Sum(s => s.Comparisons), settings.MatchThreshold, chosen.Metrics, sweep, sw.Elapsed.TotalSeconds, chosen.Metrics.F1 >= c.MinF1, c.MinF1);
+    }
+
+    /// <summary>unique id → truth label (the regex's first group when a pattern is given).</summary>
+    public static Dictionary<string, string> ReadTruth(string file, string idColumn, string truthColumn, string? pattern)
+    {
+        using var reader = new StreamReader(file);
+        var csv = new CsvRows(reader);
+        var header = csv.ReadRow() ?? throw new DataException($"truth file '{file}' is empty.");
+        var id = Array.FindIndex(header, h => h.Trim() == idColumn);
+        var t = Array.FindIndex(header, h => h.Trim() == truthColumn);
+        if (id < 0 || t < 0)
+        {
+            throw new DataException($"truth file '{file}': needs columns '{idColumn}' and '{truthColumn}'; it has: {string.Join(", ", header)}.");
+        }
+
+        var regex = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (csv.ReadRow() is { } row)
+        {
+            if (row.Length <= Math.Max(id, t))
+            {
+                continue;
+            }
+
+            var label = row[t].Trim();
+            if (regex is not null)
+            {
+                var m = regex.Match(label);
+                label = m.Success ? m.Groups[1].Value : label;
+            }
+
+            map[row[id].Trim()] = label;
+        }
+
+        return map;
+    }
+}

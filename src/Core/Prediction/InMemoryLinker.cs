@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using DataFirst.Core.Blocking;
+using DataFirst.Core.Clustering;
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Training;
+
+namespace DataFirst.Core.Prediction;
+
+/// <summary>Figures of one in-memory run.</summary>
+public sealed record LinkRun(
+    LinkageModel Model,
+    IReadOnlyList<Edge> Edges,
+    ClusterResult Clusters,
+    IReadOnlyList<ScoreResult> Scores,
+    long Comparisons,
+    IReadOnlyDictionary<string, double> StageSeconds,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>The in-memory facade (used by `datafirst link` and `bench`), built from the partition primitives:
+/// partition by each rule's key → score each partition → concatenate edges → connected components.</summary>
+public static class InMemoryLinker
+{
+    /// <summary>Scores every prediction rule over hash partitions of <paramref name="records"/>.</summary>
+    public static (List<Edge> Edges, List<ScoreResult> Scores) Predict(RecordSet records, LinkageModel model, TermFrequencyTables? tf = null, int partitions = 0, double? threshold = null, ICollection<string>? warnings = null)
+    {
+        partitions = partitions > 0 ? partitions : Math.Max(1, Environment.ProcessorCount);
+        tf ??= TermFrequencyTables.Compute(records, model.Settings);
+        var edges = new List<Edge>();
+        var scores = new List<ScoreResult>();
+        var rules = model.Settings.BlockingRulesForPrediction;
+        for (var r = 0; r < rules.Count; r++)
+        {
+            long comparisons = 0;
+            foreach (var rows in BlockingPartitioner.Partition(records, rules[r], partitions))
+            {
+                if (rows.Length < 2)
+                {
+                    continue;
+                }
+
+                var (result, e) = PartitionScorer.ScorePartition(records.Select(rows), model, r, tf, threshold, warnings);
+                comparisons += result.Comparisons;
+                edges.AddRange(e);
+            }
+
+            scores.Add(new ScoreResult(r, comparisons, edges.Count - scores.Sum(s => s.Edges)));
+        }
+
+        return (edges, scores);
+    }
+
+    /// <summary>Trains (unless <paramref name="model"/> is given), predicts and clusters.</summary>
+    public static LinkRun Run(RecordSet records, Settings.LinkageSettings settings, LinkageModel? model, DateTimeOffset nowUtc)
+    {
+        var warnings = new List<string>(records.Report?.Warnings ?? []);
+        var stages = new Dictionary<string, double>(StringComparer.Ordinal);
+        var sw = Stopwatch.StartNew();
+        if (model is null)
+        {
+            model = ModelTrainer.Train(records, settings, nowUtc, warnings: warnings);
+            stages["train"] = sw.Elapsed.TotalSeconds;
+        }
+        else
+        {
+            model = model with { Settings = model.Settings with { MatchThreshold = settings.MatchThreshold } };
+        }
+
+        sw.Restart();
+        var tf = TermFrequencyTables.Compute(records, model.Settings);
+        var (edges, scores) = Predict(records, model, tf, warnings: warnings);
+        stages["predict"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var clusters = ConnectedComponents.ClusterAtThreshold(records.Count, edges, model.Settings.MatchThreshold);
+        stages["cluster"] = sw.Elapsed.TotalSeconds;
+        foreach (var s in clusters.Metrics.Suspicious.Take(5))
+        {
+            warnings.Add($"cluster {s.ClusterId}: {s.Size} records joined by only {s.Edges} links (density {s.Density:0.000}); check for chained false links.");
+        }
+
+        return new LinkRun(model, edges, clusters, scores, scores.Sum(s => s.Comparisons), stages, warnings);
+    }
+}

@@ -1,0 +1,179 @@
+using DataFirst.Core.Blocking;
+using DataFirst.Core.Comparisons;
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Training;
+
+/// <summary>u probabilities per comparison level from random pairs.</summary>
+public sealed record UEstimate(IReadOnlyList<IReadOnlyList<double>> U, long PairsSampled, int Seed);
+
+/// <summary>λ and how it was obtained.</summary>
+public sealed record LambdaEstimate(double Lambda, long DeterministicPairs, double TotalPossiblePairs, string Source);
+
+/// <summary>u by seeded random sampling; λ from deterministic rules and their assumed recall.</summary>
+public static class Estimation
+{
+    private const int ChunkSize = 65_536;
+
+    /// <summary>Samples <see cref="USamplingSettings.MaxPairs"/> random pairs (respecting the link type) and
+    /// counts each comparison's levels; u = share of non-null comparisons at each level. Deterministic for a seed
+    /// whatever the number of cores.</summary>
+    public static UEstimate EstimateUUsingRandomSampling(RecordSet records, LinkageSettings settings)
+    {
+        var specs = ComparisonSpec.FromSettings(settings);
+        if (records.Count < 2)
+        {
+            throw new TrainingException("u estimation needs at least two records.");
+        }
+
+        if (settings.LinkType == LinkType.LinkOnly && records.SourceNames.Count < 2)
+        {
+            throw new TrainingException("link_type link_only needs at least two source datasets; the input has one. Use dedupe_only or add a dataset.");
+        }
+
+        var vectorizer = new ComparisonVectorizer(specs, records);
+        var target = settings.USampling.MaxPairs;
+        var chunks = (target + ChunkSize - 1) / ChunkSize;
+        var counts = new long[specs.Count][];
+        for (var c = 0; c < specs.Count; c++)
+        {
+            counts[c] = new long[specs[c].Levels.Count];
+        }
+
+        var n = records.Count;
+        var src = records.SourceCodes;
+        var linkOnly = settings.LinkType == LinkType.LinkOnly;
+        Parallel.For(0, chunks, () => specs.Select(s => new long[s.Levels.Count]).ToArray(), (chunk, _, local) =>
+        {
+            var rng = new Random(HashCode.Combine(settings.USampling.Seed, chunk) ^ (chunk * 7919));
+            var take = Math.Min(ChunkSize, target - (chunk * ChunkSize));
+            var attempts = 0;
+            for (var s = 0; s < take; s++)
+            {
+                int a, b;
+                do
+                {
+                    a = rng.Next(n);
+                    b = rng.Next(n - 1);
+                    if (b >= a)
+                    {
+                        b++;
+                    }
+
+                    if (++attempts > take * 50)
+                    {
+                        throw new TrainingException("u sampling could not find pairs from different source datasets (one dataset dominates).");
+                    }
+                }
+                while (linkOnly && src[a] == src[b]);
+
+                for (var c = 0; c < local.Length; c++)
+                {
+                    local[c][vectorizer.Kernels[c].Level(a, b)]++;
+                }
+            }
+
+            return local;
+        }, local =>
+        {
+            lock (counts)
+            {
+                for (var c = 0; c < local.Length; c++)
+                {
+                    for (var l = 0; l < local[c].Length; l++)
+                    {
+                        counts[c][l] += local[c][l];
+                    }
+                }
+            }
+        });
+
+        var u = new List<IReadOnlyList<double>>();
+        for (var c = 0; c < specs.Count; c++)
+        {
+            var nonNull = counts[c].Skip(1).Sum();
+            var levels = new double[counts[c].Length];
+            levels[0] = 1;
+            var denom = nonNull + (0.5 * (levels.Length - 1));
+            for (var l = 1; l < levels.Length; l++)
+            {
+                // Half a pair added to every level so unseen levels keep a small, finite u.
+                levels[l] = (counts[c][l] + 0.5) / denom;
+            }
+
+            u.Add(levels);
+        }
+
+        return new UEstimate(u, target, settings.USampling.Seed);
+    }
+
+    /// <summary>All candidate pairs for the link type.</summary>
+    public static double TotalPossiblePairs(RecordSet records, LinkType linkType)
+    {
+        double n = records.Count;
+        if (linkType != LinkType.LinkOnly)
+        {
+            return n * (n - 1) / 2;
+        }
+
+        var sizes = new double[records.SourceNames.Count];
+        foreach (var s in records.SourceCodes)
+        {
+            sizes[s]++;
+        }
+
+        var within = sizes.Sum(x => x * (x - 1) / 2);
+        return (n * (n - 1) / 2) - within;
+    }
+
+    private struct Counter : IPairVisitor
+    {
+        public readonly void Visit(int a, int b)
+        {
+        }
+    }
+
+    /// <summary>Pairs deterministic rule <paramref name="ruleIndex"/> finds in a partition (earlier rules excluded).
+    /// Partition the records by that rule's key to run it partition by partition.</summary>
+    public static long CountDeterministicPairs(RecordSet partition, LinkageSettings settings, int ruleIndex)
+    {
+        var pe = new PairEnumerator(partition, settings.DeterministicRules, "deterministic_rules", settings.LinkType, int.MaxValue, OversizedBlockAction.Skip);
+        long total = 0;
+        Parallel.ForEach(pe.Blocks(ruleIndex), () => 0L, (b, _, acc) =>
+        {
+            var v = new Counter();
+            return acc + pe.VisitBlock(ruleIndex, b, ref v);
+        }, acc => Interlocked.Add(ref total, acc));
+        return total;
+    }
+
+    /// <summary>λ = deterministic pairs / recall / all possible pairs (or the configured override).</summary>
+    public static LambdaEstimate EstimateLambda(long deterministicPairs, double totalPossiblePairs, LinkageSettings settings)
+    {
+        if (settings.ProbabilityTwoRandomRecordsMatch is { } fixedLambda)
+        {
+            return new LambdaEstimate(fixedLambda, deterministicPairs, totalPossiblePairs, "probability_two_random_records_match");
+        }
+
+        if (deterministicPairs == 0)
+        {
+            throw new TrainingException("the deterministic rules matched no pairs, so λ cannot be estimated. Loosen $.deterministic_rules or set probability_two_random_records_match.");
+        }
+
+        var lambda = Math.Clamp(deterministicPairs / settings.DeterministicRulesRecall / Math.Max(1, totalPossiblePairs), 1e-12, 0.5);
+        return new LambdaEstimate(lambda, deterministicPairs, totalPossiblePairs, $"deterministic_rules with recall {settings.DeterministicRulesRecall}");
+    }
+
+    /// <summary>λ over a whole record set.</summary>
+    public static LambdaEstimate EstimateProbabilityTwoRandomRecordsMatch(RecordSet records, LinkageSettings settings)
+    {
+        long pairs = 0;
+        for (var r = 0; r < settings.DeterministicRules.Count; r++)
+        {
+            pairs += CountDeterministicPairs(records, settings, r);
+        }
+
+        return EstimateLambda(pairs, TotalPossiblePairs(records, settings.LinkType), settings);
+    }
+}

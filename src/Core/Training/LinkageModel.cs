@@ -1,0 +1,123 @@
+using System.Text.Json;
+using DataFirst.Core.Comparisons;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Training;
+
+/// <summary>m and u of one comparison level (null levels carry m = u = 1: no evidence).</summary>
+public sealed record LevelParameters(string Label, string Type, double M, double U, bool TfAdjustment);
+
+public sealed record ComparisonParameters(string Name, string Column, IReadOnlyList<LevelParameters> Levels);
+
+/// <summary>One EM session (one training blocking rule).</summary>
+public sealed record TrainingSession(int RuleIndex, IReadOnlyList<string> Rule, long Pairs, int Iterations, bool Converged, double Lambda, IReadOnlyList<string> ComparisonsFixed);
+
+/// <summary>Where and how a model was trained.</summary>
+public sealed record TrainingProvenance
+{
+    public DateTimeOffset TrainedAtUtc { get; init; }
+
+    public string EngineVersion { get; init; } = "";
+
+    public long Records { get; init; }
+
+    public IReadOnlyDictionary<string, int> RecordsPerDataset { get; init; } = new Dictionary<string, int>();
+
+    public long DeterministicPairs { get; init; }
+
+    public double TotalPossiblePairs { get; init; }
+
+    public string LambdaSource { get; init; } = "";
+
+    public long USamplePairs { get; init; }
+
+    public int USampleSeed { get; init; }
+
+    public IReadOnlyList<TrainingSession> Sessions { get; init; } = [];
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
+
+/// <summary>A trained Fellegi–Sunter model: the settings it was trained with, λ, m and u per level, provenance.
+/// Term-frequency tables are not part of it (they hold personal values): they are computed from the data
+/// being scored, or passed alongside.</summary>
+public sealed record LinkageModel
+{
+    public const int FormatVersion = 1;
+
+    public int Version { get; init; } = FormatVersion;
+
+    public required LinkageSettings Settings { get; init; }
+
+    /// <summary>Probability that two random records match (λ).</summary>
+    public required double Lambda { get; init; }
+
+    public required IReadOnlyList<ComparisonParameters> Comparisons { get; init; }
+
+    public TrainingProvenance Provenance { get; init; } = new();
+
+    public string ToJson() => JsonSerializer.Serialize(this, SettingsJson.Options);
+
+    public void Save(string path) => File.WriteAllText(path, ToJson());
+
+    public static LinkageModel FromJson(string json)
+    {
+        LinkageModel? model;
+        try
+        {
+            model = JsonSerializer.Deserialize<LinkageModel>(json, SettingsJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new SettingsException(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, $"model JSON is not valid: {ex.Message}", ex);
+        }
+
+        if (model is null)
+        {
+            throw new SettingsException("$", "model JSON is empty.");
+        }
+
+        if (model.Version != FormatVersion)
+        {
+            throw new SettingsException("$.version", $"model format version {model.Version} is not supported (expected {FormatVersion}).");
+        }
+
+        // Validate the embedded settings and that parameters match their comparisons.
+        var settings = LinkageSettings.Parse(model.Settings.ToJson());
+        var specs = ComparisonSpec.FromSettings(settings);
+        if (specs.Count != model.Comparisons.Count)
+        {
+            throw new SettingsException("$.comparisons", $"the model has {model.Comparisons.Count} comparisons but its settings declare {specs.Count}.");
+        }
+
+        for (var i = 0; i < specs.Count; i++)
+        {
+            if (specs[i].Levels.Count != model.Comparisons[i].Levels.Count)
+            {
+                throw new SettingsException($"$.comparisons[{i}].levels", $"comparison '{specs[i].Name}' has {model.Comparisons[i].Levels.Count} levels in the model but {specs[i].Levels.Count} in its settings.");
+            }
+        }
+
+        if (model.Lambda is <= 0 or >= 1)
+        {
+            throw new SettingsException("$.lambda", "must be strictly between 0 and 1.");
+        }
+
+        return model with { Settings = settings };
+    }
+
+    public static LinkageModel Load(string path)
+    {
+        try
+        {
+            return FromJson(File.ReadAllText(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException("$", $"cannot read model file '{path}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>This model with a different match threshold (e.g. for a threshold sweep).</summary>
+    public LinkageModel WithThreshold(double threshold) => this with { Settings = Settings with { MatchThreshold = threshold } };
+}
