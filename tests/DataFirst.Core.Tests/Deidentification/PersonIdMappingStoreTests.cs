@@ -71,4 +71,15 @@ public sealed class PersonIdMappingStoreTests
         runId.Should().BeNull();
         mapping.Should().BeEmpty();
     }
+
+    [Theory]
+    [InlineData("../x", "run1")]
+    [InlineData("s", "a/b")]
+    [InlineData("s", "")]
+    public async Task AssignAndSaveAsync_UnsafeScopeOrRunId_IsRefused(string scope, string runId)
+    {
+        var act = () => new PersonIdMappingStore(new InMemoryBlobStore()).AssignAndSaveAsync(scope, runId, [C("1", "a")], new PersonIdAssigner());
+
+        await act.Should().ThrowAsync<DeidentificationException>();
+    }
 }
