@@ -18,11 +18,16 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private static string Prefix(string scope) => $"person-ids/{scope}/";
+    private static string Prefix(string scope) => $"person-ids/{Segment(scope, "scope")}/";
 
-    private static string RunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{runId}.csv";
+    private static string Segment(string value, string what) =>
+        !string.IsNullOrEmpty(value) && value.Length <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && value[0] != '.'
+            ? value
+            : throw new DeidentificationException($"The person id mapping {what} must be 1-128 characters of letters, digits, '-', '_' or '.', not starting with '.'; check the run input.");
 
-    private static string ReportBlob(string scope, string runId) => $"{Prefix(scope)}runs/{runId}.report.json";
+    private static string RunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.csv";
+
+    private static string ReportBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.report.json";
 
     private static string LatestBlob(string scope) => $"{Prefix(scope)}latest";
 

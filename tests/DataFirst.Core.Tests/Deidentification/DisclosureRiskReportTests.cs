@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+using DataFirst.Core.Deidentification;
+
+namespace DataFirst.Core.Tests.Deidentification;
+
+public sealed class DisclosureRiskReportTests
+{
+    [Fact]
+    public async Task AnalyseAsync_CountsRecordsInCombinationsBelowK()
+    {
+        var csv = new StringBuilder("person_id,row_id,sex,ethnicity,age_at_event,court_code,offence_code\n");
+        for (var i = 0; i < 12; i++)
+        {
+            csv.Append(CultureInfo($"p{i},r{i},M,W1,{22 + (i % 3)},C01,X\n"));
+        }
+
+        csv.Append("p20,r20,F,B1,45,C02,X\np21,r21,F,B1,47,C02,X\np22,r22,F,A1,71,C02,X\n");
+
+        var risk = await DisclosureRiskReport.AnalyseAsync("magistrates", new StringReader(csv.ToString()), k: 10);
+
+        risk.QuasiIdentifiers.Should().Equal("sex", "ethnicity", "age_at_event", "court_code");
+        risk.Records.Should().Be(15);
+        risk.Combinations.Should().Be(3);
+        risk.CombinationsBelowK.Should().Be(2);
+        risk.RecordsBelowK.Should().Be(3);
+        risk.PercentRecordsBelowK.Should().Be(20);
+        risk.SmallestCombinations[0].Values["age_at_event"].Should().Be("70+");
+        risk.SmallestCombinations[1].Values["age_at_event"].Should().Be("40-49");
+    }
+
+    [Fact]
+    public async Task AnalyseAsync_KBelowTwo_IsRefused()
+    {
+        var act = () => DisclosureRiskReport.AnalyseAsync("d", new StringReader("a\n1\n"), 1);
+
+        await act.Should().ThrowAsync<DeidentificationException>().WithMessage("*$.disclosure.k*");
+    }
+
+    [Theory]
+    [InlineData("15", "under 18")]
+    [InlineData("18", "18-20")]
+    [InlineData("24", "21-24")]
+    [InlineData("29", "25-29")]
+    [InlineData("30", "30-39")]
+    [InlineData("69", "60-69")]
+    [InlineData("88", "70+")]
+    [InlineData("", "unknown")]
+    public void AgeBand_Bands(string age, string band) => DisclosureRiskReport.AgeBand(age).Should().Be(band);
+
+    [Fact]
+    public async Task ToJson_MarksReportInternal()
+    {
+        var risk = await DisclosureRiskReport.AnalyseAsync("d", new StringReader("sex\nM\n"), 10);
+
+        using var doc = JsonDocument.Parse(DisclosureRiskReport.ToJson("s", "v", [risk]));
+
+        doc.RootElement.GetProperty("internalOnly").GetString().Should().Contain("Never share");
+        doc.RootElement.GetProperty("datasets")[0].GetProperty("recordsBelowK").GetInt64().Should().Be(1);
+    }
+
+    private static string CultureInfo(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,85 @@
+using System.Text;
+using DataFirst.Core.Deidentification;
+using DataFirst.Core.Storage;
+using DataFirst.Core.Tests.Fakes;
+
+namespace DataFirst.Core.Tests.Deidentification;
+
+public sealed class PersonIdMappingStoreTests
+{
+    private static KeyValuePair<RecordKey, string> C(string id, string cluster) => new(new RecordKey("magistrates", id), cluster);
+
+    [Fact]
+    public async Task AssignAndSaveAsync_SecondRun_BuildsOnTheFirst()
+    {
+        var blobs = new InMemoryBlobStore();
+        var store = new PersonIdMappingStore(blobs);
+
+        var first = await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), C("2", "b")], new PersonIdAssigner());
+        var second = await store.AssignAndSaveAsync("s", "run2", [C("1", "q"), C("2", "r"), C("3", "r")], new PersonIdAssigner());
+
+        second.Mapping[new RecordKey("magistrates", "1")].Should().Be(first.Mapping[new RecordKey("magistrates", "1")]);
+        second.Mapping[new RecordKey("magistrates", "3")].Should().Be(first.Mapping[new RecordKey("magistrates", "2")]);
+        (await store.LoadLatestAsync("s")).RunId.Should().Be("run2");
+        blobs.BlobNames("linkage").Should().Contain(["person-ids/s/runs/run1.csv", "person-ids/s/runs/run2.csv", "person-ids/s/latest"]);
+    }
+
+    [Fact]
+    public async Task AssignAndSaveAsync_RetryOfSameRun_ReturnsTheSavedAssignment()
+    {
+        var store = new PersonIdMappingStore(new InMemoryBlobStore());
+        var first = await store.AssignAndSaveAsync("s", "run1", [C("1", "a")], new PersonIdAssigner());
+
+        var retry = await store.AssignAndSaveAsync("s", "run1", [C("1", "a")], new PersonIdAssigner());
+
+        retry.Mapping.Should().BeEquivalentTo(first.Mapping);
+        retry.Report.Should().Be(first.Report);
+    }
+
+    [Fact]
+    public async Task AssignAndSaveAsync_ConcurrentRunMovedLatest_FailsWithClearMessage()
+    {
+        var blobs = new InMemoryBlobStore();
+        var store = new PersonIdMappingStore(blobs);
+        await store.AssignAndSaveAsync("s", "run1", [C("1", "a")], new PersonIdAssigner());
+
+        // Another run moves "latest" between this run's read and write.
+        var moved = false;
+        blobs.FailUpload = name =>
+        {
+            if (!moved && name.EndsWith("/runs/run3.csv", StringComparison.Ordinal))
+            {
+                moved = true;
+                blobs.UploadBytesAsync("linkage", "person-ids/s/latest", Encoding.UTF8.GetBytes("run2")).GetAwaiter().GetResult();
+            }
+
+            return false;
+        };
+        var act = () => store.AssignAndSaveAsync("s", "run3", [C("1", "a")], new PersonIdAssigner());
+
+        (await act.Should().ThrowAsync<DeidentificationException>()).WithMessage("*Another run*rerun*").Which.InnerException.Should().BeOfType<StorageException>();
+    }
+
+    [Fact]
+    public async Task LoadLatestAsync_NoRunYet_ReturnsEmpty()
+    {
+        var blobs = new InMemoryBlobStore();
+        await blobs.CreateContainerIfNotExistsAsync("linkage");
+
+        var (runId, mapping) = await new PersonIdMappingStore(blobs).LoadLatestAsync("s");
+
+        runId.Should().BeNull();
+        mapping.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("../x", "run1")]
+    [InlineData("s", "a/b")]
+    [InlineData("s", "")]
+    public async Task AssignAndSaveAsync_UnsafeScopeOrRunId_IsRefused(string scope, string runId)
+    {
+        var act = () => new PersonIdMappingStore(new InMemoryBlobStore()).AssignAndSaveAsync(scope, runId, [C("1", "a")], new PersonIdAssigner());
+
+        await act.Should().ThrowAsync<DeidentificationException>();
+    }
+}

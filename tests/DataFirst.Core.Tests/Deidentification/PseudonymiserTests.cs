@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text;
+using DataFirst.Core.Deidentification;
+
+namespace DataFirst.Core.Tests.Deidentification;
+
+public sealed class PseudonymiserTests
+{
+    [Fact]
+    public void Pseudonymise_SameKeyDomainValue_IsStable()
+    {
+        var a = new Pseudonymiser(ShareFixture.Key()).Pseudonymise("case_id", "MC000001");
+        var b = new Pseudonymiser(ShareFixture.Key()).Pseudonymise("case_id", "MC000001");
+
+        a.Should().Be(b).And.MatchRegex("^[0-9a-f]{32}$");
+    }
+
+    [Fact]
+    public void Pseudonymise_DifferentKeys_CannotBeJoined()
+    {
+        var a = new Pseudonymiser(ShareFixture.Key(1)).Pseudonymise("case_id", "MC000001");
+        var b = new Pseudonymiser(ShareFixture.Key(2)).Pseudonymise("case_id", "MC000001");
+
+        a.Should().NotBe(b);
+    }
+
+    [Fact]
+    public void Pseudonymise_DifferentDomains_Differ()
+    {
+        var p = new Pseudonymiser(ShareFixture.Key());
+
+        p.Pseudonymise("magistrates.row_id", "1").Should().NotBe(p.Pseudonymise("crown_court.row_id", "1"));
+    }
+
+    [Fact]
+    public void Pseudonymise_IsKeyedHmacNotAPlainHash()
+    {
+        var key = ShareFixture.Key();
+        var p = new Pseudonymiser(key);
+        var plain = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("case_id\0MC000001")))[..32];
+        var expected = Convert.ToHexStringLower(HMACSHA256.HashData(Enumerable.Range(0, 32).Select(i => (byte)(i * 13 + 7)).ToArray(), Encoding.UTF8.GetBytes("case_id\0MC000001")))[..32];
+
+        var actual = p.Pseudonymise("case_id", "MC000001");
+
+        actual.Should().Be(expected).And.NotBe(plain);
+    }
+
+    [Fact]
+    public void Pseudonymise_Missing_StaysMissing()
+    {
+        new Pseudonymiser(ShareFixture.Key()).Pseudonymise("case_id", string.Empty).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Pseudonymise_LongValue_Works()
+    {
+        var p = new Pseudonymiser(ShareFixture.Key());
+
+        p.Pseudonymise("d", new string('x', 5000)).Should().HaveLength(32);
+    }
+}

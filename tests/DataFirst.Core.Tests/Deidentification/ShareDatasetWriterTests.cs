@@ -1,0 +1,132 @@
+using DataFirst.Core.Deidentification;
+using DataFirst.Core.Profiles;
+
+namespace DataFirst.Core.Tests.Deidentification;
+
+public sealed class ShareDatasetWriterTests
+{
+    private readonly IReadOnlyList<DatasetProfile> _profiles = ShareFixture.Profiles();
+
+    private const string Extract =
+        "row_id,defendant_id,case_id,forenames,surname,date_of_birth,address,postcode,sex,ethnicity,court_code,first_listing_date,hearing_date,offence_code,offence_group,sent_to_crown_court,date_sent_to_crown_court,outcome,disposal\n" +
+        "MR1,MD1,MC1,Zorvax,Quixlox,1990-05-20,\"1 Zel Street, Moxton\",ZQ1 2QX,M,W1,C01,2020-05-01,2020-05-19,TH68001,TH,N,,CONVICTED,=cmd|' /C calc'!A0\n" +
+        "MR2,MD1,MC1,Zorvax,Quixlox,1990-05-20,\"1 Zel Street, Moxton\",ZQ1 2QX,M,W1,C01,2020-05-01,20/05/2020,TH68001,TH,N,,CONVICTED,Fine\n" +
+        "MR2,MD1,MC1,Zorvax,Quixlox,1990-05-20,\"1 Zel Street, Moxton\",ZQ1 2QX,M,W1,C01,2020-05-01,20/05/2020,TH68001,TH,N,,CONVICTED,Fine\n" +
+        "MR3,MD2,MC2,Jevwyn,Krupyx,,\"2 Riq Road\",,F,ZZ,C02,2021-01-01,,CJ88116,CJ,Y,2021-01-08,SENT,-5 days\n";
+
+    private async Task<(ShareDatasetResult Result, string Output)> WriteAsync(string spec, IPersonIdLookup? lookup)
+    {
+        var parsed = ShareSpec.Parse(spec, _profiles);
+        var output = new StringWriter();
+        var result = await ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader(Extract), lookup, new Pseudonymiser(ShareFixture.Key()), output);
+        return (result, output.ToString());
+    }
+
+    private static readonly PersonIdLookup Lookup = new(new Dictionary<RecordKey, string>
+    {
+        [new("magistrates", "MR1")] = "pA", [new("magistrates", "MR2")] = "pA", [new("magistrates", "MR3")] = "pB",
+    });
+
+    [Fact]
+    public async Task WriteAsync_FullSpec_WritesPseudonymsAgeAndNoIdentifier()
+    {
+        var (result, output) = await WriteAsync(ShareFixture.SpecJson, Lookup);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        lines[0].Should().Be("person_id,row_id,defendant_id,case_id,sex,ethnicity,age_at_event,court_code,first_listing_date,hearing_date,offence_code,offence_group,sent_to_crown_court,date_sent_to_crown_court,outcome,disposal");
+        lines.Should().HaveCount(4, "the repeated row MR2 is dropped");
+        output.Should().NotContainAny("Zorvax", "Quixlox", "1990-05-20", "Zel Street", "ZQ1 2QX", "MR1", "MD1", "MC1", "Riq Road");
+        var p = new Pseudonymiser(ShareFixture.Key());
+        lines[1].Should().StartWith($"{p.PersonId("pA")},{p.Pseudonymise("magistrates.row_id", "MR1")},{p.Pseudonymise("defendant_id", "MD1")},{p.Pseudonymise("case_id", "MC1")},M,W1,29,");
+        lines[2].Should().Contain(",30,").And.Contain(",2020-05-20,", "dd/MM/yyyy dates are written as ISO");
+        lines[1].Should().EndWith(",'=cmd|' /C calc'!A0");
+        lines[3].Should().EndWith(",'-5 days").And.Contain(",,C02,", "age is missing without a date of birth");
+        lines[1].Split(',')[0].Should().Be(lines[2].Split(',')[0]);
+
+        result.RowsRead.Should().Be(4);
+        result.RowsWritten.Should().Be(3);
+        result.DuplicateRowsRemoved.Should().Be(1);
+        result.CoverageFrom.Should().Be(new DateOnly(2020, 5, 19));
+        result.CoverageTo.Should().Be(new DateOnly(2020, 5, 20));
+        var eth = result.Variables.Single(v => v.Name == "ethnicity");
+        eth.Values!.Select(v => v.Code).Should().Contain(["W1", "ZZ", "NS"]);
+        eth.Values!.Single(v => v.Code == "W1").Label.Should().Be("White British");
+        eth.Values!.Single(v => v.Code == "NS").Observed.Should().BeFalse();
+        eth.Values!.Single(v => v.Code == "ZZ").Label.Should().BeNull();
+        result.Variables.Single(v => v.Name == "age_at_event").PercentMissing.Should().BeApproximately(33.33, 0.01);
+        result.Variables.Single(v => v.Name == "age_at_event").Minimum.Should().Be("29");
+        result.Variables.Single(v => v.Name == "disposal").Values.Should().BeNull("free text values are never listed");
+        result.Variables.Single(v => v.Name == "case_id").Values.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task WriteAsync_Minimised_WritesOnlyApprovedVariables()
+    {
+        var spec = """{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["court_code"] } }, "outputs": { "caseLinks": false } }""";
+
+        var (_, output) = await WriteAsync(spec, Lookup);
+
+        output.Split('\n')[0].Should().Be("person_id,row_id,court_code");
+    }
+
+    [Fact]
+    public async Task WriteAsync_RecordWithoutPersonId_IsCounted()
+    {
+        var (result, _) = await WriteAsync(ShareFixture.SpecJson, new PersonIdLookup(new Dictionary<RecordKey, string> { [new("magistrates", "MR1")] = "pA" }));
+
+        result.RowsWithoutPersonId.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task WriteAsync_MissingColumn_ErrorNamesColumn()
+    {
+        var parsed = ShareSpec.Parse(ShareFixture.SpecJson, _profiles);
+
+        var act = () => ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader("row_id,court_code\nMR1,C01\n"), Lookup, new Pseudonymiser(ShareFixture.Key()), new StringWriter());
+
+        await act.Should().ThrowAsync<DeidentificationException>().WithMessage("*'defendant_id'*missing*");
+    }
+
+    [Fact]
+    public async Task WriteAsync_RaggedRow_ErrorNamesRowNumberNotValues()
+    {
+        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["court_code"] } }, "outputs": { "caseLinks": false } }""", _profiles);
+
+        var act = () => ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader("row_id,court_code\nMR1,C01\nMR2,C01,Zorvax\n"), Lookup, new Pseudonymiser(ShareFixture.Key()), new StringWriter());
+
+        (await act.Should().ThrowAsync<DeidentificationException>()).Which.Message.Should().Contain("row 3").And.NotContain("Zorvax");
+    }
+
+    [Fact]
+    public async Task WriteAsync_DatasetNotInSpec_IsRefused()
+    {
+        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "prisons": { "variables": "*" } }, "outputs": { "caseLinks": false } }""", _profiles);
+
+        var act = () => ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader(Extract), Lookup, new Pseudonymiser(ShareFixture.Key()), new StringWriter());
+
+        await act.Should().ThrowAsync<DeidentificationException>().WithMessage("*'magistrates' is not in share 's'*");
+    }
+
+    [Fact]
+    public async Task WriteAsync_SpecBuiltByHandWithIdentifier_IsStillRefused()
+    {
+        var spec = ShareSpec.Parse(ShareFixture.SpecJson, _profiles) with
+        {
+            Datasets = [new ShareDatasetSpec("magistrates", ["surname"])],
+        };
+
+        var act = () => ShareDatasetWriter.WriteAsync(_profiles[0], spec, new StringReader(Extract), Lookup, new Pseudonymiser(ShareFixture.Key()), new StringWriter());
+
+        await act.Should().ThrowAsync<DeidentificationException>().WithMessage("*'surname'*personal identifier*");
+    }
+
+    [Theory]
+    [InlineData("2000-02-29", "2021-02-28", 20)]
+    [InlineData("2000-02-29", "2021-03-01", 21)]
+    [InlineData("1990-05-20", "2020-05-19", 29)]
+    [InlineData("1990-05-20", "2020-05-20", 30)]
+    public void AgeInYears_Birthdays_CountWholeYears(string birth, string at, int expected)
+    {
+        ShareValues.AgeInYears(DateOnly.Parse(birth, System.Globalization.CultureInfo.InvariantCulture), DateOnly.Parse(at, System.Globalization.CultureInfo.InvariantCulture)).Should().Be(expected);
+    }
+}
