@@ -1,5 +1,10 @@
+// Azure.Core 1.55 also ships a DefaultAzureCredential type; take Azure.Identity's by alias.
+extern alias AzureIdentity;
+
 using DataFirst.Core.Storage;
+using DataFirst.Storage.Blobs;
 using DataFirst.Storage.Embedded;
+using DataFirst.Storage.Tables;
 
 namespace DataFirst.Storage;
 
@@ -38,8 +43,21 @@ public static class StorageFactory
         switch (options.Mode)
         {
             case StorageMode.SharedKey:
+            {
+                var connection = StorageConnectionString.Parse(options.ConnectionString!);
+                var blobService = new BlobServiceClient(connection, options.BlobClientOptions);
+                var tableService = new TableServiceClient(connection, options.TableClientOptions);
+                return new StorageAdapters(new AzureBlobStore(blobService), new AzureTableStore(tableService), StorageMode.SharedKey);
+            }
+
             case StorageMode.Token:
-                throw new NotSupportedException("Storage: the Azure adapters arrive in the next commit of the storage branch.");
+            {
+                var (blobUri, tableUri) = ResolveEndpoints(options);
+                var credential = options.Credential ?? new AzureIdentity::Azure.Identity.DefaultAzureCredential();
+                var blobService = new BlobServiceClient(blobUri, credential, options.BlobClientOptions);
+                var tableService = new TableServiceClient(tableUri, credential, options.TableClientOptions);
+                return new StorageAdapters(new AzureBlobStore(blobService), new AzureTableStore(tableService), StorageMode.Token);
+            }
 
             default:
             {
@@ -50,5 +68,29 @@ public static class StorageFactory
                     StorageMode.Embedded);
             }
         }
+    }
+
+    /// <summary>Blob and table endpoints for token auth: explicit, derived from the blob URL, or from the account name.</summary>
+    internal static (Uri Blob, Uri Table) ResolveEndpoints(StorageOptions options)
+    {
+        var blob = options.BlobServiceUri ?? new Uri($"https://{options.AccountName}.blob.core.windows.net/");
+        var table = options.TableServiceUri;
+        if (table is null)
+        {
+            if (options.BlobServiceUri is null)
+            {
+                table = new Uri($"https://{options.AccountName}.table.core.windows.net/");
+            }
+            else if (blob.Host.Contains(".blob.", StringComparison.OrdinalIgnoreCase))
+            {
+                table = new UriBuilder(blob) { Host = blob.Host.Replace(".blob.", ".table.", StringComparison.OrdinalIgnoreCase) }.Uri;
+            }
+            else
+            {
+                throw new ArgumentException($"Storage: cannot derive the table endpoint from the blob endpoint '{blob.GetLeftPart(UriPartial.Authority)}'. Set {StorageOptions.SectionName}:TableServiceUri as well.", nameof(options));
+            }
+        }
+
+        return (blob, table);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
 using Azure.Core;
+using DataFirst.Storage.Blobs;
+using DataFirst.Storage.Tables;
 
 namespace DataFirst.Storage;
 
@@ -46,6 +48,12 @@ public sealed record StorageOptions
 
     /// <summary>Token mode: the credential; <c>DefaultAzureCredential</c> when absent.</summary>
     public TokenCredential? Credential { get; init; }
+
+    /// <summary>Azure modes: pipeline options (retry, transport, diagnostics) and transfer sizes of the blob client.</summary>
+    public BlobClientOptions? BlobClientOptions { get; init; }
+
+    /// <summary>Azure modes: pipeline options (retry, transport, diagnostics) of the table client.</summary>
+    public TableClientOptions? TableClientOptions { get; init; }
 
     public StorageMode Mode =>
         !string.IsNullOrWhiteSpace(ConnectionString) ? StorageMode.SharedKey
