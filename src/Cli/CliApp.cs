@@ -18,6 +18,7 @@ internal static class CliApp
 
         // One line per verb; each verb lives in Commands/{Verb}Command.cs.
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
 
         return root;
     }

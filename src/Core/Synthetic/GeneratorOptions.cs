@@ -117,9 +117,9 @@ public sealed record SourceNoise
         },
         "family_people" => new()
         {
-            NameTypo = 0.025, NameTransposition = 0.006, Nickname = 0.03, MiddleNameDropped = 0.08, PreviousSurname = 0.35,
-            Alias = 0.0, NameSwap = 0.004, DobDayMonthSwap = 0.006, DobMistype = 0.012, StaleAddress = 0.06,
-            PostcodeTypo = 0.012, MissingForenames = 0.003, MissingDob = 0.03, MissingAddress = 0.06, MissingPostcode = 0.08, MissingSex = 0.02,
+            NameTypo = 0.02, NameTransposition = 0.005, Nickname = 0.03, MiddleNameDropped = 0.04, PreviousSurname = 0.2,
+            Alias = 0.0, NameSwap = 0.004, DobDayMonthSwap = 0.005, DobMistype = 0.01, StaleAddress = 0.06,
+            PostcodeTypo = 0.012, MissingForenames = 0.003, MissingDob = 0.015, MissingAddress = 0.06, MissingPostcode = 0.08, MissingSex = 0.02,
         },
         _ => None,
     };

@@ -353,6 +353,12 @@ internal sealed class Simulation : IDisposable
                 OffenceType.SummaryNonMotoring => r < 0.45 ? "FN" : r < 0.65 ? "CD" : r < 0.80 ? "CO" : r < 0.88 ? "SS" : r < 0.95 ? "IC" : r < 0.97 ? "AD" : "OT",
                 _ => r < 0.30 ? "FN" : r < 0.45 ? "CD" : r < 0.70 ? "CO" : r < 0.85 ? "SS" : r < 0.98 ? "IC" : "OT",
             };
+            if (offence.TypicalCustodyDays == 0 && disposal is "IC" or "SS")
+            {
+                // Non-imprisonable offences (speeding, TV licence evasion...).
+                disposal = "FN";
+            }
+
             psr = disposal is "CO" or "SS" or "IC" && s.Chance(0.5);
             sentenceDate = psr ? hearing.AddDays(s.Between(14, 28)) : hearing;
             var maxCustody = sentenceDate >= new DateOnly(2022, 5, 2) ? 365 : 182;
@@ -383,6 +389,7 @@ internal sealed class Simulation : IDisposable
         var domestic = offence.Group == "01" && s.Chance(0.35);
         var appeal = outcome == "CON" && s.Chance(0.015);
         var crownCourt = region.CrownCourt;
+        var prosecutor = offence.Code == "CA03001" ? "TVL" : sjp ? (s.Chance(0.7) ? "POL" : "DVL") : "CPS";
         var asn = string.Create(CultureInfo.InvariantCulture, $"{offenceDate.Year % 100:D2}01{region.Code}{_magsCase:D10}{(char)('A' + (_magsCase % 26))}");
 
         var m = _m;
@@ -400,7 +407,7 @@ internal sealed class Simulation : IDisposable
             file.Set(m["charge_date"], charge);
             file.Set(m["proceedings_type"], bySummons ? (sjp ? "SJ" : "SU") : "CH");
             file.Set(m["proceedings_initiation_date"], initiation);
-            file.Set(m["prosecutor"], offence.Code == "CA03001" ? "TVL" : sjp ? (s.Chance(0.7) ? "POL" : "DVL") : "CPS");
+            file.Set(m["prosecutor"], prosecutor);
             file.Set(m["first_listing_date"], firstListing);
             file.Set(m["hearing_date"], hearing);
             file.Set(m["number_of_hearings"], hearings);
@@ -529,7 +536,7 @@ internal sealed class Simulation : IDisposable
 
             if (convicted && part == 0)
             {
-                free = FollowSentence(new Sentence(person, sentenceDate!.Value, disposal, days, offence, _c.File is null ? person.Region.CrownCourt : person.Region.CrownCourt, true,
+                free = FollowSentence(new Sentence(person, sentenceDate!.Value, disposal, days, offence, person.Region.CrownCourt, true,
                     remandFrom, disposal is "CO" or "SS" ? s.Between(1, 3) : 0, psr, outcomeDate, remandDays));
             }
             else if (!convicted && remanded && part == 0)
@@ -699,12 +706,12 @@ internal sealed class Simulation : IDisposable
                 WriteProbationEvent(person, eventId, "LIC", sentence, release, end, breached ? "BRE" : "CMP", conditions);
                 for (var i = 0; i < conditions; i++)
                 {
-                    WriteLicenceCondition(person, eventId, release, end, i, breached);
+                    WriteLicenceCondition(eventId, release, end, i, breached);
                 }
 
                 if (sentence.Days < 730)
                 {
-                    WritePss(person, eventId, expiry, release.AddDays(365));
+                    WritePss(eventId, expiry, release.AddDays(365));
                 }
 
                 if (breached && end <= ExtractDate)
@@ -739,7 +746,7 @@ internal sealed class Simulation : IDisposable
             WriteProbationEvent(person, eventId, sentence.Disposal == "SS" ? "SSO" : "CO", sentence with { Days = length }, sentence.Date, end, reason, sentence.Requirements);
             for (var i = 0; i < sentence.Requirements; i++)
             {
-                WriteRequirement(person, eventId, sentence.Date, end, reason, i);
+                WriteRequirement(eventId, sentence.Date, end, reason, i);
             }
 
             if (sentence.Disposal == "SS" && reason is "BRE" or "NOF" && s.Chance(0.4) && end <= ExtractDate)
@@ -854,11 +861,10 @@ internal sealed class Simulation : IDisposable
 
     private string _lastCrn = string.Empty;
 
-    private void WriteRequirement(Person person, string eventId, DateOnly start, DateOnly end, string reason, int index)
+    private void WriteRequirement(string eventId, DateOnly start, DateOnly end, string reason, int index)
     {
-        _ = person;
         var s = _s;
-        var types = NameDataRequirementTypes;
+        var types = RequirementTypes;
         var type = types[(index + s.Next(types.Length)) % types.Length];
         var (length, unit) = type switch
         {
@@ -887,12 +893,11 @@ internal sealed class Simulation : IDisposable
         file.WriteRow(start);
     }
 
-    private static readonly string[] NameDataRequirementTypes = ["UPW", "RAR", "CUR", "DRR", "ATR", "MHT", "PRG", "EXC", "AAM"];
+    private static readonly string[] RequirementTypes = ["UPW", "RAR", "CUR", "DRR", "ATR", "MHT", "PRG", "EXC", "AAM"];
     private static readonly string[] ConditionTypes = ["RES", "SUP", "NCV", "EXZ", "CUR", "DRT", "ELM", "WRK"];
 
-    private void WriteLicenceCondition(Person person, string eventId, DateOnly start, DateOnly end, int index, bool breached)
+    private void WriteLicenceCondition(string eventId, DateOnly start, DateOnly end, int index, bool breached)
     {
-        _ = person;
         var s = _s;
         var type = index < 2 ? ConditionTypes[index] : ConditionTypes[2 + s.Next(ConditionTypes.Length - 2)];
         var id = (++_condition).ToString("D9", CultureInfo.InvariantCulture);
@@ -913,9 +918,8 @@ internal sealed class Simulation : IDisposable
         file.WriteRow(start);
     }
 
-    private void WritePss(Person person, string eventId, DateOnly start, DateOnly end)
+    private void WritePss(string eventId, DateOnly start, DateOnly end)
     {
-        _ = person;
         var s = _s;
         var id = (++_pssId).ToString("D9", CultureInfo.InvariantCulture);
         var requirement = s.NextDouble() switch { < 0.6 => "SUP", < 0.75 => "DRT", < 0.85 => "DAP", _ => "RES" };
@@ -938,7 +942,6 @@ internal sealed class Simulation : IDisposable
 
     private void WritePsr(Person person, Sentence sentence, string? eventId)
     {
-        _ = person;
         var s = _s;
         var id = (++_psrId).ToString("D9", CultureInfo.InvariantCulture);
         var type = sentence.ByCrown ? (s.Chance(0.6) ? "SDR" : "FDW") : s.NextDouble() switch { < 0.5 => "FDO", < 0.85 => "FDW", _ => "SDR" };
@@ -946,7 +949,14 @@ internal sealed class Simulation : IDisposable
         var completed = requested.AddDays(type switch { "FDO" => 0, "FDW" => s.Between(1, 5), _ => s.Between(10, 21) });
         var proposal = sentence.Disposal switch { "IC" => s.Chance(0.5) ? "CUS" : "SSO", "SS" => s.Chance(0.7) ? "SSO" : "CO", "CO" => s.Chance(0.85) ? "CO" : "SSO", _ => "NON" };
         var concordant = proposal switch { "CUS" => sentence.Disposal == "IC", "SSO" => sentence.Disposal == "SS", "CO" => sentence.Disposal == "CO", _ => false };
-        if (requested > ExtractDate || _psr.File is not { } file)
+        if (requested > ExtractDate)
+        {
+            return;
+        }
+
+        // The report is written for an offender record: create the CRN if there is none yet.
+        person.Crn ??= "X" + (++_crn).ToString("D6", CultureInfo.InvariantCulture);
+        if (_psr.File is not { } file)
         {
             return;
         }
