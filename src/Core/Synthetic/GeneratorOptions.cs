@@ -93,7 +93,7 @@ public sealed record SourceNoise
     {
         "magistrates" => new()
         {
-            NameTypo = 0.02, NameTransposition = 0.005, Nickname = 0.02, MiddleNameDropped = 0.05, PreviousSurname = 0.3,
+            NameTypo = 0.02, NameTransposition = 0.005, Nickname = 0.02, MiddleNameDropped = 0.04, PreviousSurname = 0.2,
             Alias = 0.01, NameSwap = 0.005, DobDayMonthSwap = 0.005, DobMistype = 0.01, StaleAddress = 0.04,
             PostcodeTypo = 0.01, MissingForenames = 0.002, MissingDob = 0.01, MissingAddress = 0.03, MissingPostcode = 0.05, MissingSex = 0.01,
         },

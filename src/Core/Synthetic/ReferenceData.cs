@@ -93,5 +93,5 @@ internal static class ReferenceData
     public static readonly DateOnly WindowEnd = new(2023, 12, 31);
 
     /// <summary>The date every extract is taken: later events are not yet recorded.</summary>
-    public static readonly DateOnly ExtractDate = new(2024, 3, 31);
+    public static readonly DateOnly ExtractDate = new(2025, 6, 30);
 }
