@@ -32,6 +32,14 @@ public sealed record DatasetProfile
 
     public ColumnProfile? FindColumn(string name) =>
         Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True when the dataset carries person identifiers and so takes part in person linkage.</summary>
+    [JsonIgnore]
+    public bool IsPersonLevel => Columns.Any(c => c.IdentifierKind is not null);
+
+    /// <summary>The column whose <see cref="ColumnProfile.IdentifierKind"/> is <paramref name="kind"/>, if any.</summary>
+    public ColumnProfile? FindIdentifier(string kind) =>
+        Columns.FirstOrDefault(c => string.Equals(c.IdentifierKind, kind, StringComparison.Ordinal));
 }
 
 public sealed record ColumnProfile
@@ -48,12 +56,36 @@ public sealed record ColumnProfile
     public IReadOnlyDictionary<string, string>? Codes { get; init; }
 
     /// <summary>
-    /// What the linkage engine should read this identifier as, for direct identifiers:
-    /// forename, surname, forenames, date_of_birth, postcode, address, sex.
+    /// What the linkage engine should read this identifier as: one of <see cref="IdentifierKinds.All"/>
+    /// (forenames, surname, date_of_birth, address, postcode, sex).
     /// </summary>
     public string? IdentifierKind { get; init; }
 
     public bool Required { get; init; }
+
+    /// <summary>
+    /// For <see cref="ColumnType.Date"/> columns: the .NET custom format the source system writes,
+    /// e.g. <c>dd/MM/yyyy</c>, <c>yyyyMMdd</c>, <c>d MMM yyyy</c>. Null means ISO <c>yyyy-MM-dd</c>.
+    /// </summary>
+    public string? Format { get; init; }
+
+    /// <summary>For a foreign key: the referenced <c>dataset.column</c>, e.g. <c>probation.event_id</c>.</summary>
+    public string? References { get; init; }
+}
+
+/// <summary>The identifier kinds the linkage pipeline maps, whatever a system calls the column.</summary>
+public static class IdentifierKinds
+{
+    public const string Forenames = "forenames";
+    public const string Surname = "surname";
+    public const string DateOfBirth = "date_of_birth";
+    public const string Address = "address";
+    public const string Postcode = "postcode";
+    public const string Sex = "sex";
+
+    public static IReadOnlyList<string> All { get; } = [Forenames, Surname, DateOfBirth, Address, Postcode, Sex];
+
+    public static bool IsValid(string? kind) => kind is not null && All.Contains(kind, StringComparer.Ordinal);
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ColumnType>))]
