@@ -18,15 +18,12 @@ internal static class CliApp
 
         // One line per verb; each verb lives in Commands/{Verb}Command.cs.
         root.Subcommands.Add(DemoCommand.Create());
-<<<<<<< HEAD
+        root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(LinkCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
-=======
-        root.Subcommands.Add(GenerateCommand.Create());
->>>>>>> generator
 
         return root;
     }

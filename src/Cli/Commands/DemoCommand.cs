@@ -36,7 +36,7 @@ internal static class DemoCommand
 
             // 1. Synthetic extracts for the five source systems; ground truth goes to truth/, not into the run.
             var extractsDir = Path.Combine(dataDir, "generated", $"people-{n}-seed-{s}");
-            var generated = await ExtractGenerator.GenerateAsync(new GeneratorOptions { People = n, Seed = s }, extractsDir, cancellationToken).ConfigureAwait(false);
+            var generated = await new ExtractGenerator().GenerateAsync(new GeneratorOptions { People = n, Seed = s }, extractsDir, cancellationToken).ConfigureAwait(false);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo: generated {generated.TotalRows:N0} rows in {generated.RowsPerDataset.Count} extracts for {n:N0} people ({extractsDir})"));
 
             // 2. The pipeline, as a durable run on the embedded storage.

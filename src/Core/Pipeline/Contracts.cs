@@ -8,7 +8,9 @@ public sealed record RunContext(string RunId, string Share, string Version, Date
 
 public sealed record CheckInputsInput(RunContext Run, LinkageRunRequest Request);
 
-public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel);
+/// <summary>The run's pinned settings, its blocking rules, and the share, version and key id it publishes
+/// (from the share spec when there is one, else from the request).</summary>
+public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel, string Share, string Version, string KeyId);
 
 public sealed record IngestExtractInput(RunContext Run, ExtractReference Extract);
 
@@ -49,19 +51,24 @@ public sealed record ClusterRecordsInput(RunContext Run, IReadOnlyList<string> R
 
 public sealed record ClusterRecordsResult(string ClustersBlob, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);
 
-public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string ClustersBlob);
+public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string ClustersBlob, string? ShareSpecBlob, string KeyId);
 
-public sealed record LinkCasesResult(string? CaseLinksBlob, long Links);
+/// <summary><paramref name="TableBlob"/> is the share's case_links.csv (null when the share has no case links).</summary>
+public sealed record LinkCasesResult(string? TableBlob, long Links, long CrownCases, long CrownCasesLinked);
 
 public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string ClustersBlob, string? ShareSpecBlob, string KeyId);
 
-public sealed record WriteShareDatasetResult(string Dataset, string FileBlob, long Rows, string StatsBlob);
+/// <summary>A dataset's share file (null when the share spec leaves the dataset out) and its statistics.</summary>
+public sealed record WriteShareDatasetResult(string Dataset, string? FileBlob, long Rows, string? StatsBlob);
 
-public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, string ClustersBlob, string? CaseLinksBlob, string ModelBlob, string KeyId, IReadOnlyList<IngestExtractResult> Ingested);
+public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, string ClustersBlob, LinkCasesResult CaseLinks, string ModelBlob, string? ShareSpecBlob, string KeyId, Deidentification.PersonIdReport PersonIds);
 
-public sealed record WriteCatalogueResult(IReadOnlyList<string> FileBlobs, string DisclosureReportBlob);
+/// <summary>Every file of the share version, as (file name in the share, working blob).</summary>
+public sealed record WriteCatalogueResult(IReadOnlyList<ShareFileRef> Files, string DisclosureReportBlob);
 
-public sealed record PublishShareInput(RunContext Run, IReadOnlyList<string> FileBlobs);
+public sealed record ShareFileRef(string Name, string Blob);
+
+public sealed record PublishShareInput(RunContext Run, IReadOnlyList<ShareFileRef> Files);
 
 public sealed record PublishShareResult(string Location, int Files, string ManifestSha256);
 

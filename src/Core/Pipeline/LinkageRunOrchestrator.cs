@@ -38,7 +38,8 @@ public static class LinkageRunOrchestrator
 
         context.SetCustomStatus(new RunProgress("checking inputs", 0, 1));
         var inputs = await context.CallActivityAsync<CheckInputsResult>(CheckInputsActivity.Name, new CheckInputsInput(run, request), Retry);
-        run = run with { SettingsBlob = inputs.SettingsBlob };
+        run = run with { SettingsBlob = inputs.SettingsBlob, Share = inputs.Share, Version = inputs.Version };
+        var keyId = inputs.KeyId;
 
         // Ingest: validate, quarantine bad rows, standardise — one activity per extract.
         context.SetCustomStatus(new RunProgress("ingesting", 0, request.Extracts.Count));
@@ -96,16 +97,15 @@ public static class LinkageRunOrchestrator
         Stage("cluster");
 
         context.SetCustomStatus(new RunProgress("linking cases", 0, 1));
-        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, request.Extracts, clusters.ClustersBlob), Retry);
+        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, request.Extracts, clusters.ClustersBlob, request.ShareSpec, keyId), Retry);
         Stage("case-link");
 
         // De-identify and write the share: one activity per dataset, then the catalogue.
-        var keyId = request.KeyId ?? request.Share;
         var written = await FanOutAsync(context, "writing share", request.Extracts.ToList(), e =>
             context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, clusters.ClustersBlob, request.ShareSpec, keyId), Retry));
-        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, clusters.ClustersBlob, cases.CaseLinksBlob, modelBlob, keyId, ingested), Retry);
+        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, clusters.ClustersBlob, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
-        var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.FileBlobs), Retry);
+        var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.Files), Retry);
         Stage("share");
         context.SetCustomStatus(new RunProgress("completed", 1, 1));
         logger.LogRunCompleted(run.RunId, clusters.Clusters);

@@ -49,9 +49,12 @@ public sealed class CheckInputsActivity(PipelineServices services)
             throw new ExtractRejectedException("the run cannot start: " + string.Join("; ", problems) + ". Nothing was written.");
         }
 
-        var settingsJson = request.Settings is null
-            ? PipelineSettings.BuiltInJson()
-            : Encoding.UTF8.GetString(await services.ReadBytesAsync(request.Settings, cancellationToken).ConfigureAwait(false));
+        // A saved model scores with the settings it was trained with; otherwise the run's settings.
+        var settingsJson = request.Model is not null
+            ? ModelSettingsJson(request.Model, Encoding.UTF8.GetString(await services.ReadBytesAsync(request.Model, cancellationToken).ConfigureAwait(false)))
+            : request.Settings is null
+                ? PipelineSettings.BuiltInJson()
+                : Encoding.UTF8.GetString(await services.ReadBytesAsync(request.Settings, cancellationToken).ConfigureAwait(false));
         LinkageSettings settings;
         try
         {
@@ -62,17 +65,34 @@ public sealed class CheckInputsActivity(PipelineServices services)
             throw new ExtractRejectedException($"settings '{request.Settings ?? "built-in justice settings"}': {ex.Message}");
         }
 
+        var (share, version, keyId) = (input.Run.Share, input.Run.Version, request.KeyId ?? request.Share);
         if (request.ShareSpec is { } specBlob)
         {
             var specJson = Encoding.UTF8.GetString(await services.ReadBytesAsync(specBlob, cancellationToken).ConfigureAwait(false));
+            ShareSpec spec;
             try
             {
-                ShareSpec.Parse(specJson, PipelineProfiles.Catalog);
+                spec = ShareSpec.Parse(specJson, PipelineProfiles.Catalog);
             }
             catch (ShareSpecException ex)
             {
                 throw new ExtractRejectedException($"share spec '{specBlob}': {ex.Message}");
             }
+
+            var missing = spec.Datasets.Select(d => d.Dataset).Where(d => request.Extracts.All(e => e.Dataset != d)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new ExtractRejectedException($"share spec '{specBlob}' asks for dataset(s) {string.Join(", ", missing)} that the run has no extract for. Nothing was written.");
+            }
+
+            (share, version, keyId) = (spec.Share, spec.Version, spec.KeyId);
+        }
+
+        // The key must exist before anything is written (the message names the key id, never the key).
+        await services.Keys.GetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        if (await SharePublisher.GetStateAsync(services.Blobs, share, version, PipelineServices.TransferContainer, cancellationToken).ConfigureAwait(false) == ShareVersionState.Complete)
+        {
+            throw new ExtractRejectedException($"share '{share}' version '{version}' is already published in {PipelineServices.TransferContainer}; published versions are never overwritten. Give the run a new version.");
         }
 
         var pinned = PipelineServices.Working(input.Run, "settings.json");
@@ -81,7 +101,10 @@ public sealed class CheckInputsActivity(PipelineServices services)
             pinned,
             settings.BlockingRulesForPrediction.Select(r => string.Join(" & ", r)).ToList(),
             settings.BlockingRulesForTraining.Select(r => string.Join(" & ", r)).ToList(),
-            request.Model is not null);
+            request.Model is not null,
+            share,
+            version,
+            keyId);
     }
 
     private async Task<bool> ExistsAsync(string blob, CancellationToken cancellationToken)
@@ -97,6 +120,18 @@ public sealed class CheckInputsActivity(PipelineServices services)
         catch (StorageException ex) when (ex.Kind is StorageErrorKind.NotFound or StorageErrorKind.InvalidName)
         {
             return false;
+        }
+    }
+
+    private static string ModelSettingsJson(string blob, string modelJson)
+    {
+        try
+        {
+            return Training.LinkageModel.FromJson(modelJson).Settings.ToJson();
+        }
+        catch (LinkageException ex)
+        {
+            throw new ExtractRejectedException($"model '{blob}' cannot be read: {ex.Message}");
         }
     }
 }

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DataFirst.Core.Catalogue;
+using DataFirst.Core.Deidentification;
+using DataFirst.Core.Training;
+
+namespace DataFirst.Core.Pipeline.Activities;
+
+/// <summary>
+/// The rest of the share: the linking dataset (every record of the run with its person id),
+/// catalogue.json, datapackage.json and the researchers' README; plus the internal
+/// disclosure-risk report, which is never part of the share.
+/// </summary>
+public sealed class WriteCatalogueActivity(PipelineServices services)
+{
+    public const string Name = nameof(WriteCatalogueActivity);
+
+    public async Task<WriteCatalogueResult> RunAsync(WriteCatalogueInput input, CancellationToken cancellationToken)
+    {
+        var datasets = input.Datasets.Select(d => d.Dataset).ToList();
+        var spec = await ShareSupport.LoadSpecAsync(services, input.Run, input.ShareSpecBlob, input.KeyId, datasets, cancellationToken).ConfigureAwait(false);
+        var files = new List<ShareFileRef>();
+        var results = new List<ShareDatasetResult>();
+        var risks = new List<DatasetDisclosureRisk>();
+        foreach (var written in input.Datasets.Where(d => d.FileBlob is not null))
+        {
+            await using var stream = await services.OpenReadAsync(written.StatsBlob!, cancellationToken).ConfigureAwait(false);
+            var stats = (await JsonSerializer.DeserializeAsync<DatasetShareStats>(stream, Workflow.WorkflowJson.Options, cancellationToken).ConfigureAwait(false))!;
+            results.Add(stats.Result);
+            risks.Add(stats.Risk);
+            files.Add(new ShareFileRef(CatalogueBuilder.DatasetFileName(written.Dataset), written.FileBlob!));
+        }
+
+        var tables = new List<ShareTableSummary>();
+        if (spec.IncludeLinkingDataset)
+        {
+            var table = CatalogueBuilder.LinkingTable(0);
+            var blob = ShareSupport.Staged(input.Run, table.File);
+            var mapping = await ShareSupport.ReadPersonIdsAsync(services, input.ClustersBlob, cancellationToken).ConfigureAwait(false);
+            var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, cancellationToken).ConfigureAwait(false);
+            long rows = 0;
+            await ShareSupport.WriteTextAsync(services, blob, async w => rows = await LinkingDatasetWriter.WriteAsync(mapping, spec, PipelineProfiles.Catalog, pseudonymiser, w, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            tables.Add(table with { Rows = rows });
+            files.Add(new ShareFileRef(table.File, blob));
+        }
+
+        if (input.CaseLinks.TableBlob is { } caseLinks)
+        {
+            var table = CatalogueBuilder.CaseLinkTable(input.CaseLinks.Links);
+            tables.Add(table);
+            files.Add(new ShareFileRef(table.File, caseLinks));
+        }
+
+        var model = LinkageModel.FromJson(Encoding.UTF8.GetString(await services.ReadBytesAsync(input.ModelBlob, cancellationToken).ConfigureAwait(false)));
+        var linkage = new LinkageSummary
+        {
+            Threshold = model.Settings.MatchThreshold,
+            ModelSummary = ModelSummary(model),
+            PersonIds = input.PersonIds,
+        };
+        var created = new DateTimeOffset(input.Run.RunDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var catalogue = new CatalogueInput(spec, PipelineProfiles.Catalog, results, linkage, tables, created);
+        foreach (var (name, bytes) in new[]
+        {
+            (CatalogueBuilder.CatalogueFileName, CatalogueBuilder.BuildCatalogue(catalogue)),
+            (CatalogueBuilder.DataPackageFileName, CatalogueBuilder.BuildDataPackage(catalogue)),
+            (CatalogueBuilder.ReadmeFileName, new UTF8Encoding(false).GetBytes(CatalogueBuilder.BuildReadme(catalogue))),
+        })
+        {
+            var blob = ShareSupport.Staged(input.Run, name);
+            await services.WriteAsync(blob, s => s.WriteAsync(bytes, cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
+            files.Add(new ShareFileRef(name, blob));
+        }
+
+        // Internal only: beside the staging folder, never in the file list.
+        var report = PipelineServices.Working(input.Run, $"internal/{DisclosureRiskReport.FileName}");
+        await services.WriteAsync(report, s => s.WriteAsync(DisclosureRiskReport.ToJson(spec.Share, spec.Version, risks), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
+        return new WriteCatalogueResult(files, report);
+    }
+
+    private static string ModelSummary(LinkageModel model)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var comparisons = string.Join("; ", model.Comparisons.Select(c => $"{c.Name} ({c.Levels.Count} levels)"));
+        var sessions = model.Provenance.Sessions;
+        return string.Create(ci, $"Fellegi–Sunter model, link type {model.Settings.LinkType}; λ = {model.Lambda:G4}; comparisons: {comparisons}; ") +
+            string.Create(ci, $"m by EM over {sessions.Count} training rule(s) ({sessions.Sum(s => s.Iterations)} iterations, {(sessions.All(s => s.Converged) ? "converged" : "not all converged")}), u by random sampling ({model.Provenance.USamplePairs:N0} pairs); ") +
+            $"match threshold {model.Settings.MatchThreshold.ToString(ci)}; engine {model.Provenance.EngineVersion}.";
+    }
+}

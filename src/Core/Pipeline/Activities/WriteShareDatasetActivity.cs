@@ -1,0 +1,53 @@
+using System.Text;
+using System.Text.Json;
+using DataFirst.Core.Catalogue;
+using DataFirst.Core.Deidentification;
+
+namespace DataFirst.Core.Pipeline.Activities;
+
+/// <summary>
+/// De-identifies one dataset into its share file: only the variables the share spec grants,
+/// identifiers never, system ids as keyed pseudonyms, the estimated person id, age at the event,
+/// duplicates removed, formula-injection-safe cells; keeps per-variable statistics for the
+/// catalogue and the dataset's disclosure-risk figures (internal).
+/// </summary>
+public sealed class WriteShareDatasetActivity(PipelineServices services)
+{
+    public const string Name = nameof(WriteShareDatasetActivity);
+
+    public async Task<WriteShareDatasetResult> RunAsync(WriteShareDatasetInput input, CancellationToken cancellationToken)
+    {
+        var dataset = input.Extract.Dataset;
+        var spec = await ShareSupport.LoadSpecAsync(services, input.Run, input.ShareSpecBlob, input.KeyId, [dataset], cancellationToken).ConfigureAwait(false);
+        if (spec.FindDataset(dataset) is null)
+        {
+            return new WriteShareDatasetResult(dataset, null, 0, null); // minimisation: the project did not ask for it
+        }
+
+        var profile = ShareSupport.Profile(dataset);
+        var lookup = new PersonIdLookup((await ShareSupport.ReadPersonIdsAsync(services, input.ClustersBlob, cancellationToken).ConfigureAwait(false))
+            .Where(kv => kv.Key.Dataset == dataset).ToDictionary(kv => kv.Key, kv => kv.Value));
+        var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, cancellationToken).ConfigureAwait(false);
+        var file = ShareSupport.Staged(input.Run, CatalogueBuilder.DatasetFileName(dataset));
+        ShareDatasetResult? result = null;
+        await using (var source = await services.OpenReadAsync(input.Extract.Blob, cancellationToken).ConfigureAwait(false))
+        using (var reader = new StreamReader(source, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+        {
+            await ShareSupport.WriteTextAsync(services, file, async w => result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, ShareRules.IsPersonLevel(profile) ? lookup : null, pseudonymiser, w, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        DatasetDisclosureRisk risk;
+        await using (var written = await services.OpenReadAsync(file, cancellationToken).ConfigureAwait(false))
+        using (var reader = new StreamReader(written, Encoding.UTF8))
+        {
+            risk = await DisclosureRiskReport.AnalyseAsync(dataset, reader, spec.DisclosureK, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stats = PipelineServices.Working(input.Run, $"share-stats/{dataset}.json");
+        await services.WriteAsync(stats, s => JsonSerializer.SerializeAsync(s, new DatasetShareStats(result!, risk), Workflow.WorkflowJson.Options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new WriteShareDatasetResult(dataset, file, result!.RowsWritten, stats);
+    }
+}
+
+/// <summary>Kept in the working folder for the catalogue step: statistics and disclosure figures, never values of identifiers.</summary>
+public sealed record DatasetShareStats(ShareDatasetResult Result, DatasetDisclosureRisk Risk);
