@@ -14,7 +14,9 @@ public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string
 
 public sealed record IngestExtractInput(RunContext Run, ExtractReference Extract);
 
-public sealed record IngestExtractResult(string Dataset, string RecordsBlob, long Rows, long Rejected, string? QuarantineBlob, IReadOnlyDictionary<string, long> NullCounts);
+/// <summary><paramref name="RecordsBlob"/>: standardised identifiers for linkage (empty for datasets without
+/// identifiers); <paramref name="CleanBlob"/>: the accepted rows as they came, which later stages read.</summary>
+public sealed record IngestExtractResult(string Dataset, string RecordsBlob, string CleanBlob, long Rows, long Rejected, string? QuarantineBlob, IReadOnlyDictionary<string, long> NullCounts);
 
 /// <summary>A blocking rule: which list (prediction or training) and its position.</summary>
 public sealed record RuleRef(string Kind, int Index)

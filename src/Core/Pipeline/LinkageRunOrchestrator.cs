@@ -45,7 +45,8 @@ public static class LinkageRunOrchestrator
         context.SetCustomStatus(new RunProgress("ingesting", 0, request.Extracts.Count));
         var ingested = await Task.WhenAll(request.Extracts.Select(e =>
             context.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, new IngestExtractInput(run, e), Retry)));
-        var recordBlobs = ingested.Select(i => i.RecordsBlob).ToList();
+        var recordBlobs = ingested.Select(i => i.RecordsBlob).Where(b => b.Length > 0).ToList();
+        var cleanExtracts = ingested.Select(i => new ExtractReference(i.Dataset, i.CleanBlob)).ToList();
         Stage("ingest");
 
         // Partition by every blocking rule's key (map/shuffle): partitions are the unit of fan-out.
@@ -97,11 +98,11 @@ public static class LinkageRunOrchestrator
         Stage("cluster");
 
         context.SetCustomStatus(new RunProgress("linking cases", 0, 1));
-        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, request.Extracts, clusters.ClustersBlob, request.ShareSpec, keyId), Retry);
+        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, clusters.ClustersBlob, request.ShareSpec, keyId), Retry);
         Stage("case-link");
 
         // De-identify and write the share: one activity per dataset, then the catalogue.
-        var written = await FanOutAsync(context, "writing share", request.Extracts.ToList(), e =>
+        var written = await FanOutAsync(context, "writing share", cleanExtracts, e =>
             context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, clusters.ClustersBlob, request.ShareSpec, keyId), Retry));
         var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, clusters.ClustersBlob, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));

@@ -12,7 +12,7 @@ public sealed class PersonIdMappingStoreTests
     [Fact]
     public async Task AssignAndSaveAsync_SecondRun_BuildsOnTheFirst()
     {
-        var blobs = new InMemoryBlobStore();
+        var blobs = new TestBlobStore();
         var store = new PersonIdMappingStore(blobs);
 
         var first = await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), C("2", "b")], new PersonIdAssigner());
@@ -27,7 +27,7 @@ public sealed class PersonIdMappingStoreTests
     [Fact]
     public async Task AssignAndSaveAsync_RetryOfSameRun_ReturnsTheSavedAssignment()
     {
-        var store = new PersonIdMappingStore(new InMemoryBlobStore());
+        var store = new PersonIdMappingStore(new TestBlobStore());
         var first = await store.AssignAndSaveAsync("s", "run1", [C("1", "a")], new PersonIdAssigner());
 
         var retry = await store.AssignAndSaveAsync("s", "run1", [C("1", "a")], new PersonIdAssigner());
@@ -39,7 +39,7 @@ public sealed class PersonIdMappingStoreTests
     [Fact]
     public async Task AssignAndSaveAsync_ConcurrentRunMovedLatest_FailsWithClearMessage()
     {
-        var blobs = new InMemoryBlobStore();
+        var blobs = new TestBlobStore();
         var store = new PersonIdMappingStore(blobs);
         await store.AssignAndSaveAsync("s", "run1", [C("1", "a")], new PersonIdAssigner());
 
@@ -63,7 +63,7 @@ public sealed class PersonIdMappingStoreTests
     [Fact]
     public async Task LoadLatestAsync_NoRunYet_ReturnsEmpty()
     {
-        var blobs = new InMemoryBlobStore();
+        var blobs = new TestBlobStore();
         await blobs.CreateContainerIfNotExistsAsync("linkage");
 
         var (runId, mapping) = await new PersonIdMappingStore(blobs).LoadLatestAsync("s");
@@ -78,7 +78,7 @@ public sealed class PersonIdMappingStoreTests
     [InlineData("s", "")]
     public async Task AssignAndSaveAsync_UnsafeScopeOrRunId_IsRefused(string scope, string runId)
     {
-        var act = () => new PersonIdMappingStore(new InMemoryBlobStore()).AssignAndSaveAsync(scope, runId, [C("1", "a")], new PersonIdAssigner());
+        var act = () => new PersonIdMappingStore(new TestBlobStore()).AssignAndSaveAsync(scope, runId, [C("1", "a")], new PersonIdAssigner());
 
         await act.Should().ThrowAsync<DeidentificationException>();
     }

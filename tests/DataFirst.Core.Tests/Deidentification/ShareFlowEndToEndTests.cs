@@ -23,7 +23,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
 
     private sealed record RunOutput(ShareBuildResult Build, PublishResult Publish, PersonIdAssignment Assignment);
 
-    private async Task<RunOutput> RunAsync(InMemoryBlobStore store, ShareFixture.Population pop, string runId, string version, Func<int?, DateOnly, bool> keep, Func<RecordKey, int, string>? clusterOf = null)
+    private async Task<RunOutput> RunAsync(TestBlobStore store, ShareFixture.Population pop, string runId, string version, Func<int?, DateOnly, bool> keep, Func<RecordKey, int, string>? clusterOf = null)
     {
         await store.CreateContainerIfNotExistsAsync("extracts");
         var blobs = new Dictionary<string, string>();
@@ -65,7 +65,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
     public async Task Flow_GeneratedRun_NoIdentifierValueInAnyPublishedFile()
     {
         var pop = ShareFixture.Generate(seed: 11, people: 250);
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
 
         var run = await RunAsync(store, pop, "run1", "v1", (_, _) => true);
 
@@ -111,7 +111,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
     public async Task Flow_GeneratedRun_SharesJoinOnPseudonyms()
     {
         var pop = ShareFixture.Generate(seed: 12, people: 120);
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
         await RunAsync(store, pop, "run1", "v1", (_, _) => true);
 
         var reqs = ReadCsv(store, "proj-0001/v1/probation_requirements.csv");
@@ -145,7 +145,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
     public async Task Flow_CaseLinkTable_ReachesPrecisionAndRecallOfAtLeast95Percent()
     {
         var pop = ShareFixture.Generate(seed: 13, people: 600);
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
         var run = await RunAsync(store, pop, "run1", "v1", (_, _) => true);
 
         var eval = CaseLinkEvaluation.Evaluate(run.Build.CaseLinks!.Links, pop.TrueCaseLinks);
@@ -171,7 +171,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
     {
         const int people = 300;
         var pop = ShareFixture.Generate(seed: 14, people: people + 60);
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
 
         // Run 1: the first 300 people, records up to the cut-off. Run 2: everything (new records, 60 new people).
         var first = await RunAsync(store, pop, "run1", "v1", (p, d) => p is null ? d <= Cutoff : p < people && d <= Cutoff);
@@ -205,7 +205,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
     public async Task Flow_RefreshWithSplitAndMerge_GivesNewIdsAndCountsThem()
     {
         var pop = ShareFixture.Generate(seed: 15, people: 80);
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
         await RunAsync(store, pop, "run1", "v1", (_, _) => true);
 
         // Second run: person 0's records split in two clusters; persons 1 and 2 merged.
@@ -225,7 +225,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
         report.Kept.Should().Be(report.Clusters - report.SplitClusters - report.MergedClusters);
     }
 
-    private static List<Dictionary<string, string>> ReadCsv(InMemoryBlobStore store, string name)
+    private static List<Dictionary<string, string>> ReadCsv(TestBlobStore store, string name)
     {
         using var reader = new StringReader(Encoding.UTF8.GetString(store.Content("srs-transfer", name)));
         var csv = new ShareCsvReader(reader, name);
@@ -240,10 +240,10 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>(dataset, row pseudonym) → person id, from the published linking dataset.</summary>
-    private static Dictionary<(string, string), string> PersonByRow(InMemoryBlobStore store, string version) =>
+    private static Dictionary<(string, string), string> PersonByRow(TestBlobStore store, string version) =>
         ReadCsv(store, $"proj-0001/{version}/linking.csv").ToDictionary(r => (r["dataset"], r["row_id"]), r => r["person_id"]);
 
-    private static Dictionary<(string, string), int> TruePersonByShareRow(InMemoryBlobStore store, ShareFixture.Population pop, string version)
+    private static Dictionary<(string, string), int> TruePersonByShareRow(TestBlobStore store, ShareFixture.Population pop, string version)
     {
         var p = new Pseudonymiser(new PseudonymKey("proj0001", Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3)).ToArray()));
         return pop.TruePerson.ToDictionary(kv => (kv.Key.Dataset, p.Pseudonymise($"{kv.Key.Dataset}.row_id", kv.Key.RowId)), kv => kv.Value);

@@ -14,7 +14,7 @@ public sealed class SharePublisherTests
     [Fact]
     public async Task PublishAsync_NewVersion_WritesFilesThenManifestWithHashes()
     {
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
 
         var result = await SharePublisher.PublishAsync(store, "s1", "v1", Files);
 
@@ -31,7 +31,7 @@ public sealed class SharePublisherTests
     [Fact]
     public async Task PublishAsync_ManifestIsWrittenLast()
     {
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
         var order = new List<string>();
         store.FailUpload = name => { order.Add(name); return false; };
 
@@ -43,7 +43,7 @@ public sealed class SharePublisherTests
     [Fact]
     public async Task PublishAsync_SameVersionAgain_IsRefusedAndNothingChanges()
     {
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
         await SharePublisher.PublishAsync(store, "s1", "v1", Files);
         var before = store.Content("srs-transfer", "s1/v1/a.csv");
 
@@ -56,7 +56,7 @@ public sealed class SharePublisherTests
     [Fact]
     public async Task PublishAsync_Interrupted_LeavesIncompleteVersionWithoutManifest_ThenRetryResumes()
     {
-        var store = new InMemoryBlobStore { FailUpload = name => name.EndsWith("README.md", StringComparison.Ordinal) };
+        var store = new TestBlobStore { FailUpload = name => name.EndsWith("README.md", StringComparison.Ordinal) };
 
         var act = () => SharePublisher.PublishAsync(store, "s1", "v1", Files);
 
@@ -75,7 +75,7 @@ public sealed class SharePublisherTests
     [Fact]
     public async Task PublishAsync_IncompleteVersionWithDifferentContent_IsRefused()
     {
-        var store = new InMemoryBlobStore { FailUpload = name => name.EndsWith("README.md", StringComparison.Ordinal) };
+        var store = new TestBlobStore { FailUpload = name => name.EndsWith("README.md", StringComparison.Ordinal) };
         await FluentActions.Awaiting(() => SharePublisher.PublishAsync(store, "s1", "v1", Files)).Should().ThrowAsync<IOException>();
         store.FailUpload = null;
 
@@ -93,7 +93,7 @@ public sealed class SharePublisherTests
     [InlineData("sub/x.csv")]
     public async Task PublishAsync_InternalOrBadFileName_IsRefused(string name)
     {
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
 
         var act = () => SharePublisher.PublishAsync(store, "s1", "v1", [F("a.csv", "1"), F(name, "2")]);
 
@@ -104,7 +104,7 @@ public sealed class SharePublisherTests
     [Fact]
     public async Task VerifyAsync_TamperedFile_IsReported()
     {
-        var store = new InMemoryBlobStore();
+        var store = new TestBlobStore();
         await SharePublisher.PublishAsync(store, "s1", "v1", Files);
         await store.UploadAsync("srs-transfer", "s1/v1/a.csv", new MemoryStream(Encoding.UTF8.GetBytes("tampered")));
 
@@ -114,6 +114,6 @@ public sealed class SharePublisherTests
     [Fact]
     public async Task GetStateAsync_NothingThere_IsAbsent()
     {
-        (await SharePublisher.GetStateAsync(new InMemoryBlobStore(), "s1", "v1")).Should().Be(ShareVersionState.Absent);
+        (await SharePublisher.GetStateAsync(new TestBlobStore(), "s1", "v1")).Should().Be(ShareVersionState.Absent);
     }
 }

@@ -4,7 +4,7 @@ namespace DataFirst.Core.Tests.Deidentification;
 
 public sealed class ShareSpecTests
 {
-    private readonly IReadOnlyList<Profiles.DatasetProfile> _profiles = ShareFixture.Profiles();
+    private readonly IReadOnlyList<DataFirst.Core.Profiles.DatasetProfile> _profiles = ShareFixture.Profiles();
 
     [Fact]
     public void Parse_ValidSpec_ReadsDatasetsVariablesAndSettings()

@@ -52,6 +52,12 @@ public sealed class IngestExtractActivity(PipelineServices services)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var rows = new List<string?[]>();
         long total = 0;
+
+        // Later stages (share writing, case linking) read this clean copy: the accepted rows only.
+        var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
+        var cleanFile = Path.Combine(Path.GetTempPath(), $"datafirst-clean-{Guid.NewGuid():N}.csv");
+        await using var clean = new StreamWriter(cleanFile, false, new UTF8Encoding(false), 1 << 16);
+        await clean.WriteLineAsync(CsvLine(header)).ConfigureAwait(false);
         while (csv.ReadRow() is { } row)
         {
             if (row.Length == 1 && row[0].Length == 0)
@@ -66,6 +72,8 @@ public sealed class IngestExtractActivity(PipelineServices services)
                 quarantine.Add(csv.LineNumber, reason, row);
                 continue;
             }
+
+            await clean.WriteLineAsync(CsvLine(row)).ConfigureAwait(false);
 
             if (profile.IsPersonLevel)
             {
@@ -86,6 +94,20 @@ public sealed class IngestExtractActivity(PipelineServices services)
         {
             quarantineBlob = $"{PipelineServices.QuarantineContainer}/{input.Run.Share}/{input.Run.RunId}/{profile.Name}.rejected.csv";
             await services.WriteAsync(quarantineBlob, s => quarantine.WriteToAsync(s, extract.Blob, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        await clean.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await services.WriteAsync(cleanBlob, async s =>
+            {
+                await using var file = File.OpenRead(cleanFile);
+                await file.CopyToAsync(s, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(cleanFile);
         }
 
         var accepted = total - quarantine.Count;
@@ -111,7 +133,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
             }
         }
 
-        return new IngestExtractResult(profile.Name, recordsBlob, accepted, quarantine.Count, quarantineBlob, nullCounts);
+        return new IngestExtractResult(profile.Name, recordsBlob, cleanBlob, accepted, quarantine.Count, quarantineBlob, nullCounts);
     }
 
     private async Task<Stream> OpenExtractAsync(ExtractReference extract, CancellationToken cancellationToken)
@@ -171,17 +193,18 @@ public sealed class IngestExtractActivity(PipelineServices services)
         public async Task WriteToAsync(Stream stream, string source, CancellationToken cancellationToken)
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            await writer.WriteLineAsync(Line(["source_line", "reason", .. header])).ConfigureAwait(false);
+            await writer.WriteLineAsync(CsvLine(["source_line", "reason", .. header])).ConfigureAwait(false);
             foreach (var (line, reason, row) in _rows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await writer.WriteLineAsync(Line([line.ToString(CultureInfo.InvariantCulture), $"{source}: {reason}", .. row])).ConfigureAwait(false);
+                await writer.WriteLineAsync(CsvLine([line.ToString(CultureInfo.InvariantCulture), $"{source}: {reason}", .. row])).ConfigureAwait(false);
             }
         }
-
-        private static string Line(IEnumerable<string> fields) =>
-            string.Join(',', fields.Select(f => f.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{f.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : f));
     }
+
+    /// <summary>One CSV line; fields with a comma, quote or line break are quoted.</summary>
+    private static string CsvLine(IEnumerable<string> fields) =>
+        string.Join(',', fields.Select(f => f.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{f.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : f));
 }
 
 /// <summary>An extract that cannot be used as it is: the run fails at once (no retry) with this message.</summary>

@@ -1,6 +1,6 @@
 using DataFirst.Core.Storage;
 
-namespace DataFirst.Core.Tests.Fakes;
+namespace DataFirst.Core.Tests.Storage;
 
 public sealed class InMemoryTableStoreTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using DataFirst.Core.Storage;
 
-namespace DataFirst.Core.Tests.Fakes;
+namespace DataFirst.Core.Tests.Storage;
 
 /// <summary>The fake must honour the port's conditions, or tests that rely on it prove nothing.</summary>
 public sealed class InMemoryBlobStoreTests

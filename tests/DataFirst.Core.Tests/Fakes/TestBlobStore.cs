@@ -1,0 +1,50 @@
+using System.Text;
+using DataFirst.Core.Storage;
+
+namespace DataFirst.Core.Tests.Fakes;
+
+/// <summary>
+/// Core's <see cref="InMemoryBlobStore"/> with test hooks: fail chosen uploads (fault injection)
+/// and read names and contents directly.
+/// </summary>
+public sealed class TestBlobStore : IBlobStore
+{
+    private readonly InMemoryBlobStore _inner = new();
+    private readonly HashSet<string> _containers = new(StringComparer.Ordinal);
+
+    /// <summary>When it returns true for a blob name, the upload fails with an IOException before anything is stored.</summary>
+    public Func<string, bool>? FailUpload { get; set; }
+
+    public IReadOnlyCollection<string> BlobNames(string container) =>
+        _containers.Contains(container)
+            ? _inner.ListAllAsync(container, null).ToBlockingEnumerable().Select(b => b.Name).ToList()
+            : [];
+
+    public byte[] Content(string container, string name) => _inner.DownloadBytesAsync(container, name).GetAwaiter().GetResult();
+
+    public Task CreateContainerIfNotExistsAsync(string container, CancellationToken cancellationToken = default)
+    {
+        lock (_containers)
+        {
+            _containers.Add(container);
+        }
+
+        return _inner.CreateContainerIfNotExistsAsync(container, cancellationToken);
+    }
+
+    public Task<BlobItemInfo> UploadAsync(string container, string name, Stream content, BlobUploadOptions? options = null, CancellationToken cancellationToken = default) =>
+        FailUpload?.Invoke(name) == true
+            ? Task.FromException<BlobItemInfo>(new IOException($"injected upload failure for '{name}'"))
+            : _inner.UploadAsync(container, name, content, options, cancellationToken);
+
+    public Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default) => _inner.OpenReadAsync(container, name, cancellationToken);
+
+    public Task<BlobItemInfo?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default) => _inner.GetPropertiesAsync(container, name, cancellationToken);
+
+    public Task<BlobPage> ListPageAsync(string container, string? prefix, string? continuationToken = null, int? pageSize = null, CancellationToken cancellationToken = default) =>
+        _containers.Contains(container) ? _inner.ListPageAsync(container, prefix, continuationToken, pageSize, cancellationToken) : Task.FromResult(new BlobPage([], null));
+
+    public Task<bool> DeleteAsync(string container, string name, string? ifMatch = null, CancellationToken cancellationToken = default) => _inner.DeleteAsync(container, name, ifMatch, cancellationToken);
+
+    public override string ToString() => $"TestBlobStore({Encoding.UTF8.WebName})";
+}

@@ -1,0 +1,312 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DataFirst.Core.Evaluation;
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Pipeline;
+using DataFirst.Core.Profiles;
+using DataFirst.Core.Storage;
+using DataFirst.Core.Workflow;
+using Xunit.Abstractions;
+
+namespace DataFirst.Core.Tests.Pipeline;
+
+/// <summary>The whole linkage run on generated justice extracts: accuracy, privacy, refresh, bad input.</summary>
+public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Run_GeneratedExtracts_LinksPeopleAccurately_AndPublishesACompleteShare()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 1500, seed: 11);
+        var request = await run.UploadAsync("e2e", "v1");
+
+        var (state, result) = await run.RunAsync(request, "e2e-1");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        result!.RecordsRejected.Should().Be(0);
+        result.Comparisons.Should().BeGreaterThan(0);
+        result.EmConverged.Should().BeTrue();
+
+        // Person linkage against the generator's truth (working clusters file: dataset,row_id,person_id).
+        var clusters = ReadCsv(Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("working", "e2e-1/clusters.csv")));
+        var truth = ReadCsv(run.ReadExtract(Path.Combine("truth", "persons.csv"))).ToDictionary(r => (r[0], r[1]), r => r[2]);
+        var predicted = clusters.Select(r => r[2]).ToList();
+        var actual = clusters.Select(r => truth[(r[0], r[1])]).ToList();
+        var quality = LinkageMetrics.Compare(predicted, actual);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"justice person linkage: precision {quality.Precision:F4} recall {quality.Recall:F4} F1 {quality.F1:F4} ({clusters.Count} records, {result.EstimatedPeople} estimated people, {actual.Distinct().Count()} true)"));
+        quality.Precision.Should().BeGreaterThan(0.95);
+        quality.Recall.Should().BeGreaterThan(0.85);
+
+        // A complete share: every file the manifest lists, and the manifest last.
+        var files = await run.PublishedFilesAsync("e2e", "v1");
+        files.Keys.Should().Contain(["manifest.json", "catalogue.json", "datapackage.json", "README.md", "linking.csv", "case_links.csv", "magistrates.csv", "crown_court.csv"]);
+        using var manifest = JsonDocument.Parse(files["manifest.json"]);
+        manifest.RootElement.GetProperty("files").GetArrayLength().Should().Be(files.Count - 1);
+    }
+
+    [Fact]
+    public async Task Run_SharesAndCatalogue_ContainNoIdentifierValueOfTheInput()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 600, seed: 5);
+        var request = await run.UploadAsync("privacy", "v1");
+        var (state, _) = await run.RunAsync(request, "privacy-1");
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+
+        var (identifiers, datesOfBirth) = IdentifierValues(run);
+        identifiers.Should().HaveCountGreaterThan(1000, "the scan must have values to look for");
+        datesOfBirth.Should().HaveCountGreaterThan(300);
+        Cells("magistrates.csv", run.ReadExtract("magistrates.csv")).Overlaps(identifiers).Should().BeTrue("the scan must recognise identifiers where they are (the raw extract)");
+        var files = await run.PublishedFilesAsync("privacy", "v1");
+        var found = new List<string>();
+        foreach (var (name, text) in files)
+        {
+            // Names, addresses, postcodes and system ids are distinctive: none may appear at all.
+            var cells = Cells(name, text);
+            var leaked = identifiers.Count(v => cells.Contains(v) || (v.Length >= 12 && text.Contains(v, StringComparison.OrdinalIgnoreCase)));
+            if (leaked > 0)
+            {
+                found.Add($"{name}: {leaked} name, address, postcode or system id value(s)");
+            }
+
+            // Dates of birth share their calendar with event dates, so a few coincide by chance;
+            // a leaked date-of-birth column would be (nearly) all dates of birth.
+            if (name.EndsWith(".csv", StringComparison.Ordinal))
+            {
+                var rows = ReadCsv(text, out var header);
+                for (var c = 0; c < header.Length; c++)
+                {
+                    var values = rows.Where(r => c < r.Length && r[c].Length > 0).Select(r => r[c]).ToList();
+                    var dobs = values.Count(datesOfBirth.Contains);
+                    if (values.Count >= 20 && dobs > values.Count / 10)
+                    {
+                        found.Add($"{name}: column {header[c]} has {dobs} of {values.Count} values equal to dates of birth");
+                    }
+                }
+            }
+        }
+
+        found.Should().BeEmpty("no identifier of the input may reach a share file, the catalogue or the manifest");
+    }
+
+    [Fact]
+    public async Task Run_CaseLinks_MatchTheTrueCrownToMagistratesLinks()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 1500, seed: 3);
+        var request = await run.UploadAsync("cases", "v1");
+        var (state, result) = await run.RunAsync(request, "cases-1");
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+
+        // The share's case ids are keyed pseudonyms: pseudonymise the true links the same way to compare.
+        var files = await run.PublishedFilesAsync("cases", "v1");
+        var links = ReadCsv(files["case_links.csv"], out var header);
+        int crown = Array.IndexOf(header, "crown_case_id"), mag = Array.IndexOf(header, "magistrates_case_id");
+        var predicted = links.Select(r => (r[crown], r[mag])).ToHashSet();
+        var pseudonymiser = new DataFirst.Core.Deidentification.Pseudonymiser(await run.Services.Keys.GetKeyAsync("test"));
+        var spec = new DataFirst.Core.Deidentification.ShareSpec { Share = "cases", Version = "v1", KeyId = "test", Datasets = [] };
+        var crownProfile = PipelineProfiles.Catalog.Get("crown_court");
+        var magProfile = PipelineProfiles.Catalog.Get("magistrates");
+        var truth = ReadCsv(run.ReadExtract(Path.Combine("truth", "case_links.csv")))
+            .Select(r => (pseudonymiser.Pseudonymise(spec.IdDomainFor(crownProfile, "case_id"), r[0]), pseudonymiser.Pseudonymise(spec.IdDomainFor(magProfile, "case_id"), r[1])))
+            .ToHashSet();
+
+        var tp = predicted.Count(truth.Contains);
+        var precision = (double)tp / predicted.Count;
+        var recall = (double)tp / truth.Count;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"case links: precision {precision:F4} recall {recall:F4} ({predicted.Count} predicted, {truth.Count} true)"));
+        result!.CaseLinks.Should().Be(predicted.Count);
+        precision.Should().BeGreaterThanOrEqualTo(0.95);
+        recall.Should().BeGreaterThanOrEqualTo(0.95);
+    }
+
+    [Fact]
+    public async Task Run_Refresh_PersistingPeopleKeepTheirPersonIds()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 800, seed: 8);
+        var first = await run.UploadAsync("refresh", "v1", only: ["magistrates", "crown_court"]);
+        var (s1, r1) = await run.RunAsync(first, "refresh-1");
+        s1.Status.Should().Be(WorkflowStatus.Completed, s1.Error);
+
+        var second = await run.UploadAsync("refresh", "v2");
+        var (s2, r2) = await run.RunAsync(second, "refresh-2");
+        s2.Status.Should().Be(WorkflowStatus.Completed, s2.Error);
+
+        var before = await PersonIds(run, "refresh-1");
+        var after = await PersonIds(run, "refresh-2");
+        var common = before.Keys.Where(after.ContainsKey).ToList();
+        common.Should().HaveCount(before.Count, "every record of the first run is in the second");
+        var kept = common.Count(k => before[k] == after[k]);
+        var share = (double)kept / common.Count;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"refresh: {share:P2} of {common.Count} records kept their person id; report kept {r2!.PersonIds.Kept}, new {r2.PersonIds.New}, split {r2.PersonIds.SplitClusters}, merged {r2.PersonIds.MergedClusters}"));
+        share.Should().BeGreaterThan(0.97);
+        r2.PersonIds.Kept.Should().BeGreaterThan(0);
+        r2.PersonIds.New.Should().BeGreaterThan(0, "prisons, probation and family court bring new people");
+        var newPeopleIds = after.Where(kv => !before.ContainsKey(kv.Key)).Select(kv => kv.Value).ToHashSet();
+        newPeopleIds.Should().NotBeEmpty();
+        r1!.PersonIds.Kept.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Run_MissingExtract_FailsFastNamingIt_AndWritesNothing()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 100, seed: 1);
+        var request = await run.UploadAsync("missing", "v1", only: ["magistrates"]);
+        request = request with { Extracts = [.. request.Extracts, new ExtractReference("crown_court", "extracts/missing/crown_court.csv")] };
+
+        var (state, _) = await run.RunAsync(request, "missing-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("CheckInputsActivity").And.Contain("extracts/missing/crown_court.csv").And.Contain("does not exist");
+        (await run.Blobs.ListPageAsync("working", "missing-1/")).Items.Should().BeEmpty();
+        (await run.Blobs.ListPageAsync("srs-transfer", "missing/")).Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Run_MalformedRows_AreQuarantinedWithAReason_AndTheRunCompletes()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 300, seed: 2, new DataFirst.Core.Synthetic.BadInputOptions { MalformedRowRate = 0.02 });
+        var request = await run.UploadAsync("bad", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, result) = await run.RunAsync(request, "bad-1");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        result!.RecordsRejected.Should().BeGreaterThan(0);
+        var quarantined = await run.Blobs.ListPageAsync("quarantine", "bad/bad-1/");
+        quarantined.Items.Should().NotBeEmpty();
+        var text = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", quarantined.Items[0].Name));
+        text.Split('\n')[0].Should().StartWith("source_line,reason,");
+        text.Should().Contain("fields where the header has");
+    }
+
+    [Fact]
+    public async Task Run_AlreadyPublishedVersion_IsRefusedBeforeAnythingIsWritten()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 4);
+        var request = await run.UploadAsync("again", "v1", only: ["magistrates", "crown_court"]);
+        (await run.RunAsync(request, "again-1")).State.Status.Should().Be(WorkflowStatus.Completed);
+
+        var (state, _) = await run.RunAsync(request, "again-2");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("already published");
+        (await run.Blobs.ListPageAsync("working", "again-2/")).Items.Should().BeEmpty();
+    }
+
+    private static async Task<Dictionary<(string, string), string>> PersonIds(PipelineTestRun run, string runId) =>
+        ReadCsv(Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("working", $"{runId}/clusters.csv"))).ToDictionary(r => (r[0], r[1]), r => r[2]);
+
+    /// <summary>Names, addresses, postcodes and system ids; and dates of birth (as written and ISO) of every person-level extract.</summary>
+    private static (HashSet<string> Identifiers, HashSet<string> DatesOfBirth) IdentifierValues(PipelineTestRun run)
+    {
+        var values = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var dates = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var profile in PipelineProfiles.Catalog.Where(p => p.IsPersonLevel))
+        {
+            var path = Path.Combine(run.ExtractsFolder, profile.Name + ".csv");
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            var rows = ReadCsv(File.ReadAllText(path), out var header);
+            foreach (var column in profile.Columns.Where(c => c.Role is ColumnRole.DirectIdentifier or ColumnRole.SystemId))
+            {
+                var index = Array.IndexOf(header, column.Name);
+                foreach (var row in rows.Where(r => index >= 0 && index < r.Length))
+                {
+                    var v = row[index].Trim();
+                    if (column.Role == ColumnRole.SystemId && v.Length < 6)
+                    {
+                        continue; // small integers like row numbers occur everywhere as counts
+                    }
+
+                    if (column.IdentifierKind == "date_of_birth")
+                    {
+                        dates.Add(v);
+                        if (Standardiser.Apply(DataFirst.Core.Settings.StandardiseKind.Date, v, out _) is { } iso)
+                        {
+                            dates.Add(iso);
+                        }
+                    }
+                    else if (v.Length >= 3)
+                    {
+                        values.Add(v);
+                        foreach (var part in v.Split([' ', ',', '-'], StringSplitOptions.RemoveEmptyEntries).Where(p => p.Length >= 4 && column.IdentifierKind is "forenames" or "surname"))
+                        {
+                            values.Add(part);
+                        }
+                    }
+                }
+            }
+        }
+
+        return (values, dates);
+    }
+
+    /// <summary>The distinct text cells of a share file (CSV cells, JSON strings, words of the README).</summary>
+    private static HashSet<string> Cells(string name, string text)
+    {
+        var cells = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (name.EndsWith(".csv", StringComparison.Ordinal))
+        {
+            foreach (var row in ReadCsv(text, out var header).Append(header))
+            {
+                cells.UnionWith(row.Select(c => c.Trim()));
+            }
+        }
+        else if (name.EndsWith(".json", StringComparison.Ordinal))
+        {
+            void Walk(JsonElement e)
+            {
+                switch (e.ValueKind)
+                {
+                    case JsonValueKind.Object:
+                        foreach (var p in e.EnumerateObject())
+                        {
+                            cells.Add(p.Name);
+                            Walk(p.Value);
+                        }
+
+                        break;
+                    case JsonValueKind.Array:
+                        foreach (var x in e.EnumerateArray())
+                        {
+                            Walk(x);
+                        }
+
+                        break;
+                    case JsonValueKind.String:
+                        cells.Add(e.GetString()!.Trim());
+                        break;
+                }
+            }
+
+            using var doc = JsonDocument.Parse(text);
+            Walk(doc.RootElement);
+        }
+
+        foreach (var word in text.Split([' ', '\n', '\r', '\t', ',', '"', '|', '(', ')', ':', ';'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            cells.Add(word.Trim('.', '\'', '`', '*'));
+        }
+
+        return cells;
+    }
+
+    private static List<string[]> ReadCsv(string text) => ReadCsv(text, out _);
+
+    private static List<string[]> ReadCsv(string text, out string[] header)
+    {
+        var csv = new CsvRows(new StringReader(text));
+        header = csv.ReadRow() ?? [];
+        var rows = new List<string[]>();
+        while (csv.ReadRow() is { } row)
+        {
+            if (row.Length > 1 || row[0].Length > 0)
+            {
+                rows.Add(row);
+            }
+        }
+
+        return rows;
+    }
+}
