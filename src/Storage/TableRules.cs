@@ -7,6 +7,14 @@ internal static class TableRules
 {
     public const int MaxBatchSize = 100;
 
+    /// <summary>Azure Tables: 64 KiB per string property (UTF-16), 64 KiB per binary property.</summary>
+    public const int MaxStringLength = 32 * 1024;
+
+    public const int MaxBinaryLength = 64 * 1024;
+
+    private static bool IsIdentifier(string name) =>
+        (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
     /// <summary>Checks every adapter applies to a batch: 1-100 actions, one partition, each row once.</summary>
     internal static void ValidateBatch(IReadOnlyList<TableTransactionAction> actions)
     {
@@ -39,9 +47,14 @@ internal static class TableRules
         StorageNames.ValidateKey(entity.RowKey, "RowKey");
         foreach (var (name, value) in entity.Properties)
         {
-            if (name is "PartitionKey" or "RowKey" or "Timestamp" || string.IsNullOrEmpty(name) || name.Length > 255)
+            if (name is "PartitionKey" or "RowKey" or "Timestamp" || string.IsNullOrEmpty(name) || name.Length > 255 || !IsIdentifier(name))
             {
-                throw StorageNames.Invalid($"Property name '{name}' is reserved or invalid: use 1-255 characters other than PartitionKey, RowKey and Timestamp.");
+                throw StorageNames.Invalid($"Property name '{name}' is reserved or invalid: use 1-255 letters, digits and '_', starting with a letter or '_' (not PartitionKey, RowKey or Timestamp).");
+            }
+
+            if ((value is string text && text.Length > MaxStringLength) || (value is byte[] bytes && bytes.Length > MaxBinaryLength))
+            {
+                throw new StorageException(StorageErrorKind.Other, 400, "PropertyValueTooLarge", $"Property '{name}' is too large: strings hold up to {MaxStringLength} characters and binary values up to {MaxBinaryLength} bytes. Store large values in a blob and keep its name here.");
             }
 
             if (value is not (null or string or long or int or double or bool or DateTimeOffset or DateTime or Guid or byte[]))

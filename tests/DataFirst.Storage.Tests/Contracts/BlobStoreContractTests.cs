@@ -302,4 +302,18 @@ public abstract class BlobStoreContractTests(ITestOutputHelper output) : IAsyncL
 
     /// <summary>Content size that spans several blocks of the adapter under test.</summary>
     protected virtual long LargeishSize => 3L * 1024 * 1024;
+
+    [Fact]
+    public async Task GetPropertiesAndListAndDelete_ContainerMissing_ThrowNotFound()
+    {
+        var missing = "missing-" + Guid.NewGuid().ToString("N")[..12];
+
+        var properties = () => Store.GetPropertiesAsync(missing, "x.txt");
+        var list = () => Store.ListPageAsync(missing, null);
+        var delete = () => Store.DeleteAsync(missing, "x.txt");
+
+        (await properties.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
+        (await list.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
+        (await delete.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
+    }
 }
