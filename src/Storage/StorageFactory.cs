@@ -5,6 +5,8 @@ using DataFirst.Core.Storage;
 using DataFirst.Storage.Blobs;
 using DataFirst.Storage.Embedded;
 using DataFirst.Storage.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataFirst.Storage;
 
@@ -37,9 +39,17 @@ public static class StorageFactory
     /// Azure / Azurite with Shared Key; an account URL or name → token auth
     /// (<see cref="StorageOptions.Credential"/> or <c>DefaultAzureCredential</c>).
     /// </summary>
-    public static StorageAdapters Create(StorageOptions options)
+    public static StorageAdapters Create(StorageOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var adapters = CreateAdapters(options, loggerFactory);
+        Log.AdaptersCreated(loggerFactory.CreateLogger(typeof(StorageFactory)), adapters.Mode, adapters.Blobs.ToString()!, adapters.Tables.ToString()!);
+        return adapters;
+    }
+
+    private static StorageAdapters CreateAdapters(StorageOptions options, ILoggerFactory loggerFactory)
+    {
         switch (options.Mode)
         {
             case StorageMode.SharedKey:
@@ -47,7 +57,7 @@ public static class StorageFactory
                 var connection = StorageConnectionString.Parse(options.ConnectionString!);
                 var blobService = new BlobServiceClient(connection, options.BlobClientOptions);
                 var tableService = new TableServiceClient(connection, options.TableClientOptions);
-                return new StorageAdapters(new AzureBlobStore(blobService), new AzureTableStore(tableService), StorageMode.SharedKey);
+                return new StorageAdapters(new AzureBlobStore(blobService, loggerFactory.CreateLogger<AzureBlobStore>()), new AzureTableStore(tableService), StorageMode.SharedKey);
             }
 
             case StorageMode.Token:
@@ -56,14 +66,14 @@ public static class StorageFactory
                 var credential = options.Credential ?? new AzureIdentity::Azure.Identity.DefaultAzureCredential();
                 var blobService = new BlobServiceClient(blobUri, credential, options.BlobClientOptions);
                 var tableService = new TableServiceClient(tableUri, credential, options.TableClientOptions);
-                return new StorageAdapters(new AzureBlobStore(blobService), new AzureTableStore(tableService), StorageMode.Token);
+                return new StorageAdapters(new AzureBlobStore(blobService, loggerFactory.CreateLogger<AzureBlobStore>()), new AzureTableStore(tableService), StorageMode.Token);
             }
 
             default:
             {
                 var root = Path.GetFullPath(options.DataDirectory ?? StorageOptions.DefaultDataDirectory);
                 return new StorageAdapters(
-                    new FileSystemBlobStore(Path.Combine(root, BlobsFolderName)),
+                    new FileSystemBlobStore(Path.Combine(root, BlobsFolderName), loggerFactory.CreateLogger<FileSystemBlobStore>()),
                     new SqliteTableStore(Path.Combine(root, TablesFileName)),
                     StorageMode.Embedded);
             }

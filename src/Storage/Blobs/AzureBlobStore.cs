@@ -1,13 +1,17 @@
 using Azure;
 using DataFirst.Core.Storage;
 using DataFirst.Storage.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using CoreBlobUploadOptions = DataFirst.Core.Storage.BlobUploadOptions;
 
 namespace DataFirst.Storage.Blobs;
 
 /// <summary>The blob port over the Blob REST API (Azure Storage or Azurite).</summary>
-public sealed class AzureBlobStore(BlobServiceClient service) : IBlobStore
+public sealed class AzureBlobStore(BlobServiceClient service, ILogger<AzureBlobStore>? logger = null) : IBlobStore
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     public const int MaxPageSize = 5000;
 
     public BlobServiceClient Service { get; } = service ?? throw new ArgumentNullException(nameof(service));
@@ -44,10 +48,12 @@ public sealed class AzureBlobStore(BlobServiceClient service) : IBlobStore
                 IfMatch = options.IfMatch is null ? null : new ETag(options.IfMatch),
             },
         };
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var response = await Client(container, name).UploadAsync(content, request, cancellationToken).ConfigureAwait(false);
             var info = response.Value;
+            Log.BlobUploaded(_logger, container, name, info.ContentLength, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, nameof(AzureBlobStore));
             return new BlobItemInfo(container, name, info.ContentLength, info.ETag.ToString(), info.LastModified, request.ContentType, CopyMetadata(options.Metadata));
         }
         catch (RequestFailedException ex) when (options.IfNotExists && ex.Status is 409 or 412)

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DataFirst.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataFirst.Storage.Embedded;
 
@@ -28,8 +30,11 @@ public sealed class FileSystemBlobStore : IBlobStore
     private const int CopyBufferSize = 1024 * 1024;
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(60);
 
-    public FileSystemBlobStore(string rootDirectory)
+    private readonly ILogger _logger;
+
+    public FileSystemBlobStore(string rootDirectory, ILogger<FileSystemBlobStore>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         RootDirectory = Path.GetFullPath(rootDirectory);
         Directory.CreateDirectory(RootDirectory);
@@ -65,6 +70,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             throw BlobExists(container, name);
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var tempDir = Path.Combine(containerDir, TempFolder);
         Directory.CreateDirectory(tempDir);
         var temp = Path.Combine(tempDir, $"{Guid.NewGuid():N}.upload");
@@ -111,6 +117,7 @@ public sealed class FileSystemBlobStore : IBlobStore
                 File.Move(temp, target, overwrite: true);
             }
 
+            Log.BlobUploaded(_logger, container, name, header.Length, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, nameof(FileSystemBlobStore));
             return header.ToInfo(container);
         }
         finally

@@ -19,7 +19,6 @@ namespace DataFirst.Storage.Embedded;
 public sealed class SqliteTableStore : ITableStore, IDisposable
 {
     public const int DefaultPageSize = 1000;
-    public const int MaxBatchSize = 100;
     private static readonly object InitLock = new();
     private static bool _batteriesInitialised;
     private readonly string _connectionString;
@@ -75,20 +74,20 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
 
     public Task<string> AddAsync(string table, TableEntity entity, CancellationToken cancellationToken = default)
     {
-        ValidateEntity(table, entity);
+        TableRules.ValidateEntity(table, entity);
         return WriteAsync(table, requireTable: true, (connection, tx) => Apply(connection, tx, table, new TableTransactionAction(TableTransactionActionType.Add, entity)), cancellationToken);
     }
 
     public Task<string> UpsertAsync(string table, TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default)
     {
-        ValidateEntity(table, entity);
+        TableRules.ValidateEntity(table, entity);
         var type = mode == TableUpdateMode.Merge ? TableTransactionActionType.UpsertMerge : TableTransactionActionType.UpsertReplace;
         return WriteAsync(table, requireTable: true, (connection, tx) => Apply(connection, tx, table, new TableTransactionAction(type, entity)), cancellationToken);
     }
 
     public Task<string> UpdateAsync(string table, TableEntity entity, string ifMatch, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default)
     {
-        ValidateEntity(table, entity);
+        TableRules.ValidateEntity(table, entity);
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
         return WriteAsync(table, requireTable: true, (connection, tx) => Apply(connection, tx, table, new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, ifMatch), mode), cancellationToken);
     }
@@ -194,10 +193,10 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
     {
         StorageNames.ValidateTable(table);
         ArgumentNullException.ThrowIfNull(actions);
-        ValidateBatch(actions);
+        TableRules.ValidateBatch(actions);
         foreach (var action in actions)
         {
-            ValidateEntity(table, action.Entity);
+            TableRules.ValidateEntity(table, action.Entity);
         }
 
         return WriteAsync(table, requireTable: true, (connection, tx) =>
@@ -217,50 +216,6 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
 
             return true;
         }, cancellationToken);
-    }
-
-    /// <summary>Checks every adapter applies to a batch: 1-100 actions, one partition, each row once.</summary>
-    internal static void ValidateBatch(IReadOnlyList<TableTransactionAction> actions)
-    {
-        if (actions.Count is 0 or > MaxBatchSize)
-        {
-            throw new StorageException(StorageErrorKind.Other, 400, "InvalidBatchSize", $"A table batch holds 1-{MaxBatchSize} actions; this one has {actions.Count}. Split it.");
-        }
-
-        var partition = actions[0].Entity.PartitionKey;
-        var rows = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var action in actions)
-        {
-            if (action.Entity.PartitionKey != partition)
-            {
-                throw new StorageException(StorageErrorKind.Other, 400, "CommandsInBatchActOnDifferentPartitions", "Every action of a table batch must use the same PartitionKey. Group the actions by partition.");
-            }
-
-            if (!rows.Add(action.Entity.RowKey))
-            {
-                throw new StorageException(StorageErrorKind.Other, 400, "InvalidDuplicateRow", $"A table batch may touch each RowKey once; '{action.Entity.RowKey}' appears twice.");
-            }
-        }
-    }
-
-    internal static void ValidateEntity(string table, TableEntity entity)
-    {
-        StorageNames.ValidateTable(table);
-        ArgumentNullException.ThrowIfNull(entity);
-        StorageNames.ValidateKey(entity.PartitionKey, "PartitionKey");
-        StorageNames.ValidateKey(entity.RowKey, "RowKey");
-        foreach (var (name, value) in entity.Properties)
-        {
-            if (name is "PartitionKey" or "RowKey" or "Timestamp" || string.IsNullOrEmpty(name) || name.Length > 255)
-            {
-                throw StorageNames.Invalid($"Property name '{name}' is reserved or invalid: use 1-255 characters other than PartitionKey, RowKey and Timestamp.");
-            }
-
-            if (value is not (null or string or long or int or double or bool or DateTimeOffset or DateTime or Guid or byte[]))
-            {
-                throw new StorageException(StorageErrorKind.Other, 400, "PropertyValueInvalid", $"Property '{name}' has type {value.GetType().Name}: use string, long, int, double, bool, DateTimeOffset, Guid or byte[].");
-            }
-        }
     }
 
     private string Apply(SqliteConnection connection, SqliteTransaction tx, string table, TableTransactionAction action, TableUpdateMode updateMode = TableUpdateMode.Replace)

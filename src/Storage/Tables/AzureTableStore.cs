@@ -1,6 +1,5 @@
 using Azure;
 using DataFirst.Core.Storage;
-using DataFirst.Storage.Embedded;
 using DataFirst.Storage.Http;
 
 namespace DataFirst.Storage.Tables;
@@ -29,7 +28,7 @@ public sealed class AzureTableStore(TableServiceClient service) : ITableStore
 
     public async Task<string> AddAsync(string table, TableEntity entity, CancellationToken cancellationToken = default)
     {
-        SqliteTableStore.ValidateEntity(table, entity);
+        TableRules.ValidateEntity(table, entity);
         try
         {
             var response = await Service.GetTableClient(table).AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
@@ -43,7 +42,7 @@ public sealed class AzureTableStore(TableServiceClient service) : ITableStore
 
     public async Task<string> UpsertAsync(string table, TableEntity entity, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default)
     {
-        SqliteTableStore.ValidateEntity(table, entity);
+        TableRules.ValidateEntity(table, entity);
         try
         {
             var response = await Service.GetTableClient(table).UpsertEntityAsync(entity, mode, cancellationToken).ConfigureAwait(false);
@@ -57,7 +56,7 @@ public sealed class AzureTableStore(TableServiceClient service) : ITableStore
 
     public async Task<string> UpdateAsync(string table, TableEntity entity, string ifMatch, TableUpdateMode mode = TableUpdateMode.Replace, CancellationToken cancellationToken = default)
     {
-        SqliteTableStore.ValidateEntity(table, entity);
+        TableRules.ValidateEntity(table, entity);
         ArgumentException.ThrowIfNullOrEmpty(ifMatch);
         try
         {
@@ -137,10 +136,10 @@ public sealed class AzureTableStore(TableServiceClient service) : ITableStore
     {
         StorageNames.ValidateTable(table);
         ArgumentNullException.ThrowIfNull(actions);
-        SqliteTableStore.ValidateBatch(actions);
+        TableRules.ValidateBatch(actions);
         foreach (var action in actions)
         {
-            SqliteTableStore.ValidateEntity(table, action.Entity);
+            TableRules.ValidateEntity(table, action.Entity);
         }
 
         try

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using DataFirst.Core.Storage;
 using DataFirst.Storage.Tests.Support;
@@ -305,43 +304,16 @@ public abstract class BlobStoreContractTests(ITestOutputHelper output) : IAsyncL
     protected virtual long LargeishSize => 3L * 1024 * 1024;
 
     [Fact]
-    [Trait("Category", "LargeData")]
-    public async Task UploadAsync_256MiB_StreamsWithBoundedMemoryAndSameChecksum()
+    public async Task GetPropertiesAndListAndDelete_ContainerMissing_ThrowNotFound()
     {
-        const long size = 256L * 1024 * 1024;
-        const long limit = 64L * 1024 * 1024;
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        using var sampler = new MemorySampler();
-        byte[] uploadHash;
-        await using (var source = new HashingReadStream(new SeededStream(size, seed: 256)))
-        {
-            var info = await Store.UploadAsync(Container, "large/256MiB.bin", source);
-            info.Length.Should().Be(size);
-            uploadHash = source.GetHash();
-        }
+        var missing = "missing-" + Guid.NewGuid().ToString("N")[..12];
 
-        var uploadTime = started.Elapsed;
-        byte[] downloadHash;
-        long downloaded = 0;
-        await using (var stream = await Store.OpenReadAsync(Container, "large/256MiB.bin"))
-        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-        {
-            var buffer = new byte[81920];
-            int n;
-            while ((n = await stream.ReadAsync(buffer)) > 0)
-            {
-                hash.AppendData(buffer, 0, n);
-                downloaded += n;
-            }
+        var properties = () => Store.GetPropertiesAsync(missing, "x.txt");
+        var list = () => Store.ListPageAsync(missing, null);
+        var delete = () => Store.DeleteAsync(missing, "x.txt");
 
-            downloadHash = hash.GetCurrentHash();
-        }
-
-        sampler.Sample();
-        Output.WriteLine($"{GetType().Name}: 256 MiB upload {uploadTime.TotalSeconds:0.0}s, download {(started.Elapsed - uploadTime).TotalSeconds:0.0}s; peak managed heap +{sampler.PeakManagedAboveBaseline / 1048576.0:0.0} MiB, peak working set +{sampler.PeakWorkingSetAboveBaseline / 1048576.0:0.0} MiB above baseline");
-        downloaded.Should().Be(size);
-        downloadHash.Should().Equal(uploadHash);
-        sampler.PeakManagedAboveBaseline.Should().BeLessThan(limit);
-        await Store.DeleteAsync(Container, "large/256MiB.bin");
+        (await properties.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
+        (await list.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
+        (await delete.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
     }
 }

@@ -352,4 +352,36 @@ public abstract class TableStoreContractTests : IAsyncLifetime
 
         (await act.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
     }
+
+    [Fact]
+    public async Task GetAsync_TableMissing_ThrowsNotFound()
+    {
+        var missing = "missing" + Guid.NewGuid().ToString("N")[..10];
+
+        var get = () => Store.GetAsync(missing, "p", "r");
+        var query = () => Store.QueryAsync(missing, "p");
+
+        (await get.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
+        (await query.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
+    }
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("1starts_with_digit")]
+    [InlineData("Timestamp")]
+    [InlineData("dash-ed")]
+    public async Task AddAsync_InvalidPropertyName_ThrowsInvalidName(string name)
+    {
+        var act = () => Store.AddAsync(Table, Entity("p", "r", (name, "v")));
+
+        (await act.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.InvalidName);
+    }
+
+    [Fact]
+    public async Task AddAsync_StringPropertyOver32KCharacters_IsRejected()
+    {
+        var act = () => Store.AddAsync(Table, Entity("p", "r", ("Big", new string('x', 40_000))));
+
+        (await act.Should().ThrowAsync<StorageException>()).Which.ErrorCode.Should().Be("PropertyValueTooLarge");
+    }
 }

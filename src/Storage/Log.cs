@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace DataFirst.Storage;
+
+/// <summary>Storage log messages: containers, blob names, sizes, counts and timings, never content or keys.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Uploaded blob {Container}/{Blob}: {Bytes} bytes in {ElapsedMs} ms ({Adapter})")]
+    public static partial void BlobUploaded(ILogger logger, string container, string blob, long bytes, long elapsedMs, string adapter);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Storage: {Mode} adapters ({Blobs}, {Tables})")]
+    public static partial void AdaptersCreated(ILogger logger, StorageMode mode, string blobs, string tables);
+}
