@@ -19,6 +19,9 @@ public sealed record CaseLinkingOptions
 
     public string DateSentColumn { get; init; } = "date_sent_to_crown_court";
 
+    /// <summary>Used as the sending date when a sent case has no date sent (optional column; null to disable).</summary>
+    public string? FallbackSentDateColumn { get; init; } = "hearing_date";
+
     public string ReceiptDateColumn { get; init; } = "receipt_date";
 
     public string CommittingCourtColumn { get; init; } = "committing_court_code";
@@ -57,7 +60,8 @@ public sealed record CaseLinkResult(
 /// Links each Crown Court case to the magistrates' case(s) it most likely stems from, from the data
 /// alone, inside the person link. Rules (docs/shares.md):
 /// 1. Candidates: magistrates' cases of the same estimated person, flagged sent to the Crown Court,
-///    with date sent ≤ receipt date ≤ date sent + <see cref="CaseLinkingOptions.WindowDays"/>.
+///    with date sent ≤ receipt date ≤ date sent + <see cref="CaseLinkingOptions.WindowDays"/>
+///    (a missing date sent falls back to the hearing date).
 /// 2. Court: candidates whose magistrates' court equals the Crown case's committing court are
 ///    preferred; if there is none, a candidate from another court is kept only if an offence agrees.
 /// 3. Best candidate: offence agreement (same offence code, else same offence group) first, then the
@@ -87,9 +91,15 @@ public static class CaseLinker
             mCourt = mh.Require(options.MagistratesCourtColumn, "magistrates' court"), mSent = mh.Require(options.SentFlagColumn, "sent to Crown Court flag"),
             mDate = mh.Require(options.DateSentColumn, "date sent to Crown Court");
         int? mOffence = mh.IndexOf(options.OffenceCodeColumn), mGroup = mh.IndexOf(options.OffenceGroupColumn);
+        int? mFallback = options.FallbackSentDateColumn is { } fb ? mh.IndexOf(fb) : null;
         while (await mag.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
         {
-            if (row.Length != mh.Names.Count || !sentValues.Contains(row[mSent].Trim()) || !ShareValues.TryParseDate(row[mDate], out var sent))
+            if (row.Length != mh.Names.Count || !sentValues.Contains(row[mSent].Trim()))
+            {
+                continue;
+            }
+
+            if (!ShareValues.TryParseDate(row[mDate], out var sent) && !(mFallback is { } f && ShareValues.TryParseDate(row[f], out sent)))
             {
                 continue;
             }

@@ -114,6 +114,17 @@ public sealed class CaseLinkerTests
     }
 
     [Fact]
+    public async Task LinkAsync_SentWithoutDateSent_FallsBackToHearingDate()
+    {
+        var result = await CaseLinker.LinkAsync(
+            new StringReader("row_id,case_id,court_code,hearing_date,sent_to_crown_court,date_sent_to_crown_court\nm1,MC1,C01,2020-01-10,Y,\n"),
+            new StringReader(CrownHeader + "c1,KC1,ST,2020-01-20,C01,TH1\n"),
+            People(("magistrates", "m1", "P"), ("crown_court", "c1", "P")));
+
+        result.Links.Should().ContainSingle().Which.DaysSentToReceipt.Should().Be(10);
+    }
+
+    [Fact]
     public async Task LinkAsync_MissingRequiredColumn_ErrorNamesIt()
     {
         var act = () => CaseLinker.LinkAsync(new StringReader("row_id,case_id\n"), new StringReader(CrownHeader), People());
