@@ -5,14 +5,14 @@ using DataFirst.Core.Profiles;
 namespace DataFirst.Core.CaseLinking;
 
 /// <summary>
-/// Writes case_links.csv: <c>person_id, crown_case_id, magistrates_case_id, days_sent_to_receipt,
+/// Writes case_links.csv: <c>person_id, crown_case_id, magistrates_case_id, days_to_receipt,
 /// court_match, offence_match, rule</c>. Case ids are the same pseudonyms as in the crown_court and
 /// magistrates share files (their case id columns' domains), person ids as in every share file.
 /// </summary>
 public static class CaseLinkTableWriter
 {
     public static readonly IReadOnlyList<string> Columns =
-        [ShareRules.PersonIdColumn, "crown_case_id", "magistrates_case_id", "days_sent_to_receipt", "court_match", "offence_match", "rule"];
+        [ShareRules.PersonIdColumn, "crown_case_id", "magistrates_case_id", "days_to_receipt", "court_match", "offence_match", "rule"];
 
     public static async Task<long> WriteAsync(
         IEnumerable<CaseLink> links,
@@ -36,7 +36,7 @@ public static class CaseLinkTableWriter
                     pseudonymiser.PersonId(link.PersonId),
                     pseudonymiser.Pseudonymise(crownDomain, link.CrownCaseId),
                     pseudonymiser.Pseudonymise(magDomain, link.MagistratesCaseId),
-                    link.DaysSentToReceipt.ToString(CultureInfo.InvariantCulture),
+                    link.DaysToReceipt.ToString(CultureInfo.InvariantCulture),
                     link.CourtMatch ? "Y" : "N",
                     link.OffenceMatch ? "Y" : "N",
                     ShareCsvWriter.Neutralise(link.Rule),

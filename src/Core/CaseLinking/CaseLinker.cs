@@ -15,9 +15,25 @@ public sealed record CaseLinkingOptions
 
     public string MagistratesCourtColumn { get; init; } = "court_code";
 
+    /// <summary>Sent for trial: flag and date (required columns).</summary>
     public string SentFlagColumn { get; init; } = "sent_to_crown_court";
 
     public string DateSentColumn { get; init; } = "date_sent_to_crown_court";
+
+    /// <summary>Committed for sentence: flag and date (optional columns).</summary>
+    public string CommittedFlagColumn { get; init; } = "committed_for_sentence";
+
+    public string DateCommittedColumn { get; init; } = "date_committed_for_sentence";
+
+    /// <summary>Appeal lodged: flag (optional column); its date is the first of <see cref="AppealDateColumns"/> present.</summary>
+    public string AppealFlagColumn { get; init; } = "appeal_lodged";
+
+    public IReadOnlyList<string> AppealDateColumns { get; init; } = ["sentence_date", "outcome_date", "hearing_date"];
+
+    /// <summary>Used as the date when a sent/committed case has no date (optional column; null to disable).</summary>
+    public string? FallbackDateColumn { get; init; } = "hearing_date";
+
+    public string ReceiptTypeColumn { get; init; } = "receipt_type";
 
     public string ReceiptDateColumn { get; init; } = "receipt_date";
 
@@ -28,11 +44,18 @@ public sealed record CaseLinkingOptions
     /// <summary>Optional on either side; used when both datasets have it.</summary>
     public string OffenceGroupColumn { get; init; } = "offence_group";
 
-    /// <summary>Receipt in the Crown Court at most this many days after the magistrates' sending date.</summary>
-    public int WindowDays { get; init; } = 90;
+    /// <summary>Receipt in the Crown Court at most this many days after the magistrates' date (sending, committal or sentence).</summary>
+    public int WindowDays { get; init; } = 365;
 
-    /// <summary>Values of the sent flag meaning "sent to the Crown Court" (case-insensitive).</summary>
-    public IReadOnlyList<string> SentValues { get; init; } = ["Y", "YES", "TRUE", "1"];
+    /// <summary>Values of the flags meaning "yes" (case-insensitive).</summary>
+    public IReadOnlyList<string> YesValues { get; init; } = ["Y", "YES", "TRUE", "1"];
+
+    /// <summary>Receipt types of trials (from cases sent), committals for sentence and appeals. Other or missing types accept any route.</summary>
+    public IReadOnlyList<string> TrialReceiptTypes { get; init; } = ["T"];
+
+    public IReadOnlyList<string> SentenceReceiptTypes { get; init; } = ["S"];
+
+    public IReadOnlyList<string> AppealReceiptTypes { get; init; } = ["A"];
 }
 
 /// <summary>A Crown Court case linked to a magistrates' case it most likely stems from (raw, internal ids).</summary>
@@ -40,7 +63,7 @@ public sealed record CaseLink(
     string PersonId,
     string CrownCaseId,
     string MagistratesCaseId,
-    int DaysSentToReceipt,
+    int DaysToReceipt,
     bool CourtMatch,
     bool OffenceMatch,
     string Rule);
@@ -50,25 +73,35 @@ public sealed record CaseLinkResult(
     int CrownCases,
     int CrownCasesLinked,
     int CrownCasesWithoutPerson,
-    int MagistratesCasesSent,
+    int MagistratesCasesToCrownCourt,
     int MagistratesCasesLinked);
 
 /// <summary>
 /// Links each Crown Court case to the magistrates' case(s) it most likely stems from, from the data
 /// alone, inside the person link. Rules (docs/shares.md):
-/// 1. Candidates: magistrates' cases of the same estimated person, flagged sent to the Crown Court,
-///    with date sent ≤ receipt date ≤ date sent + <see cref="CaseLinkingOptions.WindowDays"/>.
-/// 2. Court: candidates whose magistrates' court equals the Crown case's committing court are
-///    preferred; if there is none, a candidate from another court is kept only if an offence agrees.
-/// 3. Best candidate: offence agreement (same offence code, else same offence group) first, then the
-///    shortest time from sending to receipt.
-/// 4. Joined cases: every other remaining candidate sent on the same day with the same court
-///    agreement as the best is linked too (one Crown case ← many magistrates' cases).
-/// A magistrates' case may feed several Crown cases (one-to-many the other way) since each Crown
-/// case chooses independently. Memory: the sent magistrates' cases and the Crown cases, by person.
+/// 1. Routes: a magistrates' case sent for trial (flag + date sent) feeds a trial receipt; committed
+///    for sentence (flag + date) feeds a committal receipt; an appeal lodged (flag + sentence date)
+///    feeds an appeal receipt. A receipt of another or unknown type accepts any route.
+/// 2. Candidates for a magistrates' case: Crown cases of the same estimated person, of a matching
+///    route, received on or after the route's date and at most <see cref="CaseLinkingOptions.WindowDays"/> later.
+/// 3. The case goes to the candidate(s) received first (a case sent is received at the person's next
+///    Crown receipt); ties on that date — a Crown case split in two — are all linked.
+/// 4. Among those, Crown cases whose committing court is the magistrates' court are preferred;
+///    when none matches, all are kept (cases joined into one indictment may come from other courts).
+/// So one Crown case may stem from several magistrates' cases (cases sent days or weeks apart and
+/// joined), and a magistrates' case may feed several Crown cases (a split). Memory: the triggered
+/// magistrates' cases and the Crown cases, by person.
 /// </summary>
 public static class CaseLinker
 {
+    private enum Route
+    {
+        Trial,
+        Sentence,
+        Appeal,
+        Any,
+    }
+
     public static async Task<CaseLinkResult> LinkAsync(
         TextReader magistrates,
         TextReader crownCourt,
@@ -77,55 +110,9 @@ public static class CaseLinker
         CancellationToken cancellationToken = default)
     {
         options ??= new CaseLinkingOptions();
-        var sentValues = new HashSet<string>(options.SentValues, StringComparer.OrdinalIgnoreCase);
+        var yes = new HashSet<string>(options.YesValues, StringComparer.OrdinalIgnoreCase);
 
-        // Magistrates' side: sent cases by person.
-        var magCases = new Dictionary<(string Person, string Case), MagCase>();
-        var mag = new ShareCsvReader(magistrates, $"extract of '{options.MagistratesDataset}'");
-        var mh = await mag.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-        int mRow = mh.Require(options.RowIdColumn, "row id"), mCase = mh.Require(options.CaseIdColumn, "case id"),
-            mCourt = mh.Require(options.MagistratesCourtColumn, "magistrates' court"), mSent = mh.Require(options.SentFlagColumn, "sent to Crown Court flag"),
-            mDate = mh.Require(options.DateSentColumn, "date sent to Crown Court");
-        int? mOffence = mh.IndexOf(options.OffenceCodeColumn), mGroup = mh.IndexOf(options.OffenceGroupColumn);
-        while (await mag.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
-        {
-            if (row.Length != mh.Names.Count || !sentValues.Contains(row[mSent].Trim()) || !ShareValues.TryParseDate(row[mDate], out var sent))
-            {
-                continue;
-            }
-
-            if (!personIds.TryGetPersonId(new RecordKey(options.MagistratesDataset, row[mRow].Trim()), out var person))
-            {
-                continue;
-            }
-
-            var key = (person, row[mCase].Trim());
-            if (key.Item2.Length == 0)
-            {
-                continue;
-            }
-
-            if (!magCases.TryGetValue(key, out var mc))
-            {
-                magCases[key] = mc = new MagCase(key.Item2);
-            }
-
-            mc.DatesSent.Add(sent);
-            AddIfPresent(mc.Courts, row[mCourt]);
-            if (mOffence is { } o)
-            {
-                AddIfPresent(mc.Offences, row[o]);
-            }
-
-            if (mGroup is { } g)
-            {
-                AddIfPresent(mc.Groups, row[g]);
-            }
-        }
-
-        var byPerson = magCases.GroupBy(kv => kv.Key.Person).ToDictionary(g => g.Key, g => g.Select(kv => kv.Value).ToList(), StringComparer.Ordinal);
-
-        // Crown side: cases by person.
+        // Crown side first: cases by person.
         var crownCases = new Dictionary<(string Person, string Case), CrownCase>();
         var crownCaseIds = new HashSet<string>(StringComparer.Ordinal);
         var crownWithPerson = new HashSet<string>(StringComparer.Ordinal);
@@ -133,7 +120,7 @@ public static class CaseLinker
         var ch = await crown.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         int cRow = ch.Require(options.RowIdColumn, "row id"), cCase = ch.Require(options.CaseIdColumn, "case id"),
             cDate = ch.Require(options.ReceiptDateColumn, "receipt date"), cCourt = ch.Require(options.CommittingCourtColumn, "committing court");
-        int? cOffence = ch.IndexOf(options.OffenceCodeColumn), cGroup = ch.IndexOf(options.OffenceGroupColumn);
+        int? cType = ch.IndexOf(options.ReceiptTypeColumn), cOffence = ch.IndexOf(options.OffenceCodeColumn), cGroup = ch.IndexOf(options.OffenceGroupColumn);
         while (await crown.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
         {
             if (row.Length != ch.Names.Count)
@@ -154,10 +141,9 @@ public static class CaseLinker
             }
 
             crownWithPerson.Add(caseId);
-            var key = (person, caseId);
-            if (!crownCases.TryGetValue(key, out var cc))
+            if (!crownCases.TryGetValue((person, caseId), out var cc))
             {
-                crownCases[key] = cc = new CrownCase(caseId);
+                crownCases[(person, caseId)] = cc = new CrownCase(caseId, cType is { } t ? RouteOf(row[t], options) : Route.Any);
             }
 
             if (ShareValues.TryParseDate(row[cDate], out var receipt) && (cc.Receipt is null || receipt < cc.Receipt))
@@ -166,75 +152,161 @@ public static class CaseLinker
             }
 
             AddIfPresent(cc.Courts, row[cCourt]);
-            if (cOffence is { } o)
+            AddIfPresent(cc.Offences, cOffence is { } o ? row[o] : string.Empty);
+            AddIfPresent(cc.Groups, cGroup is { } g ? row[g] : string.Empty);
+        }
+
+        var crownByPerson = crownCases.Where(kv => kv.Value.Receipt is not null)
+            .GroupBy(kv => kv.Key.Person)
+            .ToDictionary(g => g.Key, g => g.Select(kv => kv.Value).OrderBy(c => c.Receipt).ThenBy(c => c.CaseId, StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+
+        // Magistrates' side: cases that went to the Crown Court by some route.
+        var magCases = new Dictionary<(string Person, string Case), MagCase>();
+        var mag = new ShareCsvReader(magistrates, $"extract of '{options.MagistratesDataset}'");
+        var mh = await mag.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+        int mRow = mh.Require(options.RowIdColumn, "row id"), mCase = mh.Require(options.CaseIdColumn, "case id"),
+            mCourt = mh.Require(options.MagistratesCourtColumn, "magistrates' court"), mSent = mh.Require(options.SentFlagColumn, "sent to Crown Court flag"),
+            mDate = mh.Require(options.DateSentColumn, "date sent to Crown Court");
+        int? mCommitted = mh.IndexOf(options.CommittedFlagColumn), mCommittedDate = mh.IndexOf(options.DateCommittedColumn), mAppeal = mh.IndexOf(options.AppealFlagColumn);
+        var mAppealDates = options.AppealDateColumns.Select(mh.IndexOf).OfType<int>().ToArray();
+        int? mOffence = mh.IndexOf(options.OffenceCodeColumn), mGroup = mh.IndexOf(options.OffenceGroupColumn);
+        int? mFallback = options.FallbackDateColumn is { } fb ? mh.IndexOf(fb) : null;
+        while (await mag.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+        {
+            if (row.Length != mh.Names.Count)
             {
-                AddIfPresent(cc.Offences, row[o]);
+                continue;
             }
 
-            if (cGroup is { } g)
+            var triggers = new List<(Route Route, DateOnly Date)>(1);
+            if (yes.Contains(row[mSent].Trim()) && DateOf(row, mDate, mFallback) is { } sent)
             {
-                AddIfPresent(cc.Groups, row[g]);
+                triggers.Add((Route.Trial, sent));
             }
+
+            if (mCommitted is { } mc && yes.Contains(row[mc].Trim()) && DateOf(row, mCommittedDate, mFallback) is { } committed)
+            {
+                triggers.Add((Route.Sentence, committed));
+            }
+
+            if (mAppeal is { } ma && yes.Contains(row[ma].Trim()))
+            {
+                foreach (var i in mAppealDates)
+                {
+                    if (ShareValues.TryParseDate(row[i], out var appealFrom))
+                    {
+                        triggers.Add((Route.Appeal, appealFrom));
+                        break;
+                    }
+                }
+            }
+
+            if (triggers.Count == 0 || !personIds.TryGetPersonId(new RecordKey(options.MagistratesDataset, row[mRow].Trim()), out var person))
+            {
+                continue;
+            }
+
+            var caseId = row[mCase].Trim();
+            if (caseId.Length == 0)
+            {
+                continue;
+            }
+
+            if (!magCases.TryGetValue((person, caseId), out var m))
+            {
+                magCases[(person, caseId)] = m = new MagCase(caseId);
+            }
+
+            m.Triggers.AddRange(triggers);
+            AddIfPresent(m.Courts, row[mCourt]);
+            AddIfPresent(m.Offences, mOffence is { } o ? row[o] : string.Empty);
+            AddIfPresent(m.Groups, mGroup is { } g ? row[g] : string.Empty);
         }
 
         var links = new List<CaseLink>();
-        var linkedCrown = new HashSet<string>(StringComparer.Ordinal);
-        var linkedMag = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var ((person, _), cc) in crownCases.OrderBy(kv => kv.Key.Case, StringComparer.Ordinal).ThenBy(kv => kv.Key.Person, StringComparer.Ordinal))
+        foreach (var ((person, _), m) in magCases)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (cc.Receipt is not { } receipt || !byPerson.TryGetValue(person, out var personCases))
+            if (!crownByPerson.TryGetValue(person, out var personCrown))
             {
                 continue;
             }
 
-            var candidates = new List<Candidate>();
-            foreach (var mc in personCases)
+            var candidates = new List<(CrownCase Case, Route Route, int Gap)>();
+            foreach (var cc in personCrown)
             {
-                var gap = int.MaxValue;
-                foreach (var sent in mc.DatesSent)
+                var best = int.MaxValue;
+                var route = Route.Any;
+                foreach (var (r, date) in m.Triggers)
                 {
-                    var days = receipt.DayNumber - sent.DayNumber;
-                    if (days >= 0 && days <= options.WindowDays && days < gap)
+                    if (cc.Route != Route.Any && cc.Route != r)
                     {
-                        gap = days;
+                        continue;
+                    }
+
+                    var gap = cc.Receipt!.Value.DayNumber - date.DayNumber;
+                    if (gap >= 0 && gap <= options.WindowDays && gap < best)
+                    {
+                        best = gap;
+                        route = r;
                     }
                 }
 
-                if (gap == int.MaxValue)
+                if (best != int.MaxValue)
                 {
-                    continue;
+                    candidates.Add((cc, route, best));
                 }
-
-                var court = cc.Courts.Count > 0 && mc.Courts.Overlaps(cc.Courts);
-                var offence = mc.Offences.Overlaps(cc.Offences) ? 2 : mc.Groups.Overlaps(cc.Groups) ? 1 : 0;
-                candidates.Add(new Candidate(mc, gap, court, offence));
             }
 
-            var courtMatched = candidates.Where(c => c.Court).ToList();
-            var pool = courtMatched.Count > 0 ? courtMatched : candidates.Where(c => c.Offence > 0).ToList();
-            if (pool.Count == 0)
+            if (candidates.Count == 0)
             {
                 continue;
             }
 
-            var best = pool.OrderByDescending(c => c.Offence).ThenBy(c => c.Gap).ThenBy(c => c.Case.CaseId, StringComparer.Ordinal).First();
-            foreach (var c in pool.Where(c => c == best || c.Gap == best.Gap).OrderBy(c => c.Case.CaseId, StringComparer.Ordinal))
+            var first = candidates.Min(c => c.Case.Receipt!.Value);
+            var earliest = candidates.Where(c => c.Case.Receipt == first).ToList();
+            var courtMatched = earliest.Where(c => c.Case.Courts.Overlaps(m.Courts)).ToList();
+            foreach (var c in courtMatched.Count > 0 ? courtMatched : earliest)
             {
-                var rule = (c.Court ? "court" : "offence-without-court") + (c.Offence == 2 ? "+offence" : c.Offence == 1 ? "+offence-group" : string.Empty) + (c == best ? string.Empty : "+joined");
-                links.Add(new CaseLink(person, cc.CaseId, c.Case.CaseId, c.Gap, c.Court, c.Offence > 0, rule));
-                linkedCrown.Add(cc.CaseId);
-                linkedMag.Add(c.Case.CaseId);
+                var court = c.Case.Courts.Overlaps(m.Courts);
+                var offence = c.Case.Offences.Overlaps(m.Offences) || c.Case.Groups.Overlaps(m.Groups);
+                var rule = (c.Route switch { Route.Trial => "sent", Route.Sentence => "committed", _ => "appeal" }) + (court ? "+court" : "+other-court") + (offence ? "+offence" : string.Empty);
+                links.Add(new CaseLink(person, c.Case.CaseId, m.CaseId, c.Gap, court, offence, rule));
             }
         }
 
+        links.Sort((a, b) =>
+        {
+            var x = string.CompareOrdinal(a.CrownCaseId, b.CrownCaseId);
+            x = x != 0 ? x : string.CompareOrdinal(a.MagistratesCaseId, b.MagistratesCaseId);
+            return x != 0 ? x : string.CompareOrdinal(a.PersonId, b.PersonId);
+        });
         return new CaseLinkResult(
             links,
             CrownCases: crownCaseIds.Count,
-            CrownCasesLinked: linkedCrown.Count,
+            CrownCasesLinked: links.Select(l => l.CrownCaseId).Distinct(StringComparer.Ordinal).Count(),
             CrownCasesWithoutPerson: crownCaseIds.Count - crownWithPerson.Count,
-            MagistratesCasesSent: magCases.Keys.Select(k => k.Case).Distinct(StringComparer.Ordinal).Count(),
-            MagistratesCasesLinked: linkedMag.Count);
+            MagistratesCasesToCrownCourt: magCases.Keys.Select(k => k.Case).Distinct(StringComparer.Ordinal).Count(),
+            MagistratesCasesLinked: links.Select(l => l.MagistratesCaseId).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    private static Route RouteOf(string receiptType, CaseLinkingOptions options)
+    {
+        var t = receiptType.Trim();
+        return options.TrialReceiptTypes.Contains(t, StringComparer.OrdinalIgnoreCase) ? Route.Trial
+            : options.SentenceReceiptTypes.Contains(t, StringComparer.OrdinalIgnoreCase) ? Route.Sentence
+            : options.AppealReceiptTypes.Contains(t, StringComparer.OrdinalIgnoreCase) ? Route.Appeal
+            : Route.Any;
+    }
+
+    private static DateOnly? DateOf(string[] row, int? index, int? fallback)
+    {
+        if (index is { } i && ShareValues.TryParseDate(row[i], out var d))
+        {
+            return d;
+        }
+
+        return fallback is { } f && ShareValues.TryParseDate(row[f], out var e) ? e : null;
     }
 
     private static void AddIfPresent(HashSet<string> set, string value)
@@ -250,7 +322,7 @@ public static class CaseLinker
     {
         public string CaseId { get; } = caseId;
 
-        public List<DateOnly> DatesSent { get; } = [];
+        public List<(Route Route, DateOnly Date)> Triggers { get; } = [];
 
         public HashSet<string> Courts { get; } = new(StringComparer.Ordinal);
 
@@ -259,9 +331,11 @@ public static class CaseLinker
         public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed class CrownCase(string caseId)
+    private sealed class CrownCase(string caseId, Route route)
     {
         public string CaseId { get; } = caseId;
+
+        public Route Route { get; } = route;
 
         public DateOnly? Receipt { get; set; }
 
@@ -271,6 +345,4 @@ public static class CaseLinker
 
         public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
     }
-
-    private sealed record Candidate(MagCase Case, int Gap, bool Court, int Offence);
 }

@@ -89,16 +89,16 @@ public static class CatalogueBuilder
                 new(ShareRules.PersonIdColumn, "pseudonym", "Estimated person id; both cases belong to this person."),
                 new("crown_case_id", "pseudonym", "Crown Court case id pseudonym, as case_id in crown_court.csv."),
                 new("magistrates_case_id", "pseudonym", "Magistrates' court case id pseudonym, as case_id in magistrates.csv."),
-                new("days_sent_to_receipt", "integer", "Days from the magistrates' court sending the case to its receipt in the Crown Court."),
+                new("days_to_receipt", "integer", "Days from the magistrates' date (sending, committal, or sentence for an appeal) to receipt in the Crown Court."),
                 new("court_match", "boolean", "Y when the Crown case's committing court is the magistrates' court of the case."),
                 new("offence_match", "boolean", "Y when an offence code (or offence group) agrees."),
-                new("rule", "string", "Which rule made the link: court / offence-without-court, +offence or +offence-group, +joined for a further case sent the same day."),
+                new("rule", "string", "The route and evidence: sent / committed / appeal, +court or +other-court, +offence when an offence agrees."),
             ],
             [
-                $"Candidates: magistrates' cases of the same estimated person flagged sent to the Crown Court, received within {options.WindowDays} days after the sending date.",
-                "Cases from the committing court are preferred; a case from another court is linked only if an offence agrees.",
-                "The best candidate has offence agreement first, then the shortest time to receipt; other cases sent the same day are linked too.",
-                "Links depend on the person link: a missed person link misses the case link.",
+                "Routes: a magistrates' case sent for trial feeds a trial receipt, one committed for sentence a committal receipt, one with an appeal lodged an appeal receipt.",
+                $"Candidates: Crown cases of the same estimated person received on or after the magistrates' date (sending, committal or sentence) and within {options.WindowDays} days.",
+                "A magistrates' case is linked to the person's first such Crown receipt (all Crown cases received that day, if split); cases from the committing court are preferred.",
+                "Several magistrates' cases joined into one Crown case all link to it. Links depend on the person link: a missed person link misses the case link.",
             ]);
     }
 

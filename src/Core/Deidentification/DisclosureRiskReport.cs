@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using DataFirst.Core.Profiles;
 
 namespace DataFirst.Core.Deidentification;
 
 /// <summary>
 /// The internal (never shared) disclosure-risk report: for each share file, the records that fall
 /// in quasi-identifier combinations (age band, sex, ethnicity, area/court) seen fewer than k times.
+/// Any quasi-identifier named age or age_* is banded.
 /// Reads the de-identified share CSV, streaming; memory is one counter per combination.
 /// Write it to the working container, never to srs-transfer (<see cref="SharePublisher"/> refuses it).
 /// </summary>
@@ -18,16 +20,39 @@ public static class DisclosureRiskReport
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>Quasi-identifiers found among a share file's columns: age_at_event (banded), sex/gender, ethnicity, courts and areas.</summary>
+    /// <summary>Quasi-identifiers found among a share file's columns by name: ages (banded), sex/gender, ethnicity, courts and areas.</summary>
     public static IReadOnlyList<string> DefaultQuasiIdentifiers(IEnumerable<string> columns) =>
-        columns.Where(c =>
+        columns.Where(c => IsQuasiIdentifierName(c.ToLowerInvariant())).ToList();
+
+    /// <summary>
+    /// Quasi-identifiers of a share file using its profile: sex (identifier kind), special-category
+    /// columns (ethnicity, ages), and courts/areas by name; ages are banded.
+    /// </summary>
+    public static IReadOnlyList<string> QuasiIdentifiersFor(DatasetProfile profile, IEnumerable<string> shareColumns) =>
+        shareColumns.Where(name =>
         {
-            var n = c.ToLowerInvariant();
-            return n == ShareRules.AgeAtEventVariable || n is "sex" or "gender" || n.Contains("ethnic", StringComparison.Ordinal)
-                   || (n.Contains("court", StringComparison.Ordinal) && n.EndsWith("code", StringComparison.Ordinal))
-                   || n.Contains("area", StringComparison.Ordinal) || n.Contains("region", StringComparison.Ordinal)
-                   || n.Contains("local_authority", StringComparison.Ordinal) || n.Contains("establishment", StringComparison.Ordinal);
+            if (name == ShareRules.PersonIdColumn)
+            {
+                return false;
+            }
+
+            var column = profile.FindColumn(name);
+            if (column is not null && (string.Equals(column.IdentifierKind, "sex", StringComparison.OrdinalIgnoreCase) || column.Role == ColumnRole.SpecialCategory))
+            {
+                return true;
+            }
+
+            return (column is null || column.Role != ColumnRole.SystemId) && IsQuasiIdentifierName(name.ToLowerInvariant());
         }).ToList();
+
+    private static bool IsQuasiIdentifierName(string n) =>
+        IsAge(n) || n is "sex" or "gender" || n.EndsWith("_sex", StringComparison.Ordinal) || n.EndsWith("_gender", StringComparison.Ordinal)
+        || n.Contains("ethnic", StringComparison.Ordinal)
+        || (n.Contains("court", StringComparison.Ordinal) && n.EndsWith("code", StringComparison.Ordinal))
+        || n.Contains("area", StringComparison.Ordinal) || n.Contains("region", StringComparison.Ordinal)
+        || n.Contains("local_authority", StringComparison.Ordinal) || n.Contains("establishment", StringComparison.Ordinal);
+
+    private static bool IsAge(string lowerName) => lowerName == "age" || lowerName.StartsWith("age_", StringComparison.Ordinal);
 
     /// <summary>Age band of an age in years: under 18, 18-20, 21-24, 25-29, then decades, 70+.</summary>
     public static string AgeBand(string age)
@@ -64,7 +89,7 @@ public static class DisclosureRiskReport
         var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         var qis = quasiIdentifiers ?? DefaultQuasiIdentifiers(header.Names);
         var indexes = qis.Select(q => header.Require(q, "a quasi-identifier of the disclosure-risk report")).ToArray();
-        var isAge = qis.Select(q => string.Equals(q, ShareRules.AgeAtEventVariable, StringComparison.OrdinalIgnoreCase)).ToArray();
+        var isAge = qis.Select(q => IsAge(q.ToLowerInvariant())).ToArray();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         long records = 0;
         var parts = new string[indexes.Length];

@@ -13,8 +13,21 @@ public static class LinkingDatasetWriter
     public static readonly IReadOnlyList<string> Columns = [ShareRules.PersonIdColumn, "dataset", "row_id"];
 
     /// <param name="mapping">Record → internal person id (the run's <see cref="PersonIdAssignment.Mapping"/>), in the order to write.</param>
-    public static async Task<long> WriteAsync(
+    public static Task<long> WriteAsync(
         IEnumerable<KeyValuePair<RecordKey, string>> mapping,
+        ShareSpec spec,
+        IReadOnlyList<DatasetProfile> profiles,
+        Pseudonymiser pseudonymiser,
+        TextWriter output,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        return WriteAsync(mapping.ToAsyncEnumerable(), spec, profiles, pseudonymiser, output, cancellationToken);
+    }
+
+    /// <param name="mapping">Streamed, e.g. from <see cref="PersonIdMappingStore.ReadRunAsync"/>.</param>
+    public static async Task<long> WriteAsync(
+        IAsyncEnumerable<KeyValuePair<RecordKey, string>> mapping,
         ShareSpec spec,
         IReadOnlyList<DatasetProfile> profiles,
         Pseudonymiser pseudonymiser,
@@ -35,7 +48,7 @@ public static class LinkingDatasetWriter
         var writer = new ShareCsvWriter(output);
         await writer.WriteRowAsync(Columns, cancellationToken).ConfigureAwait(false);
         var cells = new string[3];
-        foreach (var (record, person) in mapping)
+        await foreach (var (record, person) in mapping.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (!domains.TryGetValue(record.Dataset, out var d))
             {

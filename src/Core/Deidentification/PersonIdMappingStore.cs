@@ -41,13 +41,28 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         }
 
         var runId = Encoding.UTF8.GetString(await store.DownloadBytesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false)).Trim();
-        return (runId, await LoadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false));
+        return (runId, await LoadRunAsync(scope, runId, null, cancellationToken).ConfigureAwait(false));
     }
 
-    public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, CancellationToken cancellationToken = default)
+    /// <summary>A saved run's mapping; with <paramref name="dataset"/>, only that dataset's records (a per-dataset id map for one activity).</summary>
+    public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, string? dataset = null, CancellationToken cancellationToken = default)
+    {
+        var mapping = new Dictionary<RecordKey, string>();
+        await foreach (var (record, person) in ReadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false))
+        {
+            if (dataset is null || string.Equals(record.Dataset, dataset, StringComparison.Ordinal))
+            {
+                mapping[record] = person;
+            }
+        }
+
+        return mapping;
+    }
+
+    /// <summary>Streams a saved run's mapping (e.g. into <see cref="LinkingDatasetWriter"/>) without holding it in memory.</summary>
+    public async IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var name = RunBlob(scope, runId);
-        var mapping = new Dictionary<RecordKey, string>();
         await using var stream = await store.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
         using var text = new StreamReader(stream, Encoding.UTF8);
         var csv = new ShareCsvReader(text, $"{container}/{name}");
@@ -55,10 +70,8 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
         while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
         {
-            mapping[new RecordKey(row[d], row[r])] = row[p];
+            yield return new KeyValuePair<RecordKey, string>(new RecordKey(row[d], row[r]), row[p]);
         }
-
-        return mapping;
     }
 
     /// <summary>
@@ -124,7 +137,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
 
     private async Task<PersonIdAssignment> LoadSavedAsync(string scope, string runId, CancellationToken cancellationToken)
     {
-        var mapping = await LoadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false);
+        var mapping = await LoadRunAsync(scope, runId, null, cancellationToken).ConfigureAwait(false);
         var reportBytes = await store.DownloadBytesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false);
         var report = JsonSerializer.Deserialize<PersonIdReport>(reportBytes, JsonOptions)
             ?? throw new DeidentificationException($"{container}/{ReportBlob(scope, runId)} is empty; delete the run's blobs and rerun it.");

@@ -84,7 +84,8 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
             await using (var written = await store.OpenReadAsync(input.WorkingContainer, input.WorkingPrefix + fileName, cancellationToken).ConfigureAwait(false))
             using (var reader = new StreamReader(written, Encoding.UTF8))
             {
-                risks.Add(await DisclosureRiskReport.AnalyseAsync(ds.Dataset, reader, spec.DisclosureK, null, cancellationToken).ConfigureAwait(false));
+                var qis = DisclosureRiskReport.QuasiIdentifiersFor(profile, result!.Columns);
+                risks.Add(await DisclosureRiskReport.AnalyseAsync(ds.Dataset, reader, spec.DisclosureK, qis, cancellationToken).ConfigureAwait(false));
             }
         }
 

@@ -21,11 +21,23 @@ public static class ShareRules
         "date_of_birth", "dob", "address", "postcode", "full_postcode",
     };
 
-    /// <summary>True when the column may never be written (names, date of birth, address, postcode).</summary>
-    public static bool IsNeverShared(ColumnProfile column) =>
-        column.IdentifierKind is { } kind
-            ? NeverSharedKinds.Contains(kind)
-            : column.Role == ColumnRole.DirectIdentifier;
+    /// <summary>Identifier kinds of direct identifiers that may be shared (sex).</summary>
+    public static readonly IReadOnlySet<string> ShareableIdentifierKinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "sex", "gender" };
+
+    /// <summary>
+    /// True when the column may never be written: any column whose identifier kind is a name, date
+    /// of birth, address or postcode, and any direct identifier except sex (an unknown kind is withheld).
+    /// </summary>
+    public static bool IsNeverShared(ColumnProfile column)
+    {
+        var kind = column.IdentifierKind;
+        if (kind is not null && NeverSharedKinds.Contains(kind))
+        {
+            return true;
+        }
+
+        return column.Role == ColumnRole.DirectIdentifier && (kind is null || !ShareableIdentifierKinds.Contains(kind));
+    }
 
     /// <summary>A dataset whose records are people (and so get an estimated person id).</summary>
     public static bool IsPersonLevel(DatasetProfile profile) =>

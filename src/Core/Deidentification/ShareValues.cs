@@ -5,7 +5,7 @@ namespace DataFirst.Core.Deidentification;
 /// <summary>Value helpers shared by the share writers: missing values, dates, age.</summary>
 public static class ShareValues
 {
-    private static readonly string[] DateFormats = ["yyyy-MM-dd", "dd/MM/yyyy", "yyyyMMdd", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss"];
+    private static readonly string[] DateFormats = ["yyyy-MM-dd", "dd/MM/yyyy", "yyyyMMdd", "d MMM yyyy", "dd MMM yyyy", "d MMMM yyyy", "d/M/yyyy", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss"];
 
     public static bool IsMissing(string? value) => string.IsNullOrWhiteSpace(value);
 

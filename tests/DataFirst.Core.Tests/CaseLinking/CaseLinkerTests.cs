@@ -1,17 +1,22 @@
-using System.Text;
 using DataFirst.Core.CaseLinking;
 using DataFirst.Core.Deidentification;
-using DataFirst.Core.Profiles;
 
 namespace DataFirst.Core.Tests.CaseLinking;
 
 public sealed class CaseLinkerTests
 {
-    private const string MagHeader = "row_id,case_id,court_code,offence_code,offence_group,sent_to_crown_court,date_sent_to_crown_court\n";
+    private const string MagHeader = "row_id,case_id,court_code,offence_code,offence_group,hearing_date,sent_to_crown_court,date_sent_to_crown_court,committed_for_sentence,date_committed_for_sentence,appeal_lodged,sentence_date\n";
     private const string CrownHeader = "row_id,case_id,receipt_type,receipt_date,committing_court_code,offence_code\n";
 
     private static PersonIdLookup People(params (string Dataset, string Row, string Person)[] rows) =>
         new(rows.ToDictionary(r => new RecordKey(r.Dataset, r.Row), r => r.Person));
+
+    private static PersonIdLookup OnePerson(int mag, int crown) =>
+        new(Enumerable.Range(1, mag).Select(i => new RecordKey("magistrates", $"m{i}"))
+            .Concat(Enumerable.Range(1, crown).Select(i => new RecordKey("crown_court", $"c{i}")))
+            .ToDictionary(k => k, _ => "P"));
+
+    private static string Sent(int row, string caseId, string court, string date, string offence = "TH1") => $"m{row},{caseId},{court},{offence},{offence[..2]},{date},Y,{date},N,,N,\n";
 
     private static Task<CaseLinkResult> Link(string mag, string crown, PersonIdLookup people, CaseLinkingOptions? options = null) =>
         CaseLinker.LinkAsync(new StringReader(MagHeader + mag), new StringReader(CrownHeader + crown), people, options);
@@ -20,97 +25,109 @@ public sealed class CaseLinkerTests
     public async Task LinkAsync_SentCaseSamePersonCourtAndWindow_Links()
     {
         var result = await Link(
-            "m1,MC1,C01,TH1,TH,Y,2020-01-10\nm2,MC2,C01,TH1,TH,N,\n",
-            "c1,KC1,ST,2020-01-20,C01,TH1\n",
-            People(("magistrates", "m1", "P"), ("magistrates", "m2", "P"), ("crown_court", "c1", "P")));
+            Sent(1, "MC1", "C01", "2020-01-10") + "m2,MC2,C01,TH1,TH,2020-01-10,N,,N,,N,2020-01-10\n",
+            "c1,KC1,T,2020-01-20,C01,TH1\n",
+            OnePerson(2, 1));
 
-        result.Links.Should().ContainSingle().Which.Should().Be(new CaseLink("P", "KC1", "MC1", 10, true, true, "court+offence"));
+        result.Links.Should().ContainSingle().Which.Should().Be(new CaseLink("P", "KC1", "MC1", 10, true, true, "sent+court+offence"));
         result.CrownCases.Should().Be(1);
-        result.MagistratesCasesSent.Should().Be(1);
+        result.MagistratesCasesToCrownCourt.Should().Be(1);
     }
 
     [Fact]
     public async Task LinkAsync_DifferentPerson_NeverLinks()
     {
-        var result = await Link(
-            "m1,MC1,C01,TH1,TH,Y,2020-01-10\n",
-            "c1,KC1,ST,2020-01-20,C01,TH1\n",
-            People(("magistrates", "m1", "P"), ("crown_court", "c1", "Q")));
+        var result = await Link(Sent(1, "MC1", "C01", "2020-01-10"), "c1,KC1,T,2020-01-20,C01,TH1\n", People(("magistrates", "m1", "P"), ("crown_court", "c1", "Q")));
 
         result.Links.Should().BeEmpty();
     }
 
     [Theory]
     [InlineData("2020-01-09")]
-    [InlineData("2020-06-01")]
+    [InlineData("2021-02-01")]
     public async Task LinkAsync_ReceiptBeforeSendingOrAfterWindow_DoesNotLink(string receipt)
     {
-        var result = await Link(
-            "m1,MC1,C01,TH1,TH,Y,2020-01-10\n",
-            $"c1,KC1,ST,{receipt},C01,TH1\n",
-            People(("magistrates", "m1", "P"), ("crown_court", "c1", "P")));
+        var result = await Link(Sent(1, "MC1", "C01", "2020-01-10"), $"c1,KC1,T,{receipt},C01,TH1\n", OnePerson(1, 1));
 
         result.Links.Should().BeEmpty();
     }
 
     [Fact]
-    public async Task LinkAsync_TwoCandidates_PrefersCourtThenOffenceThenShortestGap()
+    public async Task LinkAsync_CasesSentWeeksApartFromTwoCourts_AllJoinTheNextReceipt()
     {
-        var people = People(("magistrates", "m1", "P"), ("magistrates", "m2", "P"), ("magistrates", "m3", "P"), ("crown_court", "c1", "P"));
-
         var result = await Link(
-            "m1,MC1,C02,TH1,TH,Y,2020-01-15\nm2,MC2,C01,XX9,XX,Y,2020-01-12\nm3,MC3,C01,TH1,TH,Y,2020-01-05\n",
-            "c1,KC1,ST,2020-01-20,C01,TH1\n",
-            people);
+            Sent(1, "MC1", "C01", "2020-01-10") + Sent(2, "MC2", "C02", "2020-02-15", "CJ2") + Sent(3, "MC3", "C01", "2020-03-20"),
+            "c1,KC1,T,2020-03-22,C01,TH1\nc2,KC2,T,2020-09-01,C01,TH1\n",
+            OnePerson(3, 2));
 
-        result.Links.Should().ContainSingle().Which.MagistratesCaseId.Should().Be("MC3", "court match beats the closer other-court case, and offence agreement beats the shorter gap");
+        result.Links.Select(l => (l.CrownCaseId, l.MagistratesCaseId)).Should().Equal(("KC1", "MC1"), ("KC1", "MC2"), ("KC1", "MC3"));
+        result.Links.Single(l => l.MagistratesCaseId == "MC2").Rule.Should().Be("sent+other-court");
     }
 
     [Fact]
-    public async Task LinkAsync_JoinedCasesSentSameDay_LinksBoth()
+    public async Task LinkAsync_SplitCrownCase_BothLinkToTheMagistratesCase()
     {
-        var people = People(("magistrates", "m1", "P"), ("magistrates", "m2", "P"), ("crown_court", "c1", "P"));
-
-        var result = await Link(
-            "m1,MC1,C01,TH1,TH,Y,2020-01-10\nm2,MC2,C01,CJ2,CJ,Y,2020-01-10\n",
-            "c1,KC1,ST,2020-01-20,C01,TH1\n",
-            people);
-
-        result.Links.Select(l => l.MagistratesCaseId).Should().Equal("MC1", "MC2");
-        result.Links[1].Rule.Should().Contain("joined");
-    }
-
-    [Fact]
-    public async Task LinkAsync_OtherCourtWithoutOffenceAgreement_DoesNotLink()
-    {
-        var result = await Link(
-            "m1,MC1,C02,CJ2,CJ,Y,2020-01-10\n",
-            "c1,KC1,AP,2020-01-20,C01,TH1\n",
-            People(("magistrates", "m1", "P"), ("crown_court", "c1", "P")));
-
-        result.Links.Should().BeEmpty();
-    }
-
-    [Fact]
-    public async Task LinkAsync_OtherCourtWithOffenceAgreement_LinksWithRuleSaid()
-    {
-        var result = await Link(
-            "m1,MC1,C02,TH1,TH,Y,2020-01-10\n",
-            "c1,KC1,ST,2020-01-20,C01,TH1\n",
-            People(("magistrates", "m1", "P"), ("crown_court", "c1", "P")));
-
-        result.Links.Should().ContainSingle().Which.Rule.Should().Be("offence-without-court+offence");
-    }
-
-    [Fact]
-    public async Task LinkAsync_OneMagistratesCaseToTwoCrownCases_LinksBoth()
-    {
-        var result = await Link(
-            "m1,MC1,C01,TH1,TH,Y,2020-01-10\n",
-            "c1,KC1,ST,2020-01-20,C01,TH1\nc2,KC2,CS,2020-02-01,C01,TH1\n",
-            People(("magistrates", "m1", "P"), ("crown_court", "c1", "P"), ("crown_court", "c2", "P")));
+        var result = await Link(Sent(1, "MC1", "C01", "2020-01-10"), "c1,KC1,T,2020-01-12,C01,TH1\nc2,KC2,T,2020-01-12,C01,XX9\n", OnePerson(1, 2));
 
         result.Links.Select(l => l.CrownCaseId).Should().Equal("KC1", "KC2");
+    }
+
+    [Fact]
+    public async Task LinkAsync_SameDayReceipts_PreferTheCommittingCourt()
+    {
+        var result = await Link(Sent(1, "MC1", "C01", "2020-01-10"), "c1,KC1,T,2020-01-12,C02,TH1\nc2,KC2,T,2020-01-12,C01,TH1\n", OnePerson(1, 2));
+
+        result.Links.Should().ContainSingle().Which.CrownCaseId.Should().Be("KC2");
+    }
+
+    [Fact]
+    public async Task LinkAsync_RoutesMatchReceiptTypes()
+    {
+        var mag =
+            "m1,MC1,C01,TH1,TH,2020-01-10,N,,Y,2020-01-10,N,\n" +   // committed for sentence
+            "m2,MC2,C01,TH1,TH,2020-01-11,N,,N,,Y,2020-01-11\n";   // appeal against sentence of 2020-01-11
+        var crown =
+            "c1,KC1,S,2020-01-14,C01,TH1\n" +
+            "c2,KC2,A,2020-02-01,C01,TH1\n";
+
+        var result = await Link(mag, crown, OnePerson(2, 2));
+
+        result.Links.Select(l => (l.CrownCaseId, l.MagistratesCaseId, l.Rule)).Should().Equal(("KC1", "MC1", "committed+court+offence"), ("KC2", "MC2", "appeal+court+offence"));
+    }
+
+    [Fact]
+    public async Task LinkAsync_UnknownReceiptType_AcceptsAnyRoute()
+    {
+        var result = await Link("m1,MC1,C01,TH1,TH,2020-01-10,N,,Y,2020-01-10,N,\n", "c1,KC1,X,2020-01-14,C01,TH1\n", OnePerson(1, 1));
+
+        result.Links.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task LinkAsync_OneMagistratesCaseGoesToTheFirstReceiptOnly()
+    {
+        var result = await Link(Sent(1, "MC1", "C01", "2020-01-10"), "c1,KC1,T,2020-01-20,C01,TH1\nc2,KC2,T,2020-02-01,C01,TH1\n", OnePerson(1, 2));
+
+        result.Links.Should().ContainSingle().Which.CrownCaseId.Should().Be("KC1");
+    }
+
+    [Fact]
+    public async Task LinkAsync_SentWithoutDateSent_FallsBackToHearingDate()
+    {
+        var result = await Link("m1,MC1,C01,TH1,TH,2020-01-10,Y,,N,,N,\n", "c1,KC1,T,2020-01-20,C01,TH1\n", OnePerson(1, 1));
+
+        result.Links.Should().ContainSingle().Which.DaysToReceipt.Should().Be(10);
+    }
+
+    [Fact]
+    public async Task LinkAsync_OptionalColumnsAbsent_StillLinksSentCases()
+    {
+        var result = await CaseLinker.LinkAsync(
+            new StringReader("row_id,case_id,court_code,sent_to_crown_court,date_sent_to_crown_court\nm1,MC1,C01,Y,2020-01-10\n"),
+            new StringReader("row_id,case_id,receipt_date,committing_court_code\nc1,KC1,2020-01-12,C01\n"),
+            OnePerson(1, 1));
+
+        result.Links.Should().ContainSingle();
     }
 
     [Fact]
@@ -125,7 +142,7 @@ public sealed class CaseLinkerTests
     public async Task Evaluate_PrecisionAndRecall()
     {
         var truth = await CaseLinkEvaluation.ReadTruthAsync(new StringReader("crown_case_id,magistrates_case_id\nK1,M1\nK2,M2\n"));
-        CaseLink L(string c, string m) => new("P", c, m, 1, true, true, "court");
+        CaseLink L(string c, string m) => new("P", c, m, 1, true, true, "sent+court");
 
         var eval = CaseLinkEvaluation.Evaluate([L("K1", "M1"), L("K2", "M9")], truth);
 
@@ -140,9 +157,9 @@ public sealed class CaseLinkerTests
         var p = new Pseudonymiser(Tests.Deidentification.ShareFixture.Key());
         var output = new StringWriter();
 
-        var rows = await CaseLinkTableWriter.WriteAsync([new CaseLink("P", "KC1", "MC1", 3, true, false, "court")], spec, profiles[0], profiles[1], p, output);
+        var rows = await CaseLinkTableWriter.WriteAsync([new CaseLink("P", "KC1", "MC1", 3, true, false, "sent+court")], spec, profiles[0], profiles[1], p, output);
 
         rows.Should().Be(1);
-        output.ToString().Split('\n')[1].Should().Be($"{p.PersonId("P")},{p.Pseudonymise("case_id", "KC1")},{p.Pseudonymise("case_id", "MC1")},3,Y,N,court");
+        output.ToString().Split('\n')[1].Should().Be($"{p.PersonId("P")},{p.Pseudonymise("case_id", "KC1")},{p.Pseudonymise("case_id", "MC1")},3,Y,N,sent+court");
     }
 }

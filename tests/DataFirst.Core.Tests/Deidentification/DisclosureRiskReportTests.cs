@@ -60,4 +60,34 @@ public sealed class DisclosureRiskReportTests
     }
 
     private static string CultureInfo(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void QuasiIdentifiersFor_UsesProfileRolesAndKinds()
+    {
+        var profile = new DataFirst.Core.Profiles.DatasetProfile
+        {
+            Name = "crown_court", Title = "t", Description = "d", SourceSystem = "s", UniqueIdColumn = "row_id",
+            Columns =
+            [
+                new() { Name = "row_id", Type = DataFirst.Core.Profiles.ColumnType.String, Role = DataFirst.Core.Profiles.ColumnRole.SystemId, Description = "d" },
+                new() { Name = "defendant_sex", Type = DataFirst.Core.Profiles.ColumnType.Categorical, Role = DataFirst.Core.Profiles.ColumnRole.SpecialCategory, IdentifierKind = "sex", Description = "d" },
+                new() { Name = "defendant_ethnicity", Type = DataFirst.Core.Profiles.ColumnType.Categorical, Role = DataFirst.Core.Profiles.ColumnRole.SpecialCategory, Description = "d" },
+                new() { Name = "age_at_receipt", Type = DataFirst.Core.Profiles.ColumnType.Integer, Role = DataFirst.Core.Profiles.ColumnRole.SpecialCategory, Description = "d" },
+                new() { Name = "committing_court_code", Type = DataFirst.Core.Profiles.ColumnType.Categorical, Role = DataFirst.Core.Profiles.ColumnRole.Variable, Description = "d" },
+                new() { Name = "disposal", Type = DataFirst.Core.Profiles.ColumnType.Categorical, Role = DataFirst.Core.Profiles.ColumnRole.Variable, Description = "d" },
+            ],
+        };
+
+        var qis = DisclosureRiskReport.QuasiIdentifiersFor(profile, ["person_id", "row_id", "defendant_sex", "defendant_ethnicity", "age_at_receipt", "committing_court_code", "disposal"]);
+
+        qis.Should().Equal("defendant_sex", "defendant_ethnicity", "age_at_receipt", "committing_court_code");
+    }
+
+    [Fact]
+    public async Task AnalyseAsync_AnyAgeColumn_IsBanded()
+    {
+        var risk = await DisclosureRiskReport.AnalyseAsync("d", new StringReader("age_at_receipt\n22\n23\n"), 2, ["age_at_receipt"]);
+
+        risk.Combinations.Should().Be(1);
+    }
 }

@@ -82,4 +82,22 @@ public sealed class PersonIdMappingStoreTests
 
         await act.Should().ThrowAsync<DeidentificationException>();
     }
+
+    [Fact]
+    public async Task LoadRunAsync_OneDataset_LoadsOnlyItsRecords_AndReadRunAsyncStreamsAll()
+    {
+        var store = new PersonIdMappingStore(new InMemoryBlobStore());
+        await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), new(new RecordKey("prisons", "9"), "a")], new PersonIdAssigner());
+
+        var magistrates = await store.LoadRunAsync("s", "run1", "magistrates");
+        var all = new List<KeyValuePair<RecordKey, string>>();
+        await foreach (var kv in store.ReadRunAsync("s", "run1"))
+        {
+            all.Add(kv);
+        }
+
+        magistrates.Keys.Should().Equal(new RecordKey("magistrates", "1"));
+        all.Should().HaveCount(2);
+        all.Select(kv => kv.Value).Distinct().Should().ContainSingle();
+    }
 }

@@ -63,6 +63,8 @@ internal static class ShareFixture
             Col("hearing_date", ColumnType.Date, ColumnRole.Variable), Col("offence_code", ColumnType.String, ColumnRole.Variable),
             Col("offence_group", ColumnType.Categorical, ColumnRole.Variable), Col("sent_to_crown_court", ColumnType.Boolean, ColumnRole.Variable, null, new Dictionary<string, string> { ["Y"] = "Yes", ["N"] = "No" }),
             Col("date_sent_to_crown_court", ColumnType.Date, ColumnRole.Variable), Col("outcome", ColumnType.Categorical, ColumnRole.Variable), Col("disposal", ColumnType.String, ColumnRole.Variable),
+            Col("committed_for_sentence", ColumnType.Categorical, ColumnRole.Variable), Col("date_committed_for_sentence", ColumnType.Date, ColumnRole.Variable),
+            Col("appeal_lodged", ColumnType.Categorical, ColumnRole.Variable), Col("sentence_date", ColumnType.Date, ColumnRole.Variable),
         ]),
         Profile("crown_court", "receipt_date",
         [
@@ -177,7 +179,7 @@ internal static class ShareFixture
         var r = new Random(seed);
         var pop = new Population();
         string[] personHeader = ["forenames", "surname", "date_of_birth", "address", "postcode", "sex", "ethnicity"];
-        pop.Headers["magistrates"] = ["row_id", "defendant_id", "case_id", .. personHeader, "court_code", "first_listing_date", "hearing_date", "offence_code", "offence_group", "sent_to_crown_court", "date_sent_to_crown_court", "outcome", "disposal"];
+        pop.Headers["magistrates"] = ["row_id", "defendant_id", "case_id", .. personHeader, "court_code", "first_listing_date", "hearing_date", "offence_code", "offence_group", "sent_to_crown_court", "date_sent_to_crown_court", "outcome", "disposal", "committed_for_sentence", "date_committed_for_sentence", "appeal_lodged", "sentence_date"];
         pop.Headers["crown_court"] = ["row_id", "defendant_id", "case_id", .. personHeader, "receipt_type", "receipt_date", "committing_court_code", "offence_code", "disposal", "sentence_length_days"];
         pop.Headers["prisons"] = ["row_id", "prisoner_number", .. personHeader, "reception_date", "establishment_code"];
         pop.Headers["probation"] = ["row_id", "offender_id", .. personHeader, "start_date", "probation_area"];
@@ -221,66 +223,86 @@ internal static class ShareFixture
                 pop.IdentifierValues.Add(row[0]);
             }
 
-            // Magistrates' cases, some sent to the Crown Court.
-            var sentCases = new List<(string Case, string Court, DateOnly Sent, string Offence)>();
-            var cases = r.Next(1, 4);
-            for (var c = 0; c < cases; c++)
+            // Court journeys in time order, as the real generator makes them: magistrates' cases; some sent
+            // for trial (now and then several sent weeks apart and joined into one Crown case, now and
+            // then one Crown case split in two), some committed for sentence, a few appealed.
+            var date = start.AddDays(r.Next(0, 400));
+            var journeys = r.Next(1, 4);
+            for (var j = 0; j < journeys && date < start.AddDays(7 * 365); j++)
             {
-                var caseId = $"MC{++magCase:D6}";
-                pop.IdentifierValues.Add(caseId);
                 var court = courts[r.Next(courts.Length)];
-                var listing = start.AddDays(r.Next(0, 7 * 365));
-                var sent = r.Next(100) < 35;
-                var offence = OffenceCodes[r.Next(OffenceCodes.Length)];
-                var offences = r.Next(100) < 30 ? 2 : 1;
-                for (var o = 0; o < offences; o++)
+                var route = r.Next(100);
+                string MagCase(DateOnly hearing, string caseCourt, bool sentFlag, bool committed, bool appeal)
                 {
-                    var code = o == 0 ? offence : OffenceCodes[r.Next(OffenceCodes.Length)];
-                    var hearing = listing.AddDays(r.Next(0, 20));
-                    var disposal = r.Next(100) < 3 ? "=HYPERLINK(\"http://example.invalid\",\"x\")" : (sent ? string.Empty : (r.Next(2) == 0 ? "Fine" : "Community order"));
-                    string[] row = [$"MR{++magRow:D7}", defendant, caseId, .. Ident(), court, ShareValues.FormatDate(listing), ShareValues.FormatDate(hearing), code, code[..2], sent ? "Y" : "N", sent ? ShareValues.FormatDate(listing.AddDays(7)) : string.Empty, sent ? "SENT" : "CONVICTED", disposal];
+                    var caseId = $"MC{++magCase:D6}";
+                    pop.IdentifierValues.Add(caseId);
+                    var code = OffenceCodes[r.Next(OffenceCodes.Length)];
+                    var disposal = r.Next(100) < 3 ? "=HYPERLINK(\"http://example.invalid\",\"x\")" : (sentFlag ? string.Empty : (r.Next(2) == 0 ? "Fine" : "Community order"));
+                    string[] row = [$"MR{++magRow:D7}", defendant, caseId, .. Ident(), caseCourt, ShareValues.FormatDate(hearing.AddDays(-r.Next(0, 30))), ShareValues.FormatDate(hearing), code, code[..2],
+                        sentFlag ? "Y" : "N", sentFlag ? ShareValues.FormatDate(hearing) : string.Empty, sentFlag ? "SCC" : committed ? "CFS" : "CON", disposal,
+                        committed ? "Y" : "N", committed ? ShareValues.FormatDate(hearing) : string.Empty, appeal ? "Y" : "N", sentFlag ? string.Empty : ShareValues.FormatDate(hearing)];
                     Add("magistrates", p, hearing, row);
                     if (r.Next(100) < 2)
                     {
                         Add("magistrates", p, hearing, row); // duplicated extract row (same row id)
                     }
+
+                    return caseId;
                 }
 
-                if (sent)
+                string CrownCase(string type, DateOnly receipt, string committing)
                 {
-                    sentCases.Add((caseId, court, listing.AddDays(7), offence));
+                    var crownCaseId = $"KC{++crownCase:D6}";
+                    pop.IdentifierValues.Add(crownCaseId);
+                    Add("crown_court", p, receipt, [$"CR{++crownRow:D7}", crownDefendant, crownCaseId, .. Ident(), type, ShareValues.FormatDate(receipt), committing, OffenceCodes[r.Next(OffenceCodes.Length)], "Immediate custody", r.Next(30, 2000).ToString(CultureInfo.InvariantCulture)]);
+                    return crownCaseId;
+                }
+
+                if (route < 30)
+                {
+                    var sent = new List<(string Case, DateOnly Date)> { (MagCase(date, court, true, false, false), date) };
+                    while (sent.Count < 3 && r.Next(100) < 20)
+                    {
+                        var next = sent[^1].Date.AddDays(r.Next(5, 41));
+                        sent.Add((MagCase(next, r.Next(2) == 0 ? court : courts[r.Next(courts.Length)], true, false, false), next));
+                    }
+
+                    var receipt = sent[^1].Date.AddDays(r.Next(0, 6));
+                    var parts = sent.Count == 1 && r.Next(100) < 5 ? 2 : 1;
+                    for (var part = 0; part < parts; part++)
+                    {
+                        var crownCaseId = CrownCase("T", receipt, court);
+                        pop.TrueCaseLinks.AddRange(sent.Select(x => (crownCaseId, x.Case)));
+                    }
+
+                    date = receipt.AddDays(r.Next(120, 500));
+                }
+                else if (route < 36)
+                {
+                    var caseId = MagCase(date, court, false, true, false);
+                    pop.TrueCaseLinks.Add((CrownCase("S", date.AddDays(r.Next(0, 8)), court), caseId));
+                    date = date.AddDays(r.Next(90, 400));
+                }
+                else if (route < 40)
+                {
+                    var caseId = MagCase(date, court, false, false, true);
+                    pop.TrueCaseLinks.Add((CrownCase("A", date.AddDays(r.Next(7, 22) + r.Next(0, 8)), court), caseId));
+                    date = date.AddDays(r.Next(90, 400));
+                }
+                else
+                {
+                    MagCase(date, court, false, false, false);
+                    date = date.AddDays(r.Next(30, 400));
                 }
             }
 
-            // Crown Court cases from the sent cases; sometimes two cases sent the same day are joined.
-            for (var s = 0; s < sentCases.Count; s++)
+            if (r.Next(100) < 2)
             {
-                var origin = sentCases[s];
-                var crownCaseId = $"KC{++crownCase:D6}";
-                pop.IdentifierValues.Add(crownCaseId);
-                pop.TrueCaseLinks.Add((crownCaseId, origin.Case));
-                var receipt = origin.Sent.AddDays(r.Next(0, 30));
-                var committing = r.Next(100) < 4 ? courts[r.Next(courts.Length)] : origin.Court;
-                var offence = r.Next(100) < 85 ? origin.Offence : OffenceCodes[r.Next(OffenceCodes.Length)];
-                Add("crown_court", p, receipt, [$"CR{++crownRow:D7}", crownDefendant, crownCaseId, .. Ident(), "ST", ShareValues.FormatDate(receipt), committing, offence, "Immediate custody", r.Next(30, 2000).ToString(CultureInfo.InvariantCulture)]);
-                if (r.Next(100) < 15)
-                {
-                    // A second magistrates' case sent the same day from the same court, joined into this Crown case.
-                    var joinedId = $"MC{++magCase:D6}";
-                    pop.IdentifierValues.Add(joinedId);
-                    var code = OffenceCodes[r.Next(OffenceCodes.Length)];
-                    Add("magistrates", p, origin.Sent, [$"MR{++magRow:D7}", defendant, joinedId, .. Ident(), origin.Court, ShareValues.FormatDate(origin.Sent.AddDays(-7)), ShareValues.FormatDate(origin.Sent), code, code[..2], "Y", ShareValues.FormatDate(origin.Sent), "SENT", string.Empty]);
-                    pop.TrueCaseLinks.Add((crownCaseId, joinedId));
-                }
-            }
-
-            if (r.Next(100) < 5)
-            {
-                // An appeal with no magistrates' case sent: must not be linked.
-                var appealCase = $"KC{++crownCase:D6}";
-                pop.IdentifierValues.Add(appealCase);
+                // A Crown receipt whose magistrates' case is not in the extract: nothing should link to it, ideally.
+                var orphan = $"KC{++crownCase:D6}";
+                pop.IdentifierValues.Add(orphan);
                 var d = start.AddDays(r.Next(0, 7 * 365));
-                Add("crown_court", p, d, [$"CR{++crownRow:D7}", crownDefendant, appealCase, .. Ident(), "AP", ShareValues.FormatDate(d), courts[r.Next(courts.Length)], OffenceCodes[r.Next(OffenceCodes.Length)], "Appeal dismissed", string.Empty]);
+                Add("crown_court", p, d, [$"CR{++crownRow:D7}", crownDefendant, orphan, .. Ident(), "T", ShareValues.FormatDate(d), courts[r.Next(courts.Length)], OffenceCodes[r.Next(OffenceCodes.Length)], "Immediate custody", string.Empty]);
             }
 
             if (r.Next(100) < 30)
