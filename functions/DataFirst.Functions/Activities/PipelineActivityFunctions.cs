@@ -11,6 +11,10 @@ namespace DataFirst.Functions.Activities;
 /// </summary>
 public sealed class PipelineActivityFunctions(PipelineServices services)
 {
+    [Function(CheckInputsActivity.Name)]
+    public Task<CheckInputsResult> CheckInputsAsync([ActivityTrigger] CheckInputsInput input, CancellationToken cancellationToken) =>
+        new CheckInputsActivity(services).RunAsync(input, cancellationToken);
+
     [Function(IngestExtractActivity.Name)]
     public Task<IngestExtractResult> IngestExtractAsync([ActivityTrigger] IngestExtractInput input, CancellationToken cancellationToken) =>
         new IngestExtractActivity(services).RunAsync(input, cancellationToken);

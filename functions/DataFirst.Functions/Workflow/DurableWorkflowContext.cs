@@ -24,13 +24,26 @@ public sealed class DurableWorkflowContext(TaskOrchestrationContext context) : I
 
     public ILogger CreateReplaySafeLogger(string categoryName) => context.CreateReplaySafeLogger(categoryName);
 
-    /// <summary>Core's policy as Durable's declarative <see cref="RetryPolicy"/>; null means no retry.</summary>
+    /// <summary>
+    /// Core's policy as a Durable retry handler: the same attempts and backoff (a durable timer between
+    /// attempts), and no retry for failures retrying cannot fix (bad data, settings, keys); null means no retry.
+    /// </summary>
     public static TaskOptions? ToTaskOptions(ActivityRetryPolicy? policy) =>
         policy is null
             ? null
-            : TaskOptions.FromRetryPolicy(new RetryPolicy(
-                maxNumberOfAttempts: policy.MaxNumberOfAttempts,
-                firstRetryInterval: policy.FirstRetryInterval,
-                backoffCoefficient: policy.BackoffCoefficient,
-                maxRetryInterval: policy.MaxRetryInterval));
+            : TaskOptions.FromRetryHandler(async retry =>
+            {
+                if (IsPermanent(retry.LastFailure) || retry.LastAttemptNumber >= policy.MaxNumberOfAttempts)
+                {
+                    return false;
+                }
+
+                await retry.OrchestrationContext.CreateTimer(policy.DelayBeforeAttempt(retry.LastAttemptNumber + 1), retry.CancellationToken);
+                return true;
+            });
+
+    private static bool IsPermanent(TaskFailureDetails failure) =>
+        failure.IsCausedBy<PermanentFailureException>()
+        || failure.IsCausedBy<DataFirst.Core.Settings.LinkageException>()
+        || failure.IsCausedBy<DataFirst.Core.Deidentification.DeidentificationException>();
 }

@@ -15,7 +15,7 @@ var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
-var appWritableContainers = ['working', 'quarantine', 'models', 'srs-transfer']
+var appWritableContainers = ['working', 'quarantine', 'models', 'linkage', 'srs-transfer']
 var appTables = ['Runs', 'Receipts']
 
 resource account 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {

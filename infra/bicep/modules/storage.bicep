@@ -91,6 +91,16 @@ resource models 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-
   }
 }
 
+// Internal linkage state that must outlive a run: the person id mapping of each share
+// (stable person ids across refreshes). Never shared, never deleted by the working-data rule.
+resource linkage 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: 'linkage'
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource srsTransfer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
   parent: blobService
   name: 'srs-transfer'

@@ -12,6 +12,9 @@ public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deide
     public const string ModelsContainer = "models";
     public const string TransferContainer = "srs-transfer";
 
+    /// <summary>Internal state kept across runs: each share's person id mapping.</summary>
+    public const string LinkageContainer = Deidentification.PersonIdMappingStore.DefaultContainer;
+
     public IBlobStore Blobs { get; } = blobs;
 
     public ITableStore Tables { get; } = tables;
@@ -23,7 +26,7 @@ public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deide
     /// <summary>Creates every container the pipeline writes to (private).</summary>
     public async Task EnsureContainersAsync(CancellationToken cancellationToken)
     {
-        foreach (var c in new[] { ExtractsContainer, WorkingContainer, QuarantineContainer, ModelsContainer, TransferContainer })
+        foreach (var c in new[] { ExtractsContainer, WorkingContainer, QuarantineContainer, ModelsContainer, LinkageContainer, TransferContainer })
         {
             await Blobs.CreateContainerIfNotExistsAsync(c, cancellationToken).ConfigureAwait(false);
         }

@@ -48,6 +48,9 @@ public interface IPermanentFailure
 {
 }
 
+/// <summary>Base of the pipeline's own permanent failures (hosts recognise it by type: no retry).</summary>
+public abstract class PermanentFailureException(string message) : Exception(message), IPermanentFailure;
+
 /// <summary>JSON used for workflow inputs, outputs and history: web defaults (camelCase).</summary>
 public static class WorkflowJson
 {

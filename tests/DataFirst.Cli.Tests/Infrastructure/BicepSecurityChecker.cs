@@ -16,7 +16,7 @@ internal static partial class BicepSecurityChecker
     public const string TableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     public const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 
-    public static readonly string[] DataContainers = ["extracts", "working", "quarantine", "models", "srs-transfer"];
+    public static readonly string[] DataContainers = ["extracts", "working", "quarantine", "models", "linkage", "srs-transfer"];
 
     public sealed record Resource(string File, string Symbol, string Type, string ApiVersion, bool Existing, string Body);
 
@@ -53,7 +53,7 @@ internal static partial class BicepSecurityChecker
             Require(Has(a.Body, @"supportsHttpsTrafficOnly:\s*true"), $"{a.File}: storage account {a.Symbol} lacks supportsHttpsTrafficOnly: true");
         }
 
-        // Every container private; the five data containers exist.
+        // Every container private; the data containers exist.
         var containers = OfType("Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
         foreach (var c in containers)
         {

@@ -208,4 +208,4 @@ public sealed class IngestExtractActivity(PipelineServices services)
 }
 
 /// <summary>An extract that cannot be used as it is: the run fails at once (no retry) with this message.</summary>
-public sealed class ExtractRejectedException(string message) : Exception(message), IPermanentFailure;
+public sealed class ExtractRejectedException(string message) : PermanentFailureException(message);
