@@ -7,6 +7,7 @@ using DataFirst.Core.Pipeline;
 using DataFirst.Core.Profiles;
 using DataFirst.Core.Storage;
 using DataFirst.Core.Workflow;
+using DataFirst.Testing;
 using Xunit.Abstractions;
 
 namespace DataFirst.Core.Tests.Pipeline;
@@ -52,38 +53,12 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         var (state, _) = await run.RunAsync(request, "privacy-1");
         state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
 
-        var (identifiers, datesOfBirth) = IdentifierValues(run);
-        identifiers.Should().HaveCountGreaterThan(1000, "the scan must have values to look for");
-        datesOfBirth.Should().HaveCountGreaterThan(300);
-        Cells("magistrates.csv", run.ReadExtract("magistrates.csv")).Overlaps(identifiers).Should().BeTrue("the scan must recognise identifiers where they are (the raw extract)");
+        var scanner = IdentifierScanner.FromExtracts(run.ExtractsFolder, PipelineProfiles.Catalog);
+        scanner.Identifiers.Should().HaveCountGreaterThan(1000, "the scan must have values to look for");
+        scanner.DatesOfBirth.Should().HaveCountGreaterThan(300);
+        scanner.Scan("magistrates.csv", run.ReadExtract("magistrates.csv")).Should().HaveCount(2, "the scan must recognise identifiers and a date-of-birth column where they are (the raw extract)");
         var files = await run.PublishedFilesAsync("privacy", "v1");
-        var found = new List<string>();
-        foreach (var (name, text) in files)
-        {
-            // Names, addresses, postcodes and system ids are distinctive: none may appear at all.
-            var cells = Cells(name, text);
-            var leaked = identifiers.Count(v => cells.Contains(v) || (v.Length >= 12 && text.Contains(v, StringComparison.OrdinalIgnoreCase)));
-            if (leaked > 0)
-            {
-                found.Add($"{name}: {leaked} name, address, postcode or system id value(s)");
-            }
-
-            // Dates of birth share their calendar with event dates, so a few coincide by chance;
-            // a leaked date-of-birth column would be (nearly) all dates of birth.
-            if (name.EndsWith(".csv", StringComparison.Ordinal))
-            {
-                var rows = ReadCsv(text, out var header);
-                for (var c = 0; c < header.Length; c++)
-                {
-                    var values = rows.Where(r => c < r.Length && r[c].Length > 0).Select(r => r[c]).ToList();
-                    var dobs = values.Count(datesOfBirth.Contains);
-                    if (values.Count >= 20 && dobs > values.Count / 10)
-                    {
-                        found.Add($"{name}: column {header[c]} has {dobs} of {values.Count} values equal to dates of birth");
-                    }
-                }
-            }
-        }
+        var found = files.SelectMany(f => scanner.Scan(f.Key, f.Value)).ToList();
 
         found.Should().BeEmpty("no identifier of the input may reach a share file, the catalogue or the manifest");
     }
@@ -194,119 +169,7 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     private static async Task<Dictionary<(string, string), string>> PersonIds(PipelineTestRun run, string runId) =>
         ReadCsv(Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("working", $"{runId}/clusters.csv"))).ToDictionary(r => (r[0], r[1]), r => r[2]);
 
-    /// <summary>Names, addresses, postcodes and system ids; and dates of birth (as written and ISO) of every person-level extract.</summary>
-    private static (HashSet<string> Identifiers, HashSet<string> DatesOfBirth) IdentifierValues(PipelineTestRun run)
-    {
-        var values = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var dates = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var profile in PipelineProfiles.Catalog.Where(p => p.IsPersonLevel))
-        {
-            var path = Path.Combine(run.ExtractsFolder, profile.Name + ".csv");
-            if (!File.Exists(path))
-            {
-                continue;
-            }
-
-            var rows = ReadCsv(File.ReadAllText(path), out var header);
-            foreach (var column in profile.Columns.Where(c => c.Role is ColumnRole.DirectIdentifier or ColumnRole.SystemId))
-            {
-                var index = Array.IndexOf(header, column.Name);
-                foreach (var row in rows.Where(r => index >= 0 && index < r.Length))
-                {
-                    var v = row[index].Trim();
-                    if (column.Role == ColumnRole.SystemId && v.Length < 6)
-                    {
-                        continue; // small integers like row numbers occur everywhere as counts
-                    }
-
-                    if (column.IdentifierKind == "date_of_birth")
-                    {
-                        dates.Add(v);
-                        if (Standardiser.Apply(DataFirst.Core.Settings.StandardiseKind.Date, v, out _) is { } iso)
-                        {
-                            dates.Add(iso);
-                        }
-                    }
-                    else if (v.Length >= 3)
-                    {
-                        values.Add(v);
-                        foreach (var part in v.Split([' ', ',', '-'], StringSplitOptions.RemoveEmptyEntries).Where(p => p.Length >= 4 && column.IdentifierKind is "forenames" or "surname"))
-                        {
-                            values.Add(part);
-                        }
-                    }
-                }
-            }
-        }
-
-        return (values, dates);
-    }
-
-    /// <summary>The distinct text cells of a share file (CSV cells, JSON strings, words of the README).</summary>
-    private static HashSet<string> Cells(string name, string text)
-    {
-        var cells = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (name.EndsWith(".csv", StringComparison.Ordinal))
-        {
-            foreach (var row in ReadCsv(text, out var header).Append(header))
-            {
-                cells.UnionWith(row.Select(c => c.Trim()));
-            }
-        }
-        else if (name.EndsWith(".json", StringComparison.Ordinal))
-        {
-            void Walk(JsonElement e)
-            {
-                switch (e.ValueKind)
-                {
-                    case JsonValueKind.Object:
-                        foreach (var p in e.EnumerateObject())
-                        {
-                            cells.Add(p.Name);
-                            Walk(p.Value);
-                        }
-
-                        break;
-                    case JsonValueKind.Array:
-                        foreach (var x in e.EnumerateArray())
-                        {
-                            Walk(x);
-                        }
-
-                        break;
-                    case JsonValueKind.String:
-                        cells.Add(e.GetString()!.Trim());
-                        break;
-                }
-            }
-
-            using var doc = JsonDocument.Parse(text);
-            Walk(doc.RootElement);
-        }
-
-        foreach (var word in text.Split([' ', '\n', '\r', '\t', ',', '"', '|', '(', ')', ':', ';'], StringSplitOptions.RemoveEmptyEntries))
-        {
-            cells.Add(word.Trim('.', '\'', '`', '*'));
-        }
-
-        return cells;
-    }
-
     private static List<string[]> ReadCsv(string text) => ReadCsv(text, out _);
 
-    private static List<string[]> ReadCsv(string text, out string[] header)
-    {
-        var csv = new CsvRows(new StringReader(text));
-        header = csv.ReadRow() ?? [];
-        var rows = new List<string[]>();
-        while (csv.ReadRow() is { } row)
-        {
-            if (row.Length > 1 || row[0].Length > 0)
-            {
-                rows.Add(row);
-            }
-        }
-
-        return rows;
-    }
+    private static List<string[]> ReadCsv(string text, out string[] header) => IdentifierScanner.ReadCsv(text, out header);
 }
