@@ -193,7 +193,7 @@ internal sealed class Simulation : IDisposable
                 : familyCase ? s.Chance(0.35) : h.Kind == HouseholdKind.Single ? s.Chance(0.95) : s.Chance(0.65);
             if (offends)
             {
-                SimulateCareer(person);
+                SimulateCareer(person, h);
             }
         }
     }
@@ -204,9 +204,9 @@ internal sealed class Simulation : IDisposable
         Person Person, DateOnly Date, string Disposal, int Days, Offence Offence, string CourtCode, bool ByCrown,
         DateOnly? RemandFrom, int Requirements, bool PsrRequested, DateOnly ConvictionDate, int RemandDays);
 
-    private sealed record MagsCase(string CaseId, string Court, DateOnly SentDate, Offence Offence, bool RemandedInCustody, DateOnly FirstListing);
+    private sealed record MagsCase(string CaseId, string Court, DateOnly SentDate, Offence Offence, bool RemandedInCustody, DateOnly FirstListing, Person? CoDefendant);
 
-    private void SimulateCareer(Person person)
+    private void SimulateCareer(Person person, Household household)
     {
         var s = _s;
         var earliest = person.DateOfBirth.AddYears(person.IsChild ? 12 : 17);
@@ -226,7 +226,15 @@ internal sealed class Simulation : IDisposable
         var pendingSent = new List<MagsCase>(4);
         for (var i = 0; i < cases && date <= WindowEnd; i++)
         {
-            var free = SimulateMagistratesCase(person, date, pendingSent, forceSent: false);
+            // Now and then another member of the household is charged in the same case.
+            Person? coDefendant = null;
+            if (s.Chance(0.06))
+            {
+                var others = household.Members.Where(o => !ReferenceEquals(o, person) && o.AgeAt(date) >= 12).ToList();
+                coDefendant = others.Count > 0 ? others[s.Next(others.Count)] : null;
+            }
+
+            var free = SimulateMagistratesCase(person, date, pendingSent, forceSent: false, coDefendant);
 
             // Several magistrates' cases of one person sent in quick succession are often joined
             // into one Crown Court case: make some of them.
@@ -238,7 +246,7 @@ internal sealed class Simulation : IDisposable
                     break;
                 }
 
-                SimulateMagistratesCase(person, next, pendingSent, forceSent: true);
+                SimulateMagistratesCase(person, next, pendingSent, forceSent: true, coDefendant: null);
             }
 
             if (pendingSent.Count > 0)
@@ -256,7 +264,7 @@ internal sealed class Simulation : IDisposable
     }
 
     /// <summary>Simulates one magistrates' case; returns the date from which the person can offend again.</summary>
-    private DateOnly SimulateMagistratesCase(Person person, DateOnly offenceDate, List<MagsCase> pendingSent, bool forceSent)
+    private DateOnly SimulateMagistratesCase(Person person, DateOnly offenceDate, List<MagsCase> pendingSent, bool forceSent, Person? coDefendant)
     {
         var s = _s;
         var region = person.Region;
@@ -268,7 +276,6 @@ internal sealed class Simulation : IDisposable
 
         var court = region.MagistratesCourts[s.Next(region.MagistratesCourts.Length)];
         var caseId = "MC" + (++_magsCase).ToString("D8", CultureInfo.InvariantCulture);
-        var defendantId = "LD" + (++_magsDefendant).ToString("D8", CultureInfo.InvariantCulture);
         var summary = offence.Type is OffenceType.SummaryMotoring or OffenceType.SummaryNonMotoring;
         var bySummons = summary && s.Chance(offence.Type == OffenceType.SummaryMotoring || offence.Code == "CA03001" ? 0.85 : 0.3);
         var sjp = bySummons && offence.Type == OffenceType.SummaryMotoring && s.Chance(0.5);
@@ -393,15 +400,28 @@ internal sealed class Simulation : IDisposable
         var asn = string.Create(CultureInfo.InvariantCulture, $"{offenceDate.Year % 100:D2}01{region.Code}{_magsCase:D10}{(char)('A' + (_magsCase % 26))}");
 
         var m = _m;
-        if (m.File is { } file)
+        Emit(person);
+        if (coDefendant is not null)
         {
+            Emit(coDefendant);
+        }
+
+        void Emit(Person who)
+        {
+            var defendantId = "LD" + (++_magsDefendant).ToString("D8", CultureInfo.InvariantCulture);
+            if (m.File is not { } file)
+            {
+                WritePersonRow(m, ExtractGenerator.Magistrates, who, firstListing);
+                return;
+            }
+
             file.Set(m["defendant_id"], defendantId);
             file.Set(m["case_id"], caseId);
             file.Set(m["asn"], asn);
             file.Set(m["court_code"], court);
             file.Set(m["court_region"], region.Code);
             file.Set(m["defendant_type"], "P");
-            file.SetYesNo(m["youth_flag"], person.AgeAt(firstListing) < 18);
+            file.SetYesNo(m["youth_flag"], who.AgeAt(firstListing) < 18);
             file.Set(m["offence_date"], offenceDate);
             file.Set(m["arrest_date"], arrest);
             file.Set(m["charge_date"], charge);
@@ -448,14 +468,13 @@ internal sealed class Simulation : IDisposable
             file.SetYesNo(m["domestic_abuse_flag"], domestic);
             file.SetYesNo(m["appeal_lodged"], appeal);
             file.Set(m["extract_date"], ExtractDate);
+            WritePersonRow(m, ExtractGenerator.Magistrates, who, firstListing);
         }
-
-        WritePersonRow(m, ExtractGenerator.Magistrates, person, firstListing);
 
         var free = hearing;
         if (sent)
         {
-            pendingSent.Add(new MagsCase(caseId, court, hearing, offence, bail == "RC", firstListing));
+            pendingSent.Add(new MagsCase(caseId, court, hearing, offence, bail == "RC", firstListing, coDefendant));
         }
         else if (committed)
         {
@@ -466,6 +485,11 @@ internal sealed class Simulation : IDisposable
             var sentence = new Sentence(person, sentenceDate!.Value, disposal, sentenceDays, offence, court, false,
                 bail == "RC" ? firstListing : null, requirements, psr, hearing, remandDays);
             free = FollowSentence(sentence);
+            if (coDefendant is not null)
+            {
+                FollowSentence(sentence with { Person = coDefendant });
+            }
+
             if (appeal)
             {
                 SimulateCrownSentenceOrAppeal(person, "A", court, caseId, sentenceDate.Value.AddDays(s.Between(7, 21)), offence, null, disposal);
@@ -475,6 +499,10 @@ internal sealed class Simulation : IDisposable
         {
             // Remanded in custody, then acquitted / withdrawn: a remand-only custodial journey.
             RemandJourney(person, firstListing, hearing, offence, outcome == "ACQ" ? "ACQ" : "BAI");
+            if (coDefendant is not null)
+            {
+                RemandJourney(coDefendant, firstListing, hearing, offence, outcome == "ACQ" ? "ACQ" : "BAI");
+            }
         }
 
         return free;
@@ -492,6 +520,7 @@ internal sealed class Simulation : IDisposable
         var main = sentCases.OrderByDescending(c => c.Offence.TypicalCustodyDays).First();
         var remanded = sentCases.Any(c => c.RemandedInCustody) && s.Chance(0.8);
         var split = sentCases.Count == 1 && s.Chance(0.05);
+        var coDefendants = sentCases.Select(c => c.CoDefendant).OfType<Person>().Distinct().ToList();
         var free = receipt;
         var parts = split ? 2 : 1;
         for (var part = 0; part < parts; part++)
@@ -527,8 +556,13 @@ internal sealed class Simulation : IDisposable
             var sentenceDate = convicted ? outcomeDate.AddDays(psr ? s.Between(14, 35) : 0) : (DateOnly?)null;
             var remandFrom = remanded ? sentCases.Min(c => c.FirstListing) : (DateOnly?)null;
             var remandDays = remandFrom is { } rf ? Math.Max(0, (sentenceDate ?? outcomeDate).DayNumber - rf.DayNumber) : 0;
-            WriteCrownRow(person, caseId, "T", receipt, main.Court, offence, plea, trialStart, verdict, "NA", outcomeDate, disposal, sentenceDate, days,
-                remanded ? "RC" : s.Chance(0.6) ? "CB" : "UB", remandDays, psr);
+            var bail = remanded ? "RC" : s.Chance(0.6) ? "CB" : "UB";
+            WriteCrownRow(person, caseId, "T", receipt, main.Court, offence, plea, trialStart, verdict, "NA", outcomeDate, disposal, sentenceDate, days, bail, remandDays, psr);
+            foreach (var co in coDefendants)
+            {
+                WriteCrownRow(co, caseId, "T", receipt, main.Court, offence, plea, trialStart, verdict, "NA", outcomeDate, disposal, sentenceDate, days, bail, remandDays, psr);
+            }
+
             foreach (var sent in sentCases)
             {
                 WriteCaseLink(caseId, sent.CaseId);
@@ -536,12 +570,22 @@ internal sealed class Simulation : IDisposable
 
             if (convicted && part == 0)
             {
-                free = FollowSentence(new Sentence(person, sentenceDate!.Value, disposal, days, offence, person.Region.CrownCourt, true,
-                    remandFrom, disposal is "CO" or "SS" ? s.Between(1, 3) : 0, psr, outcomeDate, remandDays));
+                var sentence = new Sentence(person, sentenceDate!.Value, disposal, days, offence, person.Region.CrownCourt, true,
+                    remandFrom, disposal is "CO" or "SS" ? s.Between(1, 3) : 0, psr, outcomeDate, remandDays);
+                free = FollowSentence(sentence);
+                foreach (var co in coDefendants)
+                {
+                    FollowSentence(sentence with { Person = co });
+                }
             }
             else if (!convicted && remanded && part == 0)
             {
                 RemandJourney(person, remandFrom!.Value, outcomeDate, offence, "ACQ");
+                foreach (var co in coDefendants)
+                {
+                    RemandJourney(co, remandFrom.Value, outcomeDate, offence, "ACQ");
+                }
+
                 free = outcomeDate;
             }
             else if (part == 0)

@@ -127,43 +127,37 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
     }
 
     [Fact]
-    public void Truth_CaseLinks_JoinCrownCasesToMagistratesCasesOfTheSamePerson()
+    public void Truth_CaseLinks_JoinCrownCasesToMagistratesCasesOfTheSamePeople()
     {
         var mags = Output.Dataset(ExtractGenerator.Magistrates);
         var crown = Output.Dataset(ExtractGenerator.CrownCourt);
         var persons = Output.Read(ExtractGenerator.TruthPersonsPath).Rows.ToDictionary(r => (r[0], r[1]), r => r[2]);
-        var magsByCase = mags.Rows.ToDictionary(r => r[mags.Col("case_id")]);
-        var crownByCase = crown.Rows.ToDictionary(r => r[crown.Col("case_id")]);
+        var magsByCase = mags.Rows.GroupBy(r => r[mags.Col("case_id")]).ToDictionary(g => g.Key, g => g.ToList());
+        var crownByCase = crown.Rows.GroupBy(r => r[crown.Col("case_id")]).ToDictionary(g => g.Key, g => g.ToList());
         var links = Output.Read(ExtractGenerator.TruthCaseLinksPath);
         links.Header.Should().Equal("crown_case_id", "magistrates_case_id");
 
-        foreach (var link in links.Rows)
-        {
-            var c = crownByCase[link[0]];
-            var m = magsByCase[link[1]];
-            persons[("crown_court", c[0])].Should().Be(persons[("magistrates", m[0])], "a case link joins one person's cases");
-            var receiptType = c[crown.Col("receipt_type")];
-            if (receiptType == "T")
-            {
-                m[mags.Col("sent_to_crown_court")].Should().Be("Y");
-            }
-            else if (receiptType == "S")
-            {
-                m[mags.Col("committed_for_sentence")].Should().Be("Y");
-            }
-        }
-
         foreach (var group in links.Rows.GroupBy(r => r[0]))
         {
-            group.Select(r => magsByCase[r[1]][mags.Col("court_code")])
-                .Should().Contain(crownByCase[group.Key][crown.Col("committing_court_code")], "the committing court sent one of the linked cases");
+            var crownRows = crownByCase[group.Key];
+            var linkedMags = group.SelectMany(r => magsByCase[r[1]]).ToList();
+            var magsPeople = linkedMags.Select(m => persons[("magistrates", m[0])]).ToHashSet();
+            crownRows.Select(c => persons[("crown_court", c[0])]).Should().OnlyContain(p => magsPeople.Contains(p), "a Crown Court defendant was a defendant in the linked magistrates' case");
+            linkedMags.Select(m => m[mags.Col("court_code")]).Should().Contain(crownRows[0][crown.Col("committing_court_code")], "the committing court sent one of the linked cases");
+            var receiptType = crownRows[0][crown.Col("receipt_type")];
+            var flag = receiptType switch { "T" => "sent_to_crown_court", "S" => "committed_for_sentence", _ => "appeal_lodged" };
+            group.Should().OnlyContain(r => magsByCase[r[1]].Any(m => m[mags.Col(flag)] == "Y"), $"receipt type {receiptType} stems from a case flagged {flag}");
         }
 
         links.Values("crown_case_id").Distinct().Should().BeEquivalentTo(crownByCase.Keys, "every Crown Court case stems from a magistrates' case");
         links.Rows.GroupBy(r => r[0]).Should().Contain(g => g.Count() >= 2, "several magistrates' cases are rolled into one Crown Court case");
         links.Rows.GroupBy(r => r[1]).Should().Contain(g => g.Count() >= 2, "one magistrates' case is split into several Crown Court cases");
-        mags.Values("sent_to_crown_court").Where(v => v == "Y").Count()
-            .Should().Be(links.Rows.Where(r => crownByCase[r[0]][crown.Col("receipt_type")] == "T").Select(r => r[1]).Distinct().Count(), "every case sent for trial is received");
+        int People(string dataset, List<string[]> rows) => rows.Select(r => persons[(dataset, r[0])]).Distinct().Count();
+        magsByCase.Values.Count(rows => People("magistrates", rows) >= 2).Should().BeGreaterThan(0, "co-defendants share a magistrates' case");
+        crownByCase.Values.Count(rows => People("crown_court", rows) >= 2).Should().BeGreaterThan(0, "co-defendants share a Crown Court case");
+        var sentCases = magsByCase.Where(g => g.Value.Any(m => m[mags.Col("sent_to_crown_court")] == "Y")).Select(g => g.Key).ToHashSet();
+        var trialLinked = links.Rows.Where(r => crownByCase[r[0]][0][crown.Col("receipt_type")] == "T").Select(r => r[1]).ToHashSet();
+        trialLinked.Should().BeEquivalentTo(sentCases, "every case sent for trial is received, and only those");
     }
 
     [Fact]
