@@ -137,18 +137,35 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         var links = Output.Read(ExtractGenerator.TruthCaseLinksPath);
         links.Header.Should().Equal("crown_case_id", "magistrates_case_id");
 
+        // Collect violations and assert once: an assertion per case would make this test slow.
+        var wrongPerson = new List<string>();
+        var wrongCourt = new List<string>();
+        var wrongFlag = new List<string>();
         foreach (var group in links.Rows.GroupBy(r => r[0]))
         {
             var crownRows = crownByCase[group.Key];
             var linkedMags = group.SelectMany(r => magsByCase[r[1]]).ToList();
             var magsPeople = linkedMags.Select(m => persons[("magistrates", m[0])]).ToHashSet();
-            crownRows.Select(c => persons[("crown_court", c[0])]).Should().OnlyContain(p => magsPeople.Contains(p), "a Crown Court defendant was a defendant in the linked magistrates' case");
-            linkedMags.Select(m => m[mags.Col("court_code")]).Should().Contain(crownRows[0][crown.Col("committing_court_code")], "the committing court sent one of the linked cases");
-            var receiptType = crownRows[0][crown.Col("receipt_type")];
-            var flag = receiptType switch { "T" => "sent_to_crown_court", "S" => "committed_for_sentence", _ => "appeal_lodged" };
-            group.Should().OnlyContain(r => magsByCase[r[1]].Any(m => m[mags.Col(flag)] == "Y"), $"receipt type {receiptType} stems from a case flagged {flag}");
+            if (!crownRows.All(c => magsPeople.Contains(persons[("crown_court", c[0])])))
+            {
+                wrongPerson.Add(group.Key);
+            }
+
+            if (!linkedMags.Any(m => m[mags.Col("court_code")] == crownRows[0][crown.Col("committing_court_code")]))
+            {
+                wrongCourt.Add(group.Key);
+            }
+
+            var flag = crownRows[0][crown.Col("receipt_type")] switch { "T" => "sent_to_crown_court", "S" => "committed_for_sentence", _ => "appeal_lodged" };
+            if (!group.All(r => magsByCase[r[1]].Any(m => m[mags.Col(flag)] == "Y")))
+            {
+                wrongFlag.Add(group.Key);
+            }
         }
 
+        wrongPerson.Should().BeEmpty("a Crown Court defendant was a defendant in the linked magistrates' case");
+        wrongCourt.Should().BeEmpty("the committing court sent one of the linked cases");
+        wrongFlag.Should().BeEmpty("a trial / sentence / appeal receipt stems from a case flagged sent / committed / appealed");
         links.Values("crown_case_id").Distinct().Should().BeEquivalentTo(crownByCase.Keys, "every Crown Court case stems from a magistrates' case");
         links.Rows.GroupBy(r => r[0]).Should().Contain(g => g.Count() >= 2, "several magistrates' cases are rolled into one Crown Court case");
         links.Rows.GroupBy(r => r[1]).Should().Contain(g => g.Count() >= 2, "one magistrates' case is split into several Crown Court cases");
