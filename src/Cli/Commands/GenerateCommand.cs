@@ -77,6 +77,7 @@ internal static class GenerateCommand
                 NoiseScale = scale,
                 WriteTruth = !parse.GetValue(noTruth),
                 Profiles = catalog,
+                Progress = n >= 200_000 ? new PercentProgress(stdout, n) : null,
                 BadInput = new BadInputOptions
                 {
                     MalformedRowRate = rate,
@@ -106,6 +107,22 @@ internal static class GenerateCommand
             return CliApp.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>Prints one line per tenth of the population simulated.</summary>
+    private sealed class PercentProgress(TextWriter output, int total) : IProgress<int>
+    {
+        private int _lastTenth;
+
+        public void Report(int value)
+        {
+            var tenth = (int)(10L * value / total);
+            if (tenth > _lastTenth && tenth < 10)
+            {
+                _lastTenth = tenth;
+                output.WriteLine($"  {tenth * 10}% ({value.ToString("N0", CultureInfo.InvariantCulture)} people)");
+            }
+        }
     }
 
     private static Dictionary<string, ExtractEncoding>? ParseEncodings(string[] values)

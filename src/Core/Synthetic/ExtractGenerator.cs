@@ -28,6 +28,7 @@ public sealed partial class ExtractGenerator(ILogger<ExtractGenerator>? logger =
     public const string TruthPersonsPath = "truth/persons.csv";
     public const string TruthCaseLinksPath = "truth/case_links.csv";
     public const string TruthBadRowsPath = "truth/bad_rows.csv";
+    public const string TruthIdentityErrorsPath = "truth/identity_errors.csv";
 
     private readonly ILogger _logger = logger ?? NullLogger<ExtractGenerator>.Instance;
 

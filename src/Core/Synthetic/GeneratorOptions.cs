@@ -19,8 +19,11 @@ public sealed record GeneratorOptions
 
     public BadInputOptions BadInput { get; init; } = BadInputOptions.None;
 
-    /// <summary>Write the ground truth (truth/persons.csv, truth/case_links.csv, truth/bad_rows.csv).</summary>
+    /// <summary>Write the ground truth (truth/persons.csv, case_links.csv, identity_errors.csv, bad_rows.csv).</summary>
     public bool WriteTruth { get; init; } = true;
+
+    /// <summary>Receives the number of people simulated so far, now and then and at the end.</summary>
+    public IProgress<int>? Progress { get; init; }
 
     /// <summary>Profiles to shape the extracts; null means the built-in ones.</summary>
     public Profiles.ProfileCatalog? Profiles { get; init; }

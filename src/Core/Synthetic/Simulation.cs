@@ -20,6 +20,7 @@ internal sealed class Simulation : IDisposable
     private readonly TextWriter? _persons;
     private readonly TextWriter? _caseLinks;
     private readonly TextWriter? _badRows;
+    private readonly TextWriter? _identityErrors;
     private readonly Dictionary<string, SourceNoise> _noise = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _dobFormats = new(StringComparer.Ordinal);
     private readonly Cols _m;
@@ -85,6 +86,7 @@ internal sealed class Simulation : IDisposable
         {
             _persons = OpenTruth(openWrite, ExtractGenerator.TruthPersonsPath, "dataset,row_id,person_id");
             _caseLinks = OpenTruth(openWrite, ExtractGenerator.TruthCaseLinksPath, "crown_case_id,magistrates_case_id");
+            _identityErrors = OpenTruth(openWrite, ExtractGenerator.TruthIdentityErrorsPath, "dataset,row_id,errors");
             if (bad.MalformedRowRate > 0)
             {
                 _badRows = OpenTruth(openWrite, ExtractGenerator.TruthBadRowsPath, "dataset,row_id,defect");
@@ -149,8 +151,13 @@ internal sealed class Simulation : IDisposable
             var h = PopulationBuilder.BuildHousehold(_s, (int)Math.Min(8, people - nextId + 1), ref nextId);
             SimulateHousehold(h);
             household++;
+            if (_options.Progress is { } progress && (household & 4095) == 0)
+            {
+                progress.Report((int)(nextId - 1));
+            }
         }
 
+        _options.Progress?.Report(people);
         foreach (var file in _files)
         {
             file.Flush();
@@ -1200,6 +1207,16 @@ internal sealed class Simulation : IDisposable
             truth.Write(person.PersonKey);
             truth.Write('\n');
             _truthRows++;
+        }
+
+        if (identity.Errors != IdentityErrors.None && _identityErrors is { } errors)
+        {
+            errors.Write(source);
+            errors.Write(',');
+            errors.Write(rowId);
+            errors.Write(',');
+            errors.Write(IdentityNoise.Describe(identity.Errors));
+            errors.Write('\n');
         }
     }
 

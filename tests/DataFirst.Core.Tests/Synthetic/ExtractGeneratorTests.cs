@@ -31,7 +31,7 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         var second = await GeneratedExtracts.GenerateAsync(options);
 
         first.Paths.Should().BeEquivalentTo(second.Paths);
-        first.Paths.Should().Contain(["magistrates.csv", "truth/persons.csv", "truth/case_links.csv", "truth/bad_rows.csv"]);
+        first.Paths.Should().Contain(["magistrates.csv", "truth/persons.csv", "truth/case_links.csv", "truth/bad_rows.csv", "truth/identity_errors.csv"]);
         foreach (var path in first.Paths)
         {
             first.Bytes(path).Should().Equal(second.Bytes(path), $"{path} must be byte-identical for the same seed");
@@ -228,7 +228,7 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         var full = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 2000, Seed = 9 });
         var subset = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 2000, Seed = 9, Datasets = ["crown_court", "family_people"] });
 
-        subset.Paths.Should().BeEquivalentTo(["crown_court.csv", "family_people.csv", "truth/persons.csv", "truth/case_links.csv"]);
+        subset.Paths.Should().BeEquivalentTo(["crown_court.csv", "family_people.csv", "truth/persons.csv", "truth/case_links.csv", "truth/identity_errors.csv"]);
         subset.Bytes("crown_court.csv").Should().Equal(full.Bytes("crown_court.csv"));
         subset.Bytes("family_people.csv").Should().Equal(full.Bytes("family_people.csv"));
     }
@@ -281,6 +281,21 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         var prisons = output.Dataset("prisons");
         prisons.Header.Should().NotContain(["birth_date", "reception_date"]);
         prisons.Header.Length.Should().Be(Profiles.Get("prisons").Columns.Count - 2);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_Progress_ReportsPeopleUpToTheTotal()
+    {
+        var reports = new List<int>();
+        await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 30_000, Seed = 1, Datasets = ["family_cases"], Progress = new SyncProgress(reports.Add) });
+
+        reports.Should().HaveCountGreaterThan(2).And.BeInAscendingOrder();
+        reports[^1].Should().Be(30_000);
+    }
+
+    private sealed class SyncProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
     }
 
     [Fact]
