@@ -403,6 +403,7 @@ internal sealed class Simulation : IDisposable
         var domestic = offence.Group == "01" && s.Chance(0.35);
         var appeal = outcome == "CON" && s.Chance(0.015);
         var crownCourt = region.CrownCourt;
+        var offences = s.Count(0.35, 9);
         var prosecutor = offence.Code == "CA03001" ? "TVL" : sjp ? (s.Chance(0.7) ? "POL" : "DVL") : "CPS";
         var asn = string.Create(CultureInfo.InvariantCulture, $"{offenceDate.Year % 100:D2}01{region.Code}{_magsCase:D10}{(char)('A' + (_magsCase % 26))}");
 
@@ -441,7 +442,7 @@ internal sealed class Simulation : IDisposable
             file.Set(m["offence_code"], offence.Code);
             file.Set(m["offence_group"], offence.Group);
             file.Set(m["offence_type"], TypeCode(offence.Type));
-            file.Set(m["number_of_offences"], 1 + (int)(_magsCase % 3 == 0 ? _magsCase % 4 : 0));
+            file.Set(m["number_of_offences"], offences);
             file.Set(m["plea"], plea);
             file.Set(m["plea_date"], plea == "NP" ? null : (DateOnly?)(plea == "G" ? hearing : firstListing));
             file.Set(m["mode_of_trial"], modeOfTrial);
@@ -779,17 +780,17 @@ internal sealed class Simulation : IDisposable
 
         if (sentence.Disposal is "CO" or "SS")
         {
+            var eventId = sentence.Date <= ExtractDate ? NextEventId() : null;
             if (sentence.PsrRequested)
             {
-                WritePsr(person, sentence, null);
+                WritePsr(person, sentence, eventId);
             }
 
-            if (sentence.Date > ExtractDate)
+            if (eventId is null)
             {
                 return sentence.Date;
             }
 
-            var eventId = NextEventId();
             var length = sentence.Disposal == "SS" ? Math.Max(sentence.Days, s.Between(6, 24) * 30) : sentence.Days;
             var r = s.NextDouble();
             var reason = r < 0.65 ? "CMP" : r < 0.8 ? "BRE" : r < 0.9 ? "NOF" : "EAR";

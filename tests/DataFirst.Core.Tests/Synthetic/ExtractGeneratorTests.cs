@@ -106,6 +106,27 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
     }
 
     [Fact]
+    public void GenerateAsync_References_PointAtExistingRows()
+    {
+        foreach (var profile in Profiles)
+        {
+            var table = Output.Dataset(profile.Name);
+            foreach (var column in profile.Columns.Where(c => c.References is not null))
+            {
+                var (dataset, target) = (column.References!.Split('.')[0], column.References.Split('.')[1]);
+                var existing = Output.Dataset(dataset).Values(target).ToHashSet(StringComparer.Ordinal);
+                var values = table.Values(column.Name).Where(v => v.Length > 0).ToList();
+
+                values.Where(v => !existing.Contains(v)).Should().BeEmpty($"{profile.Name}.{column.Name} references {column.References}");
+                if (column.Name != "event_id" || profile.Name != "probation_psr")
+                {
+                    values.Should().HaveCount(table.Rows.Count, $"{profile.Name}.{column.Name} is always filled");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Truth_Persons_CoversEveryPersonLevelRowAndNothingElse()
     {
         var truth = Output.Read(ExtractGenerator.TruthPersonsPath);
