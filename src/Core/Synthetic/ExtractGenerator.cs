@@ -83,6 +83,25 @@ public sealed partial class ExtractGenerator(ILogger<ExtractGenerator>? logger =
         return summary;
     }
 
+    /// <summary>
+    /// Generates into memory: handy for tests and benchmarks of small populations (the whole output
+    /// is held, so use the streaming overloads for large runs).
+    /// </summary>
+    public async Task<GeneratedFiles> GenerateToMemoryAsync(GeneratorOptions options, CancellationToken cancellationToken)
+    {
+        var streams = new SortedDictionary<string, MemoryStream>(StringComparer.Ordinal);
+        var summary = await GenerateAsync(
+            options,
+            path =>
+            {
+                var stream = new MemoryStream();
+                streams.Add(path, stream);
+                return stream;
+            },
+            cancellationToken);
+        return new GeneratedFiles(streams.ToDictionary(s => s.Key, s => s.Value.ToArray(), StringComparer.Ordinal), summary);
+    }
+
     private static void Validate(GeneratorOptions options)
     {
         if (options.People < 1)

@@ -179,3 +179,15 @@ public sealed record GenerationSummary(
 
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? TotalRows / Elapsed.TotalSeconds : 0;
 }
+
+/// <summary>Generated files held in memory, by relative path (<c>magistrates.csv</c>, <c>truth/persons.csv</c>).</summary>
+public sealed record GeneratedFiles(IReadOnlyDictionary<string, byte[]> Files, GenerationSummary Summary)
+{
+    /// <summary>The bytes of one dataset's extract, e.g. <c>Extract("magistrates")</c>.</summary>
+    public byte[] Extract(string dataset) =>
+        Files.TryGetValue(ExtractGenerator.FileName(dataset), out var bytes)
+            ? bytes
+            : throw new KeyNotFoundException($"Dataset '{dataset}' was not generated; include it in GeneratorOptions.Datasets.");
+
+    public Stream Open(string path) => new MemoryStream(Files[path], writable: false);
+}

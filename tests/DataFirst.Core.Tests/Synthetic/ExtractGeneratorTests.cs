@@ -320,6 +320,22 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task GenerateToMemoryAsync_SameOptions_SameBytesAsStreaming()
+    {
+        var options = new GeneratorOptions { People = 800, Seed = 8 };
+
+        var memory = await new ExtractGenerator().GenerateToMemoryAsync(options, CancellationToken.None);
+        var streamed = await GeneratedExtracts.GenerateAsync(options);
+
+        memory.Files.Keys.Should().BeEquivalentTo(streamed.Paths);
+        memory.Extract("probation").Should().Equal(streamed.Bytes("probation.csv"));
+        memory.Summary.TotalRows.Should().Be(streamed.Summary.TotalRows);
+        var prisonsOnly = await new ExtractGenerator().GenerateToMemoryAsync(options with { Datasets = ["prisons"] }, CancellationToken.None);
+        var missing = () => prisonsOnly.Extract("probation");
+        missing.Should().Throw<KeyNotFoundException>().WithMessage("*'probation'*");
+    }
+
+    [Fact]
     public async Task GenerateAsync_Cancelled_Throws()
     {
         using var cts = new CancellationTokenSource();
