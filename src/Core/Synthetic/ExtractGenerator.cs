@@ -114,6 +114,11 @@ public sealed partial class ExtractGenerator(ILogger<ExtractGenerator>? logger =
             throw new ArgumentException("GeneratorOptions.NoiseScale must be 0 or more.", nameof(options));
         }
 
+        if (options.RowOrderWindow < 1)
+        {
+            throw new ArgumentException($"GeneratorOptions.RowOrderWindow must be at least 1 (was {options.RowOrderWindow}).", nameof(options));
+        }
+
         if (options.BadInput.MalformedRowRate is < 0 or > 1)
         {
             throw new ArgumentException("BadInputOptions.MalformedRowRate must be between 0 and 1.", nameof(options));

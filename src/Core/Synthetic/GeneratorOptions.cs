@@ -22,6 +22,12 @@ public sealed record GeneratorOptions
     /// <summary>Write the ground truth (truth/persons.csv, case_links.csv, identity_errors.csv, bad_rows.csv).</summary>
     public bool WriteTruth { get; init; } = true;
 
+    /// <summary>
+    /// Rows are shuffled within windows of this many rows per file, so that a file is not ordered
+    /// person by person (row ids follow file order). 1 keeps simulation order. Memory grows with it.
+    /// </summary>
+    public int RowOrderWindow { get; init; } = 2048;
+
     /// <summary>Receives the number of people simulated so far, now and then and at the end.</summary>
     public IProgress<int>? Progress { get; init; }
 

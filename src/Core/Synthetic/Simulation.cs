@@ -77,7 +77,8 @@ internal sealed class Simulation : IDisposable
 
             var encoding = bad.Encodings is not null && bad.Encodings.TryGetValue(dataset, out var e) ? e : ExtractEncoding.Utf8;
             var drop = bad.MissingColumns is not null && bad.MissingColumns.TryGetValue(dataset, out var d) ? d : null;
-            var file = new ExtractFile(profile, openWrite(ExtractGenerator.FileName(dataset)), encoding, drop, _seed, bad.MalformedRowRate, ReportBadRow);
+            var file = new ExtractFile(profile, openWrite(ExtractGenerator.FileName(dataset)), encoding, drop, _seed, bad.MalformedRowRate, ReportBadRow,
+                options.RowOrderWindow, (rowId, tag) => RowWritten(dataset, rowId, tag));
             _files.Add(file);
             return file;
         }
@@ -1198,25 +1199,37 @@ internal sealed class Simulation : IDisposable
         file.Set(cols.Postcode, identity.Postcode);
         file.Set(cols.Ethnicity, identity.Ethnicity);
         file.Set(cols.Age, person.AgeAt(eventDate));
-        var rowId = file.WriteRow(eventDate);
+        file.WriteRow(eventDate, new PersonRowTag(person.PersonKey, identity.Errors));
+    }
+
+    private sealed record PersonRowTag(string PersonKey, IdentityErrors Errors);
+
+    /// <summary>Writes the ground truth of a person-level row once the file has given it its row id.</summary>
+    private void RowWritten(string dataset, string rowId, object? tag)
+    {
+        if (tag is not PersonRowTag row)
+        {
+            return;
+        }
+
         if (_persons is { } truth)
         {
-            truth.Write(source);
+            truth.Write(dataset);
             truth.Write(',');
             truth.Write(rowId);
             truth.Write(',');
-            truth.Write(person.PersonKey);
+            truth.Write(row.PersonKey);
             truth.Write('\n');
             _truthRows++;
         }
 
-        if (identity.Errors != IdentityErrors.None && _identityErrors is { } errors)
+        if (row.Errors != IdentityErrors.None && _identityErrors is { } errors)
         {
-            errors.Write(source);
+            errors.Write(dataset);
             errors.Write(',');
             errors.Write(rowId);
             errors.Write(',');
-            errors.Write(IdentityNoise.Describe(identity.Errors));
+            errors.Write(IdentityNoise.Describe(row.Errors));
             errors.Write('\n');
         }
     }

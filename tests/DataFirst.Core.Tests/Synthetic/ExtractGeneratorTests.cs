@@ -335,6 +335,20 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         missing.Should().Throw<KeyNotFoundException>().WithMessage("*'probation'*");
     }
 
+    [Theory]
+    [InlineData(2048, 0.0, 0.05)]
+    [InlineData(1, 0.3, 1.0)]
+    public async Task GenerateAsync_RowOrderWindow_DecidesWhetherFilesRunPersonByPerson(int window, double minAdjacent, double maxAdjacent)
+    {
+        var output = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 5000, Seed = 2, RowOrderWindow = window, Datasets = ["magistrates"] });
+        var rows = output.Dataset("magistrates").Rows;
+        var person = output.Read(ExtractGenerator.TruthPersonsPath).Rows.ToDictionary(r => r[1], r => r[2]);
+
+        rows.Select(r => r[0]).Should().Equal(Enumerable.Range(1, rows.Count).Select(i => i.ToString(CultureInfo.InvariantCulture)), "row ids follow file order");
+        var adjacent = (double)Enumerable.Range(1, rows.Count - 1).Count(i => person[rows[i][0]] == person[rows[i - 1][0]]) / (rows.Count - 1);
+        adjacent.Should().BeInRange(minAdjacent, maxAdjacent);
+    }
+
     [Fact]
     public async Task GenerateAsync_Cancelled_Throws()
     {
