@@ -36,6 +36,9 @@ internal sealed class Simulation : IDisposable
     private readonly Cols _fe;
     private long _truthRows;
 
+    // The CRN of the probation event written last: its requirements, conditions and PSS carry it.
+    private string _lastCrn = string.Empty;
+
     // System id counters (deterministic: households are simulated in order).
     private long _magsCase;
     private long _magsDefendant;
@@ -635,7 +638,7 @@ internal sealed class Simulation : IDisposable
 
         var psr = type == "S" && s.Chance(0.5);
         var remandDays = remandFrom is { } rf ? Math.Max(0, outcomeDate.DayNumber - rf.DayNumber) : 0;
-        WriteCrownRow(person, caseId, type, receipt, magsCourt, offence, type == "S" ? "G" : "NP", null, type == "S" ? "NA" : "NA", appealOutcome, outcomeDate,
+        WriteCrownRow(person, caseId, type, receipt, magsCourt, offence, type == "S" ? "G" : "NP", null, "NA", appealOutcome, outcomeDate,
             disposal, type == "S" ? outcomeDate : null, days, remandFrom is null ? (s.Chance(0.6) ? "CB" : "UB") : "RC", remandDays, psr);
         WriteCaseLink(caseId, magsCaseId);
         if (type == "S")
@@ -911,8 +914,6 @@ internal sealed class Simulation : IDisposable
         WritePersonRow(pb, ExtractGenerator.Probation, person, sentence.Date);
         _lastCrn = crn;
     }
-
-    private string _lastCrn = string.Empty;
 
     private void WriteRequirement(string eventId, DateOnly start, DateOnly end, string reason, int index)
     {
