@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using DataFirst.Core.Profiles;
 using DataFirst.Core.Synthetic;
 
@@ -19,6 +20,10 @@ internal static class GenerateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var profiles = new Option<string?>("--profiles") { Description = "Folder (or file) of profile JSON to use instead of the built-in profiles." };
+        var noiseFile = new Option<string?>("--noise-file")
+        {
+            Description = "JSON of per-source noise rates, e.g. {\"magistrates\": {\"nameTypo\": 0.05}} (unlisted sources and rates: 0 for a listed source, defaults otherwise).",
+        };
         var noise = new Option<double>("--noise-scale") { Description = "Multiply every identity-noise rate (0 = clean, 1 = realistic defaults).", DefaultValueFactory = _ => 1.0 };
         var malformed = new Option<double>("--malformed-rate") { Description = "Fraction of rows written malformed (for ingest tests).", DefaultValueFactory = _ => 0.0 };
         var encoding = new Option<string[]>("--encoding") { Description = "dataset=utf8|utf8bom|latin1|utf16: write a dataset in another encoding (repeatable).", AllowMultipleArgumentsPerToken = true };
@@ -26,7 +31,7 @@ internal static class GenerateCommand
         var noTruth = new Option<bool>("--no-truth") { Description = "Do not write the truth/ folder." };
         var command = new Command("generate", "Write synthetic magistrates', Crown Court, prison, probation and family court extracts from one simulated population, with the ground truth in truth/.")
         {
-            people, seed, output, profile, profiles, noise, malformed, encoding, drop, noTruth,
+            people, seed, output, profile, profiles, noise, noiseFile, malformed, encoding, drop, noTruth,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -75,8 +80,10 @@ internal static class GenerateCommand
                 Seed = parse.GetValue(seed),
                 Datasets = datasets.Length > 0 ? datasets : null,
                 NoiseScale = scale,
+                Noise = parse.GetValue(noiseFile) is { } noisePath ? ReadNoiseFile(noisePath) : null,
                 WriteTruth = !parse.GetValue(noTruth),
                 Profiles = catalog,
+                Progress = n >= 200_000 ? new PercentProgress(stdout, n) : null,
                 BadInput = new BadInputOptions
                 {
                     MalformedRowRate = rate,
@@ -93,7 +100,7 @@ internal static class GenerateCommand
             }
             catch (ArgumentException ex)
             {
-                throw new CliUsageException(ex.Message);
+                throw new CliUsageException(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal));
             }
 
             foreach (var (dataset, rows) in summary.RowsPerDataset)
@@ -106,6 +113,63 @@ internal static class GenerateCommand
             return CliApp.ExitOk;
         });
         return command;
+    }
+
+    private static Dictionary<string, SourceNoise> ReadNoiseFile(string path)
+    {
+        var full = CliPaths.RequireExistingFile(path, "--noise-file");
+        Dictionary<string, SourceNoise>? noise;
+        try
+        {
+            noise = JsonSerializer.Deserialize<Dictionary<string, SourceNoise>>(File.ReadAllText(full), NoiseJson);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUsageException($"--noise-file: '{full}' at {ex.Path ?? "$"} (line {(ex.LineNumber ?? 0) + 1}): {ex.Message}");
+        }
+
+        if (noise is null)
+        {
+            throw new CliUsageException($"--noise-file: '{full}' is empty; give an object of source -> rates.");
+        }
+
+        var result = new Dictionary<string, SourceNoise>(StringComparer.Ordinal);
+        foreach (var (source, rates) in noise)
+        {
+            if (!ExtractGenerator.PersonLevelDatasets.Contains(source, StringComparer.Ordinal))
+            {
+                throw new CliUsageException($"--noise-file: '{source}' is not a person-level dataset; use {string.Join(", ", ExtractGenerator.PersonLevelDatasets)}.");
+            }
+
+            result[source] = rates ?? SourceNoise.None;
+        }
+
+        return result;
+    }
+
+    private static readonly JsonSerializerOptions NoiseJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>Prints one line per tenth of the population simulated.</summary>
+    private sealed class PercentProgress(TextWriter output, int total) : IProgress<int>
+    {
+        private int _lastTenth;
+
+        public void Report(int value)
+        {
+            var tenth = (int)(10L * value / total);
+            if (tenth > _lastTenth && tenth < 10)
+            {
+                _lastTenth = tenth;
+                output.WriteLine($"  {tenth * 10}% ({value.ToString("N0", CultureInfo.InvariantCulture)} people)");
+            }
+        }
     }
 
     private static Dictionary<string, ExtractEncoding>? ParseEncodings(string[] values)

@@ -12,6 +12,7 @@ public sealed class ProfileCatalog : IReadOnlyList<DatasetProfile>
 {
     private const string ResourcePrefix = "DataFirst.Profiles.";
 
+    private static readonly Lazy<ProfileCatalog> BuiltIn = new(LoadEmbedded);
     private readonly List<DatasetProfile> _profiles;
     private readonly Dictionary<string, DatasetProfile> _byName;
 
@@ -60,8 +61,10 @@ public sealed class ProfileCatalog : IReadOnlyList<DatasetProfile>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The profiles shipped with DataFirst (embedded copies of the repository's profiles/*.json).</summary>
-    public static ProfileCatalog LoadBuiltIn()
+    /// <summary>The profiles shipped with DataFirst (embedded copies of the repository's profiles/*.json), loaded once.</summary>
+    public static ProfileCatalog LoadBuiltIn() => BuiltIn.Value;
+
+    private static ProfileCatalog LoadEmbedded()
     {
         var assembly = typeof(ProfileCatalog).Assembly;
         var sources = new List<(string File, string Json)>();

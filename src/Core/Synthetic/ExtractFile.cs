@@ -24,11 +24,16 @@ internal sealed class ExtractFile : IDisposable
     private readonly Rng _badRng;
     private readonly double _malformedRate;
     private readonly Action<string, string, string>? _reportBadRow;
+    private readonly Action<string, object?>? _rowWritten;
+    private readonly bool _shuffle;
+    private readonly int _window;
+    private readonly Rng _orderRng;
+    private readonly List<PendingRow> _pending = [];
     private readonly int _rowIdIndex;
     private readonly StringBuilder _line = new(1024);
 
     public ExtractFile(DatasetProfile profile, Stream stream, ExtractEncoding encoding, IReadOnlyList<string>? dropColumns,
-        int seed, double malformedRate, Action<string, string, string>? reportBadRow)
+        int seed, double malformedRate, Action<string, string, string>? reportBadRow, int rowOrderWindow = 1, Action<string, object?>? rowWritten = null)
     {
         _profile = profile;
         var columns = profile.Columns;
@@ -61,6 +66,12 @@ internal sealed class ExtractFile : IDisposable
         _badRng = new Rng(hash ^ 0x5A5A5A5A5A5A5A5AUL);
         _malformedRate = malformedRate;
         _reportBadRow = reportBadRow;
+        _rowWritten = rowWritten;
+        _orderRng = new Rng(hash ^ 0x0F0F0F0F0F0F0F0FUL);
+        _window = Math.Max(1, rowOrderWindow);
+
+        // Shuffling writes the row id at emit time, so it needs the id as the first column written.
+        _shuffle = _window > 1 && _output.Length > 1 && _output[0] == _rowIdIndex;
         _writer = new StreamWriter(stream, ToEncoding(encoding), 1 << 16) { NewLine = "\n" };
 
         _line.Clear();
@@ -151,13 +162,26 @@ internal sealed class ExtractFile : IDisposable
         }
     }
 
-    /// <summary>Writes the row (filling unset columns) and returns its row id.</summary>
-    public string WriteRow(DateOnly eventDate)
+    /// <summary>
+    /// Completes the row (filling unset columns) and queues it. Rows leave in a shuffled order
+    /// within a bounded window (so a file is not sorted by person), and get their row id, in file
+    /// order, when they are written; <paramref name="tag"/> is handed to the row-written callback.
+    /// </summary>
+    public void WriteRow(DateOnly eventDate, object? tag = null)
     {
-        Rows++;
-        var rowId = Rows.ToString(CultureInfo.InvariantCulture);
-        Set(_rowIdIndex, rowId);
         var columns = _profile.Columns;
+        var immediate = !_shuffle;
+        string? rowId = null;
+        if (immediate)
+        {
+            rowId = (Rows + 1).ToString(CultureInfo.InvariantCulture);
+            Set(_rowIdIndex, rowId);
+        }
+        else
+        {
+            _set[_rowIdIndex] = true;
+        }
+
         for (var i = 0; i < _values.Length; i++)
         {
             if (!_set[i])
@@ -166,11 +190,12 @@ internal sealed class ExtractFile : IDisposable
             }
         }
 
+        // With shuffling, the row id (first column) is written at emit time: the body starts after it.
         _line.Clear();
         var malformed = _malformedRate > 0 && _badRng.Chance(_malformedRate) ? 1 + _badRng.Next(3) : 0;
         var skip = malformed == 1 ? 1 + _badRng.Next(Math.Max(1, _output.Length - 1)) : -1;
-        var first = true;
-        for (var o = 0; o < _output.Length; o++)
+        var first = immediate;
+        for (var o = immediate ? 0 : 1; o < _output.Length; o++)
         {
             if (o == skip)
             {
@@ -203,17 +228,55 @@ internal sealed class ExtractFile : IDisposable
         }
 
         _line.Append('\n');
-        _writer.Write(_line);
+        Array.Clear(_values);
+        Array.Clear(_set);
+        if (immediate)
+        {
+            _writer.Write(_line);
+            Emitted(rowId!, malformed, tag);
+            return;
+        }
+
+        _pending.Add(new PendingRow(_line.ToString(), malformed, tag));
+        if (_pending.Count >= _window)
+        {
+            FlushPending();
+        }
+    }
+
+    private void FlushPending()
+    {
+        // Fisher–Yates with the file's own stream: the order depends only on the seed and row count.
+        for (var i = _pending.Count - 1; i > 0; i--)
+        {
+            var j = _orderRng.Next(i + 1);
+            (_pending[i], _pending[j]) = (_pending[j], _pending[i]);
+        }
+
+        foreach (var row in _pending)
+        {
+            var rowId = (Rows + 1).ToString(CultureInfo.InvariantCulture);
+            _writer.Write(rowId);
+            _writer.Write(row.Body);
+            Emitted(rowId, row.Malformed, row.Tag);
+        }
+
+        _pending.Clear();
+    }
+
+    private void Emitted(string rowId, int malformed, object? tag)
+    {
+        Rows++;
         if (malformed > 0)
         {
             MalformedRows++;
             _reportBadRow?.Invoke(_profile.Name, rowId, malformed switch { 1 => "missing_field", 2 => "extra_field", _ => "stray_quote" });
         }
 
-        Array.Clear(_values);
-        Array.Clear(_set);
-        return rowId;
+        _rowWritten?.Invoke(rowId, tag);
     }
+
+    private sealed record PendingRow(string Body, int Malformed, object? Tag);
 
     private string? Fill(int index, ColumnProfile column, DateOnly eventDate)
     {
@@ -292,7 +355,11 @@ internal sealed class ExtractFile : IDisposable
         }
     }
 
-    public void Flush() => _writer.Flush();
+    public void Flush()
+    {
+        FlushPending();
+        _writer.Flush();
+    }
 
     public void Dispose() => _writer.Dispose();
 }

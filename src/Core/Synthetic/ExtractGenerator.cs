@@ -28,6 +28,7 @@ public sealed partial class ExtractGenerator(ILogger<ExtractGenerator>? logger =
     public const string TruthPersonsPath = "truth/persons.csv";
     public const string TruthCaseLinksPath = "truth/case_links.csv";
     public const string TruthBadRowsPath = "truth/bad_rows.csv";
+    public const string TruthIdentityErrorsPath = "truth/identity_errors.csv";
 
     private readonly ILogger _logger = logger ?? NullLogger<ExtractGenerator>.Instance;
 
@@ -82,6 +83,25 @@ public sealed partial class ExtractGenerator(ILogger<ExtractGenerator>? logger =
         return summary;
     }
 
+    /// <summary>
+    /// Generates into memory: handy for tests and benchmarks of small populations (the whole output
+    /// is held, so use the streaming overloads for large runs).
+    /// </summary>
+    public async Task<GeneratedFiles> GenerateToMemoryAsync(GeneratorOptions options, CancellationToken cancellationToken)
+    {
+        var streams = new SortedDictionary<string, MemoryStream>(StringComparer.Ordinal);
+        var summary = await GenerateAsync(
+            options,
+            path =>
+            {
+                var stream = new MemoryStream();
+                streams.Add(path, stream);
+                return stream;
+            },
+            cancellationToken);
+        return new GeneratedFiles(streams.ToDictionary(s => s.Key, s => s.Value.ToArray(), StringComparer.Ordinal), summary);
+    }
+
     private static void Validate(GeneratorOptions options)
     {
         if (options.People < 1)
@@ -92,6 +112,11 @@ public sealed partial class ExtractGenerator(ILogger<ExtractGenerator>? logger =
         if (options.NoiseScale < 0 || double.IsNaN(options.NoiseScale))
         {
             throw new ArgumentException("GeneratorOptions.NoiseScale must be 0 or more.", nameof(options));
+        }
+
+        if (options.RowOrderWindow < 1)
+        {
+            throw new ArgumentException($"GeneratorOptions.RowOrderWindow must be at least 1 (was {options.RowOrderWindow}).", nameof(options));
         }
 
         if (options.BadInput.MalformedRowRate is < 0 or > 1)

@@ -19,8 +19,17 @@ public sealed record GeneratorOptions
 
     public BadInputOptions BadInput { get; init; } = BadInputOptions.None;
 
-    /// <summary>Write the ground truth (truth/persons.csv, truth/case_links.csv, truth/bad_rows.csv).</summary>
+    /// <summary>Write the ground truth (truth/persons.csv, case_links.csv, identity_errors.csv, bad_rows.csv).</summary>
     public bool WriteTruth { get; init; } = true;
+
+    /// <summary>
+    /// Rows are shuffled within windows of this many rows per file, so that a file is not ordered
+    /// person by person (row ids follow file order). 1 keeps simulation order. Memory grows with it.
+    /// </summary>
+    public int RowOrderWindow { get; init; } = 2048;
+
+    /// <summary>Receives the number of people simulated so far, now and then and at the end.</summary>
+    public IProgress<int>? Progress { get; init; }
 
     /// <summary>Profiles to shape the extracts; null means the built-in ones.</summary>
     public Profiles.ProfileCatalog? Profiles { get; init; }
@@ -175,4 +184,16 @@ public sealed record GenerationSummary(
     public long TotalRows => RowsPerDataset.Values.Sum();
 
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? TotalRows / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>Generated files held in memory, by relative path (<c>magistrates.csv</c>, <c>truth/persons.csv</c>).</summary>
+public sealed record GeneratedFiles(IReadOnlyDictionary<string, byte[]> Files, GenerationSummary Summary)
+{
+    /// <summary>The bytes of one dataset's extract, e.g. <c>Extract("magistrates")</c>.</summary>
+    public byte[] Extract(string dataset) =>
+        Files.TryGetValue(ExtractGenerator.FileName(dataset), out var bytes)
+            ? bytes
+            : throw new KeyNotFoundException($"Dataset '{dataset}' was not generated; include it in GeneratorOptions.Datasets.");
+
+    public Stream Open(string path) => new MemoryStream(Files[path], writable: false);
 }

@@ -12,6 +12,30 @@ internal struct RecordedIdentity
     public string? Address;
     public string? Postcode;
     public string? Ethnicity;
+    public IdentityErrors Errors;
+}
+
+/// <summary>The identity errors applied to one record (written to truth/identity_errors.csv).</summary>
+[Flags]
+internal enum IdentityErrors
+{
+    None = 0,
+    NameTypo = 1 << 0,
+    NameTransposition = 1 << 1,
+    Nickname = 1 << 2,
+    MiddleNameDropped = 1 << 3,
+    PreviousSurname = 1 << 4,
+    Alias = 1 << 5,
+    NameSwap = 1 << 6,
+    DobDayMonthSwap = 1 << 7,
+    DobMistype = 1 << 8,
+    StaleAddress = 1 << 9,
+    PostcodeTypo = 1 << 10,
+    MissingForenames = 1 << 11,
+    MissingDob = 1 << 12,
+    MissingAddress = 1 << 13,
+    MissingPostcode = 1 << 14,
+    MissingSex = 1 << 15,
 }
 
 /// <summary>
@@ -32,6 +56,7 @@ internal static class IdentityNoise
         var home = person.AddressAt(eventDate);
         string? dobText = null;
         var ethnicity = person.Ethnicity;
+        var errors = IdentityErrors.None;
 
         // Ethnicity is self-reported and recorded inconsistently across systems.
         var e = rng.NextDouble();
@@ -55,26 +80,32 @@ internal static class IdentityNoise
             {
                 surname += "s";
             }
+
+            errors |= IdentityErrors.Alias;
         }
 
         if (rng.Chance(noise.PreviousSurname) && person.PreviousSurname is not null)
         {
             surname = person.PreviousSurname;
+            errors |= IdentityErrors.PreviousSurname;
         }
 
         if (rng.Chance(noise.Nickname) && NameData.Nicknames.TryGetValue(first, out var nicknames))
         {
             first = nicknames[rng.Chance(0.6) ? 0 : rng.Next(nicknames.Length)];
+            errors |= IdentityErrors.Nickname;
         }
 
-        if (rng.Chance(noise.MiddleNameDropped))
+        if (rng.Chance(noise.MiddleNameDropped) && middle is not null)
         {
             middle = null;
+            errors |= IdentityErrors.MiddleNameDropped;
         }
 
         var forenames = middle is null ? first : $"{first} {middle}";
         if (rng.Chance(noise.NameTypo))
         {
+            errors |= IdentityErrors.NameTypo;
             if (rng.Chance(0.5))
             {
                 forenames = Typo(forenames, rng);
@@ -87,6 +118,7 @@ internal static class IdentityNoise
 
         if (rng.Chance(noise.NameTransposition))
         {
+            errors |= IdentityErrors.NameTransposition;
             if (rng.Chance(0.5))
             {
                 forenames = Transpose(forenames, rng);
@@ -100,16 +132,19 @@ internal static class IdentityNoise
         if (rng.Chance(noise.NameSwap))
         {
             (forenames, surname) = (surname, forenames);
+            errors |= IdentityErrors.NameSwap;
         }
 
         if (rng.Chance(noise.DobDayMonthSwap))
         {
             dob = dob.Day <= 12 && dob.Day != dob.Month ? new DateOnly(dob.Year, dob.Day, dob.Month) : Mistype(dob, rng);
+            errors |= IdentityErrors.DobDayMonthSwap;
         }
 
         if (rng.Chance(noise.DobMistype))
         {
             dob = Mistype(dob, rng);
+            errors |= IdentityErrors.DobMistype;
         }
 
         var address = home;
@@ -120,12 +155,15 @@ internal static class IdentityNoise
             {
                 address = new Address("1 " + home.Line, home.Postcode[..^1] + (home.Postcode[^1] == 'A' ? 'B' : 'A'));
             }
+
+            errors |= IdentityErrors.StaleAddress;
         }
 
         var postcode = address.Postcode;
         if (rng.Chance(noise.PostcodeTypo))
         {
             postcode = PostcodeTypo(postcode, rng);
+            errors |= IdentityErrors.PostcodeTypo;
         }
 
         dobText = dob.ToString(dobFormat, CultureInfo.InvariantCulture);
@@ -135,27 +173,32 @@ internal static class IdentityNoise
         if (rng.Chance(noise.MissingForenames))
         {
             forenamesOut = null;
+            errors |= IdentityErrors.MissingForenames;
         }
 
         if (rng.Chance(noise.MissingDob))
         {
             dobText = null;
+            errors |= IdentityErrors.MissingDob;
         }
 
         if (rng.Chance(noise.MissingAddress))
         {
             addressLine = null;
+            errors |= IdentityErrors.MissingAddress;
         }
 
         string? postcodeOut = postcode;
         if (rng.Chance(noise.MissingPostcode))
         {
             postcodeOut = null;
+            errors |= IdentityErrors.MissingPostcode;
         }
 
         if (rng.Chance(noise.MissingSex))
         {
             sex = null;
+            errors |= IdentityErrors.MissingSex;
         }
 
         return new RecordedIdentity
@@ -167,8 +210,34 @@ internal static class IdentityNoise
             Address = addressLine,
             Postcode = postcodeOut,
             Ethnicity = ethnicity,
+            Errors = errors,
         };
     }
+
+    /// <summary>The errors as snake_case names joined by ';', e.g. <c>name_typo;stale_address</c>.</summary>
+    public static string Describe(IdentityErrors errors)
+    {
+        var names = new List<string>(2);
+        foreach (var (flag, name) in ErrorNames)
+        {
+            if ((errors & flag) != 0)
+            {
+                names.Add(name);
+            }
+        }
+
+        return string.Join(';', names);
+    }
+
+    private static readonly (IdentityErrors Flag, string Name)[] ErrorNames =
+    [
+        (IdentityErrors.NameTypo, "name_typo"), (IdentityErrors.NameTransposition, "name_transposition"), (IdentityErrors.Nickname, "nickname"),
+        (IdentityErrors.MiddleNameDropped, "middle_name_dropped"), (IdentityErrors.PreviousSurname, "previous_surname"), (IdentityErrors.Alias, "alias"),
+        (IdentityErrors.NameSwap, "name_swap"), (IdentityErrors.DobDayMonthSwap, "dob_day_month_swap"), (IdentityErrors.DobMistype, "dob_mistype"),
+        (IdentityErrors.StaleAddress, "stale_address"), (IdentityErrors.PostcodeTypo, "postcode_typo"), (IdentityErrors.MissingForenames, "missing_forenames"),
+        (IdentityErrors.MissingDob, "missing_dob"), (IdentityErrors.MissingAddress, "missing_address"), (IdentityErrors.MissingPostcode, "missing_postcode"),
+        (IdentityErrors.MissingSex, "missing_sex"),
+    ];
 
     /// <summary>One character substituted, inserted or deleted; never returns the input unchanged.</summary>
     internal static string Typo(string value, Rng rng)
@@ -206,7 +275,7 @@ internal static class IdentityNoise
         var count = 0;
         for (var i = 0; i + 1 < value.Length; i++)
         {
-            if (value[i] != value[i + 1] && char.IsLetter(value[i]) && char.IsLetter(value[i + 1]))
+            if (char.ToLowerInvariant(value[i]) != char.ToLowerInvariant(value[i + 1]) && char.IsLetter(value[i]) && char.IsLetter(value[i + 1]))
             {
                 candidates[count++] = i;
             }

@@ -107,8 +107,8 @@ internal sealed class PopulationBuilder
     private static readonly Weighted<string> Male = Weighted<string>.Zipf(NameData.MaleForenames, 0.9);
     private static readonly Weighted<string> Female = Weighted<string>.Zipf(NameData.FemaleForenames, 0.9);
     private static readonly Weighted<string> Common = new(NameData.CommonSurnames.Select(s => (s.Name, s.Share)));
-    private static readonly Weighted<string> Prefix = Weighted<string>.Zipf(NameData.SurnamePrefixes, 0.6);
-    private static readonly Weighted<string> Suffix = Weighted<string>.Zipf(NameData.SurnameSuffixes, 0.6);
+    private static readonly Weighted<string> Prefix = Weighted<string>.Zipf(NameData.SurnamePrefixes, 0.35);
+    private static readonly Weighted<string> Suffix = Weighted<string>.Zipf(NameData.SurnameSuffixes, 0.35);
     private static readonly double CommonShare = NameData.CommonSurnames.Sum(s => s.Share);
 
     public static string DrawSurname(Rng rng) =>

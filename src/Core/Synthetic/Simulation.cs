@@ -20,6 +20,7 @@ internal sealed class Simulation : IDisposable
     private readonly TextWriter? _persons;
     private readonly TextWriter? _caseLinks;
     private readonly TextWriter? _badRows;
+    private readonly TextWriter? _identityErrors;
     private readonly Dictionary<string, SourceNoise> _noise = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _dobFormats = new(StringComparer.Ordinal);
     private readonly Cols _m;
@@ -34,6 +35,9 @@ internal sealed class Simulation : IDisposable
     private readonly Cols _fc;
     private readonly Cols _fe;
     private long _truthRows;
+
+    // The CRN of the probation event written last: its requirements, conditions and PSS carry it.
+    private string _lastCrn = string.Empty;
 
     // System id counters (deterministic: households are simulated in order).
     private long _magsCase;
@@ -76,7 +80,8 @@ internal sealed class Simulation : IDisposable
 
             var encoding = bad.Encodings is not null && bad.Encodings.TryGetValue(dataset, out var e) ? e : ExtractEncoding.Utf8;
             var drop = bad.MissingColumns is not null && bad.MissingColumns.TryGetValue(dataset, out var d) ? d : null;
-            var file = new ExtractFile(profile, openWrite(ExtractGenerator.FileName(dataset)), encoding, drop, _seed, bad.MalformedRowRate, ReportBadRow);
+            var file = new ExtractFile(profile, openWrite(ExtractGenerator.FileName(dataset)), encoding, drop, _seed, bad.MalformedRowRate, ReportBadRow,
+                options.RowOrderWindow, (rowId, tag) => RowWritten(dataset, rowId, tag));
             _files.Add(file);
             return file;
         }
@@ -85,6 +90,7 @@ internal sealed class Simulation : IDisposable
         {
             _persons = OpenTruth(openWrite, ExtractGenerator.TruthPersonsPath, "dataset,row_id,person_id");
             _caseLinks = OpenTruth(openWrite, ExtractGenerator.TruthCaseLinksPath, "crown_case_id,magistrates_case_id");
+            _identityErrors = OpenTruth(openWrite, ExtractGenerator.TruthIdentityErrorsPath, "dataset,row_id,errors");
             if (bad.MalformedRowRate > 0)
             {
                 _badRows = OpenTruth(openWrite, ExtractGenerator.TruthBadRowsPath, "dataset,row_id,defect");
@@ -149,8 +155,13 @@ internal sealed class Simulation : IDisposable
             var h = PopulationBuilder.BuildHousehold(_s, (int)Math.Min(8, people - nextId + 1), ref nextId);
             SimulateHousehold(h);
             household++;
+            if (_options.Progress is { } progress && (household & 4095) == 0)
+            {
+                progress.Report((int)(nextId - 1));
+            }
         }
 
+        _options.Progress?.Report(people);
         foreach (var file in _files)
         {
             file.Flush();
@@ -193,7 +204,7 @@ internal sealed class Simulation : IDisposable
                 : familyCase ? s.Chance(0.35) : h.Kind == HouseholdKind.Single ? s.Chance(0.95) : s.Chance(0.65);
             if (offends)
             {
-                SimulateCareer(person);
+                SimulateCareer(person, h);
             }
         }
     }
@@ -204,9 +215,9 @@ internal sealed class Simulation : IDisposable
         Person Person, DateOnly Date, string Disposal, int Days, Offence Offence, string CourtCode, bool ByCrown,
         DateOnly? RemandFrom, int Requirements, bool PsrRequested, DateOnly ConvictionDate, int RemandDays);
 
-    private sealed record MagsCase(string CaseId, string Court, DateOnly SentDate, Offence Offence, bool RemandedInCustody, DateOnly FirstListing);
+    private sealed record MagsCase(string CaseId, string Court, DateOnly SentDate, Offence Offence, bool RemandedInCustody, DateOnly FirstListing, Person? CoDefendant);
 
-    private void SimulateCareer(Person person)
+    private void SimulateCareer(Person person, Household household)
     {
         var s = _s;
         var earliest = person.DateOfBirth.AddYears(person.IsChild ? 12 : 17);
@@ -226,7 +237,15 @@ internal sealed class Simulation : IDisposable
         var pendingSent = new List<MagsCase>(4);
         for (var i = 0; i < cases && date <= WindowEnd; i++)
         {
-            var free = SimulateMagistratesCase(person, date, pendingSent, forceSent: false);
+            // Now and then another member of the household is charged in the same case.
+            Person? coDefendant = null;
+            if (s.Chance(0.06))
+            {
+                var others = household.Members.Where(o => !ReferenceEquals(o, person) && o.AgeAt(date) >= 12).ToList();
+                coDefendant = others.Count > 0 ? others[s.Next(others.Count)] : null;
+            }
+
+            var free = SimulateMagistratesCase(person, date, pendingSent, forceSent: false, coDefendant);
 
             // Several magistrates' cases of one person sent in quick succession are often joined
             // into one Crown Court case: make some of them.
@@ -238,7 +257,7 @@ internal sealed class Simulation : IDisposable
                     break;
                 }
 
-                SimulateMagistratesCase(person, next, pendingSent, forceSent: true);
+                SimulateMagistratesCase(person, next, pendingSent, forceSent: true, coDefendant: null);
             }
 
             if (pendingSent.Count > 0)
@@ -256,7 +275,7 @@ internal sealed class Simulation : IDisposable
     }
 
     /// <summary>Simulates one magistrates' case; returns the date from which the person can offend again.</summary>
-    private DateOnly SimulateMagistratesCase(Person person, DateOnly offenceDate, List<MagsCase> pendingSent, bool forceSent)
+    private DateOnly SimulateMagistratesCase(Person person, DateOnly offenceDate, List<MagsCase> pendingSent, bool forceSent, Person? coDefendant)
     {
         var s = _s;
         var region = person.Region;
@@ -268,7 +287,6 @@ internal sealed class Simulation : IDisposable
 
         var court = region.MagistratesCourts[s.Next(region.MagistratesCourts.Length)];
         var caseId = "MC" + (++_magsCase).ToString("D8", CultureInfo.InvariantCulture);
-        var defendantId = "LD" + (++_magsDefendant).ToString("D8", CultureInfo.InvariantCulture);
         var summary = offence.Type is OffenceType.SummaryMotoring or OffenceType.SummaryNonMotoring;
         var bySummons = summary && s.Chance(offence.Type == OffenceType.SummaryMotoring || offence.Code == "CA03001" ? 0.85 : 0.3);
         var sjp = bySummons && offence.Type == OffenceType.SummaryMotoring && s.Chance(0.5);
@@ -389,19 +407,33 @@ internal sealed class Simulation : IDisposable
         var domestic = offence.Group == "01" && s.Chance(0.35);
         var appeal = outcome == "CON" && s.Chance(0.015);
         var crownCourt = region.CrownCourt;
+        var offences = s.Count(0.35, 9);
         var prosecutor = offence.Code == "CA03001" ? "TVL" : sjp ? (s.Chance(0.7) ? "POL" : "DVL") : "CPS";
         var asn = string.Create(CultureInfo.InvariantCulture, $"{offenceDate.Year % 100:D2}01{region.Code}{_magsCase:D10}{(char)('A' + (_magsCase % 26))}");
 
         var m = _m;
-        if (m.File is { } file)
+        Emit(person);
+        if (coDefendant is not null)
         {
+            Emit(coDefendant);
+        }
+
+        void Emit(Person who)
+        {
+            var defendantId = "LD" + (++_magsDefendant).ToString("D8", CultureInfo.InvariantCulture);
+            if (m.File is not { } file)
+            {
+                WritePersonRow(m, ExtractGenerator.Magistrates, who, firstListing);
+                return;
+            }
+
             file.Set(m["defendant_id"], defendantId);
             file.Set(m["case_id"], caseId);
             file.Set(m["asn"], asn);
             file.Set(m["court_code"], court);
             file.Set(m["court_region"], region.Code);
             file.Set(m["defendant_type"], "P");
-            file.SetYesNo(m["youth_flag"], person.AgeAt(firstListing) < 18);
+            file.SetYesNo(m["youth_flag"], who.AgeAt(firstListing) < 18);
             file.Set(m["offence_date"], offenceDate);
             file.Set(m["arrest_date"], arrest);
             file.Set(m["charge_date"], charge);
@@ -414,7 +446,7 @@ internal sealed class Simulation : IDisposable
             file.Set(m["offence_code"], offence.Code);
             file.Set(m["offence_group"], offence.Group);
             file.Set(m["offence_type"], TypeCode(offence.Type));
-            file.Set(m["number_of_offences"], 1 + (int)(_magsCase % 3 == 0 ? _magsCase % 4 : 0));
+            file.Set(m["number_of_offences"], offences);
             file.Set(m["plea"], plea);
             file.Set(m["plea_date"], plea == "NP" ? null : (DateOnly?)(plea == "G" ? hearing : firstListing));
             file.Set(m["mode_of_trial"], modeOfTrial);
@@ -448,14 +480,13 @@ internal sealed class Simulation : IDisposable
             file.SetYesNo(m["domestic_abuse_flag"], domestic);
             file.SetYesNo(m["appeal_lodged"], appeal);
             file.Set(m["extract_date"], ExtractDate);
+            WritePersonRow(m, ExtractGenerator.Magistrates, who, firstListing);
         }
-
-        WritePersonRow(m, ExtractGenerator.Magistrates, person, firstListing);
 
         var free = hearing;
         if (sent)
         {
-            pendingSent.Add(new MagsCase(caseId, court, hearing, offence, bail == "RC", firstListing));
+            pendingSent.Add(new MagsCase(caseId, court, hearing, offence, bail == "RC", firstListing, coDefendant));
         }
         else if (committed)
         {
@@ -466,6 +497,11 @@ internal sealed class Simulation : IDisposable
             var sentence = new Sentence(person, sentenceDate!.Value, disposal, sentenceDays, offence, court, false,
                 bail == "RC" ? firstListing : null, requirements, psr, hearing, remandDays);
             free = FollowSentence(sentence);
+            if (coDefendant is not null)
+            {
+                FollowSentence(sentence with { Person = coDefendant });
+            }
+
             if (appeal)
             {
                 SimulateCrownSentenceOrAppeal(person, "A", court, caseId, sentenceDate.Value.AddDays(s.Between(7, 21)), offence, null, disposal);
@@ -475,6 +511,10 @@ internal sealed class Simulation : IDisposable
         {
             // Remanded in custody, then acquitted / withdrawn: a remand-only custodial journey.
             RemandJourney(person, firstListing, hearing, offence, outcome == "ACQ" ? "ACQ" : "BAI");
+            if (coDefendant is not null)
+            {
+                RemandJourney(coDefendant, firstListing, hearing, offence, outcome == "ACQ" ? "ACQ" : "BAI");
+            }
         }
 
         return free;
@@ -492,6 +532,7 @@ internal sealed class Simulation : IDisposable
         var main = sentCases.OrderByDescending(c => c.Offence.TypicalCustodyDays).First();
         var remanded = sentCases.Any(c => c.RemandedInCustody) && s.Chance(0.8);
         var split = sentCases.Count == 1 && s.Chance(0.05);
+        var coDefendants = sentCases.Select(c => c.CoDefendant).OfType<Person>().Distinct().ToList();
         var free = receipt;
         var parts = split ? 2 : 1;
         for (var part = 0; part < parts; part++)
@@ -527,8 +568,13 @@ internal sealed class Simulation : IDisposable
             var sentenceDate = convicted ? outcomeDate.AddDays(psr ? s.Between(14, 35) : 0) : (DateOnly?)null;
             var remandFrom = remanded ? sentCases.Min(c => c.FirstListing) : (DateOnly?)null;
             var remandDays = remandFrom is { } rf ? Math.Max(0, (sentenceDate ?? outcomeDate).DayNumber - rf.DayNumber) : 0;
-            WriteCrownRow(person, caseId, "T", receipt, main.Court, offence, plea, trialStart, verdict, "NA", outcomeDate, disposal, sentenceDate, days,
-                remanded ? "RC" : s.Chance(0.6) ? "CB" : "UB", remandDays, psr);
+            var bail = remanded ? "RC" : s.Chance(0.6) ? "CB" : "UB";
+            WriteCrownRow(person, caseId, "T", receipt, main.Court, offence, plea, trialStart, verdict, "NA", outcomeDate, disposal, sentenceDate, days, bail, remandDays, psr);
+            foreach (var co in coDefendants)
+            {
+                WriteCrownRow(co, caseId, "T", receipt, main.Court, offence, plea, trialStart, verdict, "NA", outcomeDate, disposal, sentenceDate, days, bail, remandDays, psr);
+            }
+
             foreach (var sent in sentCases)
             {
                 WriteCaseLink(caseId, sent.CaseId);
@@ -536,12 +582,22 @@ internal sealed class Simulation : IDisposable
 
             if (convicted && part == 0)
             {
-                free = FollowSentence(new Sentence(person, sentenceDate!.Value, disposal, days, offence, person.Region.CrownCourt, true,
-                    remandFrom, disposal is "CO" or "SS" ? s.Between(1, 3) : 0, psr, outcomeDate, remandDays));
+                var sentence = new Sentence(person, sentenceDate!.Value, disposal, days, offence, person.Region.CrownCourt, true,
+                    remandFrom, disposal is "CO" or "SS" ? s.Between(1, 3) : 0, psr, outcomeDate, remandDays);
+                free = FollowSentence(sentence);
+                foreach (var co in coDefendants)
+                {
+                    FollowSentence(sentence with { Person = co });
+                }
             }
             else if (!convicted && remanded && part == 0)
             {
                 RemandJourney(person, remandFrom!.Value, outcomeDate, offence, "ACQ");
+                foreach (var co in coDefendants)
+                {
+                    RemandJourney(co, remandFrom.Value, outcomeDate, offence, "ACQ");
+                }
+
                 free = outcomeDate;
             }
             else if (part == 0)
@@ -582,7 +638,7 @@ internal sealed class Simulation : IDisposable
 
         var psr = type == "S" && s.Chance(0.5);
         var remandDays = remandFrom is { } rf ? Math.Max(0, outcomeDate.DayNumber - rf.DayNumber) : 0;
-        WriteCrownRow(person, caseId, type, receipt, magsCourt, offence, type == "S" ? "G" : "NP", null, type == "S" ? "NA" : "NA", appealOutcome, outcomeDate,
+        WriteCrownRow(person, caseId, type, receipt, magsCourt, offence, type == "S" ? "G" : "NP", null, "NA", appealOutcome, outcomeDate,
             disposal, type == "S" ? outcomeDate : null, days, remandFrom is null ? (s.Chance(0.6) ? "CB" : "UB") : "RC", remandDays, psr);
         WriteCaseLink(caseId, magsCaseId);
         if (type == "S")
@@ -728,17 +784,17 @@ internal sealed class Simulation : IDisposable
 
         if (sentence.Disposal is "CO" or "SS")
         {
+            var eventId = sentence.Date <= ExtractDate ? NextEventId() : null;
             if (sentence.PsrRequested)
             {
-                WritePsr(person, sentence, null);
+                WritePsr(person, sentence, eventId);
             }
 
-            if (sentence.Date > ExtractDate)
+            if (eventId is null)
             {
                 return sentence.Date;
             }
 
-            var eventId = NextEventId();
             var length = sentence.Disposal == "SS" ? Math.Max(sentence.Days, s.Between(6, 24) * 30) : sentence.Days;
             var r = s.NextDouble();
             var reason = r < 0.65 ? "CMP" : r < 0.8 ? "BRE" : r < 0.9 ? "NOF" : "EAR";
@@ -858,8 +914,6 @@ internal sealed class Simulation : IDisposable
         WritePersonRow(pb, ExtractGenerator.Probation, person, sentence.Date);
         _lastCrn = crn;
     }
-
-    private string _lastCrn = string.Empty;
 
     private void WriteRequirement(string eventId, DateOnly start, DateOnly end, string reason, int index)
     {
@@ -1146,16 +1200,38 @@ internal sealed class Simulation : IDisposable
         file.Set(cols.Postcode, identity.Postcode);
         file.Set(cols.Ethnicity, identity.Ethnicity);
         file.Set(cols.Age, person.AgeAt(eventDate));
-        var rowId = file.WriteRow(eventDate);
+        file.WriteRow(eventDate, new PersonRowTag(person.PersonKey, identity.Errors));
+    }
+
+    private sealed record PersonRowTag(string PersonKey, IdentityErrors Errors);
+
+    /// <summary>Writes the ground truth of a person-level row once the file has given it its row id.</summary>
+    private void RowWritten(string dataset, string rowId, object? tag)
+    {
+        if (tag is not PersonRowTag row)
+        {
+            return;
+        }
+
         if (_persons is { } truth)
         {
-            truth.Write(source);
+            truth.Write(dataset);
             truth.Write(',');
             truth.Write(rowId);
             truth.Write(',');
-            truth.Write(person.PersonKey);
+            truth.Write(row.PersonKey);
             truth.Write('\n');
             _truthRows++;
+        }
+
+        if (row.Errors != IdentityErrors.None && _identityErrors is { } errors)
+        {
+            errors.Write(dataset);
+            errors.Write(',');
+            errors.Write(rowId);
+            errors.Write(',');
+            errors.Write(IdentityNoise.Describe(row.Errors));
+            errors.Write('\n');
         }
     }
 

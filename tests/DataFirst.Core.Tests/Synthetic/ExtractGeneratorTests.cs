@@ -31,7 +31,7 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         var second = await GeneratedExtracts.GenerateAsync(options);
 
         first.Paths.Should().BeEquivalentTo(second.Paths);
-        first.Paths.Should().Contain(["magistrates.csv", "truth/persons.csv", "truth/case_links.csv", "truth/bad_rows.csv"]);
+        first.Paths.Should().Contain(["magistrates.csv", "truth/persons.csv", "truth/case_links.csv", "truth/bad_rows.csv", "truth/identity_errors.csv"]);
         foreach (var path in first.Paths)
         {
             first.Bytes(path).Should().Equal(second.Bytes(path), $"{path} must be byte-identical for the same seed");
@@ -106,6 +106,27 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
     }
 
     [Fact]
+    public void GenerateAsync_References_PointAtExistingRows()
+    {
+        foreach (var profile in Profiles)
+        {
+            var table = Output.Dataset(profile.Name);
+            foreach (var column in profile.Columns.Where(c => c.References is not null))
+            {
+                var (dataset, target) = (column.References!.Split('.')[0], column.References.Split('.')[1]);
+                var existing = Output.Dataset(dataset).Values(target).ToHashSet(StringComparer.Ordinal);
+                var values = table.Values(column.Name).Where(v => v.Length > 0).ToList();
+
+                values.Where(v => !existing.Contains(v)).Should().BeEmpty($"{profile.Name}.{column.Name} references {column.References}");
+                if (column.Name != "event_id" || profile.Name != "probation_psr")
+                {
+                    values.Should().HaveCount(table.Rows.Count, $"{profile.Name}.{column.Name} is always filled");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Truth_Persons_CoversEveryPersonLevelRowAndNothingElse()
     {
         var truth = Output.Read(ExtractGenerator.TruthPersonsPath);
@@ -127,43 +148,54 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
     }
 
     [Fact]
-    public void Truth_CaseLinks_JoinCrownCasesToMagistratesCasesOfTheSamePerson()
+    public void Truth_CaseLinks_JoinCrownCasesToMagistratesCasesOfTheSamePeople()
     {
         var mags = Output.Dataset(ExtractGenerator.Magistrates);
         var crown = Output.Dataset(ExtractGenerator.CrownCourt);
         var persons = Output.Read(ExtractGenerator.TruthPersonsPath).Rows.ToDictionary(r => (r[0], r[1]), r => r[2]);
-        var magsByCase = mags.Rows.ToDictionary(r => r[mags.Col("case_id")]);
-        var crownByCase = crown.Rows.ToDictionary(r => r[crown.Col("case_id")]);
+        var magsByCase = mags.Rows.GroupBy(r => r[mags.Col("case_id")]).ToDictionary(g => g.Key, g => g.ToList());
+        var crownByCase = crown.Rows.GroupBy(r => r[crown.Col("case_id")]).ToDictionary(g => g.Key, g => g.ToList());
         var links = Output.Read(ExtractGenerator.TruthCaseLinksPath);
         links.Header.Should().Equal("crown_case_id", "magistrates_case_id");
 
-        foreach (var link in links.Rows)
-        {
-            var c = crownByCase[link[0]];
-            var m = magsByCase[link[1]];
-            persons[("crown_court", c[0])].Should().Be(persons[("magistrates", m[0])], "a case link joins one person's cases");
-            var receiptType = c[crown.Col("receipt_type")];
-            if (receiptType == "T")
-            {
-                m[mags.Col("sent_to_crown_court")].Should().Be("Y");
-            }
-            else if (receiptType == "S")
-            {
-                m[mags.Col("committed_for_sentence")].Should().Be("Y");
-            }
-        }
-
+        // Collect violations and assert once: an assertion per case would make this test slow.
+        var wrongPerson = new List<string>();
+        var wrongCourt = new List<string>();
+        var wrongFlag = new List<string>();
         foreach (var group in links.Rows.GroupBy(r => r[0]))
         {
-            group.Select(r => magsByCase[r[1]][mags.Col("court_code")])
-                .Should().Contain(crownByCase[group.Key][crown.Col("committing_court_code")], "the committing court sent one of the linked cases");
+            var crownRows = crownByCase[group.Key];
+            var linkedMags = group.SelectMany(r => magsByCase[r[1]]).ToList();
+            var magsPeople = linkedMags.Select(m => persons[("magistrates", m[0])]).ToHashSet();
+            if (!crownRows.All(c => magsPeople.Contains(persons[("crown_court", c[0])])))
+            {
+                wrongPerson.Add(group.Key);
+            }
+
+            if (!linkedMags.Any(m => m[mags.Col("court_code")] == crownRows[0][crown.Col("committing_court_code")]))
+            {
+                wrongCourt.Add(group.Key);
+            }
+
+            var flag = crownRows[0][crown.Col("receipt_type")] switch { "T" => "sent_to_crown_court", "S" => "committed_for_sentence", _ => "appeal_lodged" };
+            if (!group.All(r => magsByCase[r[1]].Any(m => m[mags.Col(flag)] == "Y")))
+            {
+                wrongFlag.Add(group.Key);
+            }
         }
 
+        wrongPerson.Should().BeEmpty("a Crown Court defendant was a defendant in the linked magistrates' case");
+        wrongCourt.Should().BeEmpty("the committing court sent one of the linked cases");
+        wrongFlag.Should().BeEmpty("a trial / sentence / appeal receipt stems from a case flagged sent / committed / appealed");
         links.Values("crown_case_id").Distinct().Should().BeEquivalentTo(crownByCase.Keys, "every Crown Court case stems from a magistrates' case");
         links.Rows.GroupBy(r => r[0]).Should().Contain(g => g.Count() >= 2, "several magistrates' cases are rolled into one Crown Court case");
         links.Rows.GroupBy(r => r[1]).Should().Contain(g => g.Count() >= 2, "one magistrates' case is split into several Crown Court cases");
-        mags.Values("sent_to_crown_court").Where(v => v == "Y").Count()
-            .Should().Be(links.Rows.Where(r => crownByCase[r[0]][crown.Col("receipt_type")] == "T").Select(r => r[1]).Distinct().Count(), "every case sent for trial is received");
+        int People(string dataset, List<string[]> rows) => rows.Select(r => persons[(dataset, r[0])]).Distinct().Count();
+        magsByCase.Values.Count(rows => People("magistrates", rows) >= 2).Should().BeGreaterThan(0, "co-defendants share a magistrates' case");
+        crownByCase.Values.Count(rows => People("crown_court", rows) >= 2).Should().BeGreaterThan(0, "co-defendants share a Crown Court case");
+        var sentCases = magsByCase.Where(g => g.Value.Any(m => m[mags.Col("sent_to_crown_court")] == "Y")).Select(g => g.Key).ToHashSet();
+        var trialLinked = links.Rows.Where(r => crownByCase[r[0]][0][crown.Col("receipt_type")] == "T").Select(r => r[1]).ToHashSet();
+        trialLinked.Should().BeEquivalentTo(sentCases, "every case sent for trial is received, and only those");
     }
 
     [Fact]
@@ -217,7 +249,7 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         var full = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 2000, Seed = 9 });
         var subset = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 2000, Seed = 9, Datasets = ["crown_court", "family_people"] });
 
-        subset.Paths.Should().BeEquivalentTo(["crown_court.csv", "family_people.csv", "truth/persons.csv", "truth/case_links.csv"]);
+        subset.Paths.Should().BeEquivalentTo(["crown_court.csv", "family_people.csv", "truth/persons.csv", "truth/case_links.csv", "truth/identity_errors.csv"]);
         subset.Bytes("crown_court.csv").Should().Equal(full.Bytes("crown_court.csv"));
         subset.Bytes("family_people.csv").Should().Equal(full.Bytes("family_people.csv"));
     }
@@ -270,6 +302,51 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
         var prisons = output.Dataset("prisons");
         prisons.Header.Should().NotContain(["birth_date", "reception_date"]);
         prisons.Header.Length.Should().Be(Profiles.Get("prisons").Columns.Count - 2);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_Progress_ReportsPeopleUpToTheTotal()
+    {
+        var reports = new List<int>();
+        await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 30_000, Seed = 1, Datasets = ["family_cases"], Progress = new SyncProgress(reports.Add) });
+
+        reports.Should().HaveCountGreaterThan(2).And.BeInAscendingOrder();
+        reports[^1].Should().Be(30_000);
+    }
+
+    private sealed class SyncProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+
+    [Fact]
+    public async Task GenerateToMemoryAsync_SameOptions_SameBytesAsStreaming()
+    {
+        var options = new GeneratorOptions { People = 800, Seed = 8 };
+
+        var memory = await new ExtractGenerator().GenerateToMemoryAsync(options, CancellationToken.None);
+        var streamed = await GeneratedExtracts.GenerateAsync(options);
+
+        memory.Files.Keys.Should().BeEquivalentTo(streamed.Paths);
+        memory.Extract("probation").Should().Equal(streamed.Bytes("probation.csv"));
+        memory.Summary.TotalRows.Should().Be(streamed.Summary.TotalRows);
+        var prisonsOnly = await new ExtractGenerator().GenerateToMemoryAsync(options with { Datasets = ["prisons"] }, CancellationToken.None);
+        var missing = () => prisonsOnly.Extract("probation");
+        missing.Should().Throw<KeyNotFoundException>().WithMessage("*'probation'*");
+    }
+
+    [Theory]
+    [InlineData(2048, 0.0, 0.05)]
+    [InlineData(1, 0.3, 1.0)]
+    public async Task GenerateAsync_RowOrderWindow_DecidesWhetherFilesRunPersonByPerson(int window, double minAdjacent, double maxAdjacent)
+    {
+        var output = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 5000, Seed = 2, RowOrderWindow = window, Datasets = ["magistrates"] });
+        var rows = output.Dataset("magistrates").Rows;
+        var person = output.Read(ExtractGenerator.TruthPersonsPath).Rows.ToDictionary(r => r[1], r => r[2]);
+
+        rows.Select(r => r[0]).Should().Equal(Enumerable.Range(1, rows.Count).Select(i => i.ToString(CultureInfo.InvariantCulture)), "row ids follow file order");
+        var adjacent = (double)Enumerable.Range(1, rows.Count - 1).Count(i => person[rows[i][0]] == person[rows[i - 1][0]]) / (rows.Count - 1);
+        adjacent.Should().BeInRange(minAdjacent, maxAdjacent);
     }
 
     [Fact]

@@ -41,6 +41,13 @@ public sealed class IdentityNoiseTests
         var measured = ChangedFraction(source, clean, noisy, fields);
 
         measured.Should().BeApproximately(rate, 0.03, $"{kind} in {source} is configured at {rate}");
+
+        // truth/identity_errors.csv explains every change, and flags nothing else.
+        var label = System.Text.RegularExpressions.Regex.Replace(kind, "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant();
+        var flagged = noisy.Read(ExtractGenerator.TruthIdentityErrorsPath).Rows
+            .Where(r => r[0] == source).ToDictionary(r => r[1], r => r[2]);
+        flagged.Values.Should().OnlyContain(v => v == label);
+        ChangedRowIds(source, clean, noisy, fields).Should().BeEquivalentTo(flagged.Keys);
     }
 
     [Fact]
@@ -77,7 +84,7 @@ public sealed class IdentityNoiseTests
     public void Typo_Always_ChangesTheValue()
     {
         var rng = new Rng(3);
-        foreach (var value in new[] { "Ann", "Bo", "Smith", "O'Brien", "X" })
+        foreach (var value in new[] { "Ann", "Bo", "Smith", "O'Brien", "X", "Aaron", "Lee" })
         {
             for (var i = 0; i < 200; i++)
             {
@@ -107,6 +114,15 @@ public sealed class IdentityNoiseTests
         var configured = new Dictionary<string, SourceNoise>(none) { [source] = noise };
         var noisy = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = People, Seed = 17, Noise = configured, Datasets = [source] });
         return (clean, noisy);
+    }
+
+    private static List<string> ChangedRowIds(string source, GeneratedExtracts clean, GeneratedExtracts noisy, string[] kinds)
+    {
+        var profile = Profiles.Get(source);
+        var a = clean.Dataset(source);
+        var b = noisy.Dataset(source);
+        var columns = kinds.Select(k => a.Col(profile.FindIdentifier(k)!.Name)).ToArray();
+        return [.. Enumerable.Range(0, a.Rows.Count).Where(i => columns.Any(c => a.Rows[i][c] != b.Rows[i][c])).Select(i => a.Rows[i][0])];
     }
 
     private static double ChangedFraction(string source, GeneratedExtracts clean, GeneratedExtracts noisy, string[] kinds)
