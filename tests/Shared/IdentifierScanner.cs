@@ -46,6 +46,13 @@ internal sealed class IdentifierScanner
             }
         }
 
+        // The catalogue is built from the profiles' declarations: a surname that is also a word of a
+        // code label or description ("White" in the ethnicity labels) is not a leak when it appears there.
+        var vocabulary = profiles.SelectMany(p => new[] { p.Title, p.Description, p.SourceSystem, p.RowMeaning ?? string.Empty }
+                .Concat(p.Columns.SelectMany(c => (c.Codes?.Values ?? []).Append(c.Description))))
+            .SelectMany(text => text.Split([' ', ',', '(', ')', '-', '/', '\'', ';', ':', '.'], StringSplitOptions.RemoveEmptyEntries))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        values.ExceptWith(vocabulary);
         return new IdentifierScanner(values, dates);
     }
 
