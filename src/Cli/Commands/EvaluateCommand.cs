@@ -19,10 +19,11 @@ internal static class EvaluateCommand
         var truthPattern = new Option<string?>("--truth-pattern") { Description = "Regex whose first group is the entity label (e.g. ^rec-(\\d+)- for FEBRL)." };
         var labels = new Option<string?>("--labels") { Description = "Labelled pairs CSV: unique_id_l, unique_id_r, clerical_match_score (1/0)." };
         var suite = new Option<bool>("--suite") { Description = "Run examples/evaluation.json against the public datasets." };
+        var predictions = new Option<string?>("--predictions") { Description = "predictions.csv written by `datafirst link`: adds a threshold sweep (precision/recall/F1 per threshold)." };
         var examples = new Option<string>("--examples") { Description = "Examples folder for --suite.", DefaultValueFactory = _ => "examples" };
         var command = new Command("evaluate", "Pairwise precision/recall/F1 and B-cubed of clusters against the truth, or the evaluation suite.")
         {
-            clusters, truth, truthColumn, truthId, truthPattern, labels, suite, examples,
+            clusters, truth, truthColumn, truthId, truthPattern, labels, predictions, suite, examples,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -36,11 +37,25 @@ internal static class EvaluateCommand
 
                 var clustersPath = CliPaths.RequireExistingFile(parse.GetValue(clusters) ?? throw new CliUsageException("--clusters is required (or use --suite)."), "--clusters");
                 var clusterOf = ReadClusters(clustersPath);
+                var edges = parse.GetValue(predictions) is { } predictionsPath ? ReadPredictions(CliPaths.RequireExistingFile(predictionsPath, "--predictions")) : null;
                 if (parse.GetValue(labels) is { } labelsPath)
                 {
-                    var r = LinkageMetrics.CompareLabels(id => clusterOf.GetValueOrDefault(id), ReadLabels(CliPaths.RequireExistingFile(labelsPath, "--labels")));
+                    List<object>? sweepJson = null;
+                    var labelled = ReadLabels(CliPaths.RequireExistingFile(labelsPath, "--labels")).ToList();
+                    var r = LinkageMetrics.CompareLabels(id => clusterOf.GetValueOrDefault(id), labelled);
+                    if (edges is not null)
+                    {
+                        var rows = Sweep(clusterOf.Keys, edges).Select(x =>
+                        {
+                            var l = LinkageMetrics.CompareLabels(id => x.ClusterOf.GetValueOrDefault(id), labelled);
+                            return new SweepLine(x.Threshold, l.Precision, l.Recall, l.F1, x.Clusters);
+                        }).ToList();
+                        PrintSweep(output, rows, edges);
+                        sweepJson = rows.Select(SweepJson).ToList();
+                    }
+
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"labelled pairs: precision {r.Precision:0.0000}, recall {r.Recall:0.0000}, F1 {r.F1:0.0000} (TP {r.TruePositives}, FP {r.FalsePositives}, FN {r.FalseNegatives})"));
-                    output.WriteLine(JsonSerializer.Serialize(new { precision = r.Precision, recall = r.Recall, f1 = r.F1, true_positives = r.TruePositives, false_positives = r.FalsePositives, false_negatives = r.FalseNegatives }));
+                    output.WriteLine(JsonSerializer.Serialize(new { precision = r.Precision, recall = r.Recall, f1 = r.F1, true_positives = r.TruePositives, false_positives = r.FalsePositives, false_negatives = r.FalseNegatives, sweep = sweepJson }));
                     return Task.FromResult(CliApp.ExitOk);
                 }
 
@@ -53,9 +68,28 @@ internal static class EvaluateCommand
                     throw new CliFailureException($"no unique id of --clusters appears in --truth column '{parse.GetValue(truthId)}'.");
                 }
 
-                var m = LinkageMetrics.Compare(ids.Select(i => clusterOf[i]).ToList(), ids.Select(i => truthMap[i]).ToList());
+                List<object>? sweep = null;
+                var truthLabels = ids.Select(i => truthMap[i]).ToList();
+                var m = LinkageMetrics.Compare(ids.Select(i => clusterOf[i]).ToList(), truthLabels);
+                if (edges is not null)
+                {
+                    var rows = Sweep(ids, edges).Select(x =>
+                    {
+                        var q = LinkageMetrics.Compare(ids.Select(i => x.ClusterOf[i]).ToList(), truthLabels);
+                        return new SweepLine(x.Threshold, q.Precision, q.Recall, q.F1, x.Clusters);
+                    }).ToList();
+                    PrintSweep(output, rows, edges);
+                    sweep = rows.Select(SweepJson).ToList();
+                }
+
                 Print(output, m, ids.Count);
-                output.WriteLine(JsonSerializer.Serialize(Json(m, ids.Count)));
+                var json = JsonSerializer.SerializeToNode(Json(m, ids.Count))!.AsObject();
+                if (sweep is not null)
+                {
+                    json["sweep"] = JsonSerializer.SerializeToNode(sweep);
+                }
+
+                output.WriteLine(json.ToJsonString());
                 return Task.FromResult(CliApp.ExitOk);
             }
             catch (LinkageException ex)
@@ -107,6 +141,96 @@ internal static class EvaluateCommand
 
         output.WriteLine(JsonSerializer.Serialize(new { passed = allPassed, cases = results }));
         return allPassed ? CliApp.ExitOk : CliApp.ExitFailure;
+    }
+
+    private sealed record SweepLine(double Threshold, double Precision, double Recall, double F1, int Clusters);
+
+    private static object SweepJson(SweepLine r) => new { threshold = r.Threshold, precision = Math.Round(r.Precision, 5), recall = Math.Round(r.Recall, 5), f1 = Math.Round(r.F1, 5), clusters = r.Clusters };
+
+    /// <summary>Connected components of the predictions at or above each sweep threshold (ids as nodes).</summary>
+    private static IEnumerable<(double Threshold, Dictionary<string, string> ClusterOf, int Clusters)> Sweep(IEnumerable<string> ids, List<(string A, string B, double P)> edges)
+    {
+        var nodes = ids.Distinct(StringComparer.Ordinal).ToList();
+        var index = nodes.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        // predictions.csv holds the pairs at or above the run's threshold: sweep from there (lowest probability, rounded down).
+        var lowest = edges.Count == 0 ? 1.0 : Math.Floor(edges.Min(e => e.P) * 100) / 100;
+        foreach (var t in EvaluationSuite.SweepThresholds.Where(t => t >= lowest - 1e-9))
+        {
+            var parent = Enumerable.Range(0, nodes.Count).ToArray();
+            int Find(int x)
+            {
+                while (parent[x] != x)
+                {
+                    parent[x] = parent[parent[x]];
+                    x = parent[x];
+                }
+
+                return x;
+            }
+
+            foreach (var (a, b, p) in edges)
+            {
+                if (p >= t && index.TryGetValue(a, out var ia) && index.TryGetValue(b, out var ib))
+                {
+                    var (ra, rb) = (Find(ia), Find(ib));
+                    if (ra != rb)
+                    {
+                        parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
+                    }
+                }
+            }
+
+            var map = new Dictionary<string, string>(nodes.Count, StringComparer.Ordinal);
+            var roots = new HashSet<int>();
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var r = Find(i);
+                roots.Add(r);
+                map[nodes[i]] = r.ToString(CultureInfo.InvariantCulture);
+            }
+
+            yield return (t, map, roots.Count);
+        }
+    }
+
+    private static void PrintSweep(TextWriter output, List<SweepLine> rows, List<(string A, string B, double P)> edges)
+    {
+        var lowest = edges.Count == 0 ? 1.0 : edges.Min(e => e.P);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threshold sweep over {edges.Count} predictions (lowest probability {lowest:0.###}: thresholds under the run's match_threshold are not shown):"));
+        output.WriteLine("  threshold  precision  recall    F1        clusters");
+        foreach (var r in rows)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Threshold,-9}  {r.Precision:0.0000}     {r.Recall:0.0000}    {r.F1:0.0000}    {r.Clusters}"));
+        }
+    }
+
+    private static List<(string A, string B, double P)> ReadPredictions(string path)
+    {
+        using var reader = new StreamReader(path);
+        var csv = new CsvRows(reader);
+        var header = csv.ReadRow() ?? throw new CliFailureException($"--predictions '{path}' is empty.");
+        var l = Array.IndexOf(header, "unique_id_l");
+        var r = Array.IndexOf(header, "unique_id_r");
+        var p = Array.IndexOf(header, "match_probability");
+        if (l < 0 || r < 0 || p < 0)
+        {
+            throw new CliFailureException($"--predictions '{path}': needs columns unique_id_l, unique_id_r and match_probability.");
+        }
+
+        var list = new List<(string, string, double)>();
+        var line = 1;
+        while (csv.ReadRow() is { } row)
+        {
+            line++;
+            if (!double.TryParse(row[p], NumberStyles.Float, CultureInfo.InvariantCulture, out var prob))
+            {
+                throw new CliFailureException($"--predictions '{path}' line {line}: match_probability is not a number.");
+            }
+
+            list.Add((row[l], row[r], prob));
+        }
+
+        return list;
     }
 
     private static void Print(TextWriter output, QualityMetrics m, int records) =>

@@ -61,14 +61,19 @@ public static class BlockingAnalysis
             var blocks = pe.Blocks(r);
             long total = 0;
             var oversized = 0;
-            Parallel.ForEach(blocks, () => 0L, (b, _, acc) =>
+            PairEnumerator.ForEachRange(blocks, () => 0L, (from, to, acc) =>
             {
                 var v = new Counter();
-                return acc + pe.VisitBlock(r, b, ref v);
+                for (var i = from; i < to; i++)
+                {
+                    acc += pe.VisitBlock(r, blocks[i], ref v);
+                }
+
+                return acc;
             }, acc => Interlocked.Add(ref total, acc));
-            foreach (var b in blocks)
+            foreach (var size in blocks.Sizes())
             {
-                if (b.Length > settings.MaxBlockSize)
+                if (size > settings.MaxBlockSize)
                 {
                     oversized++;
                 }
@@ -86,10 +91,10 @@ public static class BlockingAnalysis
 
             if (oversized > 0)
             {
-                warnings.Add($"blocking rule {rule.Name}: {oversized} block(s) exceed max_block_size {settings.MaxBlockSize} (largest {blocks.Max(b => b.Length)} records).");
+                warnings.Add($"blocking rule {rule.Name}: {oversized} block(s) exceed max_block_size {settings.MaxBlockSize} (largest {blocks.Sizes().Max()} records).");
             }
 
-            results.Add(new RuleAnalysis(r, rules[r], total, blocks.Count, blocks.Select(b => b.Length).OrderDescending().Take(largest).ToList(), nullKeys, oversized));
+            results.Add(new RuleAnalysis(r, rules[r], total, blocks.Count, blocks.Sizes().OrderDescending().Take(largest).ToList(), nullKeys, oversized));
         }
 
         return new BlockingAnalysisResult(results, results.Sum(x => x.Comparisons), warnings);

@@ -7,7 +7,6 @@ namespace DataFirst.Core.Blocking;
 internal sealed class BoundRule
 {
     private readonly int[][] codes;
-    private readonly ulong[][] valueHashes;
 
     public BoundRule(RecordSet records, IReadOnlyList<string> columns, int index, string kind)
     {
@@ -26,10 +25,43 @@ internal sealed class BoundRule
         }
 
         codes = cols.Select(c => records.Codes[c]).ToArray();
-        valueHashes = cols.Select(c => HashDictionary(records.Dictionaries[c])).ToArray();
+        dictionaries = cols.Select(c => records.Dictionaries[c]).ToArray();
+    }
+
+    private readonly string[][] dictionaries;
+    private ulong[][]? valueHashes;
+
+    /// <summary>In-process block key of a record from its codes (not stable across record sets; use
+    /// <see cref="Hash"/> for that). One or two columns give an exact key; more are mixed (collisions are
+    /// harmless: pairs are checked with <see cref="SameKey"/>).</summary>
+    public ulong CodeKey(int r)
+    {
+        if (codes.Length == 1)
+        {
+            return (uint)codes[0][r];
+        }
+
+        if (codes.Length == 2)
+        {
+            return ((ulong)(uint)codes[0][r] << 32) | (uint)codes[1][r];
+        }
+
+        ulong h = 0x9E3779B97F4A7C15UL;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            h = (h ^ (uint)codes[i][r]) * 0xBF58476D1CE4E5B9UL;
+            h ^= h >> 31;
+        }
+
+        return h;
     }
 
     public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Per key column, the record codes.</summary>
+    public IReadOnlyList<int[]> ColumnCodes => codes;
+
+    public int DictionarySize(int column) => dictionaries[column].Length;
 
     public int Index { get; }
 
@@ -66,6 +98,7 @@ internal sealed class BoundRule
     /// <summary>Hash of the key's values: stable across processes and record sets (FNV-1a over the text).</summary>
     public ulong Hash(int r)
     {
+        var valueHashes = this.valueHashes ??= dictionaries.Select(HashDictionary).ToArray();
         ulong h = 14695981039346656037UL;
         for (var i = 0; i < codes.Length; i++)
         {
@@ -121,50 +154,89 @@ internal sealed class PairEnumerator
 
     public BoundRule Rule(int index) => rules[index];
 
-    /// <summary>Blocks of rule <paramref name="ruleIndex"/>: each array holds the records of one key (size ≥ 2).</summary>
-    public List<int[]> Blocks(int ruleIndex)
+    /// <summary>Blocks of rule <paramref name="ruleIndex"/> (records sharing a key, size ≥ 2), found by a stable counting
+    /// sort per key column (linear in the records; no hashing, no collisions, no allocation per block).</summary>
+    public BlockSet Blocks(int ruleIndex)
     {
         var rule = rules[ruleIndex];
         var n = records.Count;
-        var keyed = new List<(ulong Hash, int Record)>(n);
+        var items = new int[n];
+        var m = 0;
         for (var r = 0; r < n; r++)
         {
             if (!rule.IsNull(r))
             {
-                keyed.Add((rule.Hash(r), r));
+                items[m++] = r;
             }
         }
 
-        keyed.Sort();
-        var blocks = new List<int[]>();
-        var i = 0;
-        while (i < keyed.Count)
+        var scratch = new int[m];
+        for (var c = rule.ColumnCodes.Count - 1; c >= 0; c--)
         {
-            var j = i + 1;
-            while (j < keyed.Count && keyed[j].Hash == keyed[i].Hash)
+            var codes = rule.ColumnCodes[c];
+            var counts = new int[rule.DictionarySize(c) + 1];
+            for (var i = 0; i < m; i++)
             {
-                j++;
+                counts[codes[items[i]] + 1]++;
             }
 
-            if (j - i >= 2)
+            for (var k = 1; k < counts.Length; k++)
             {
-                var block = new int[j - i];
-                for (var k = i; k < j; k++)
-                {
-                    block[k - i] = keyed[k].Record;
-                }
-
-                blocks.Add(block);
+                counts[k] += counts[k - 1];
             }
 
-            i = j;
+            for (var i = 0; i < m; i++)
+            {
+                var it = items[i];
+                scratch[counts[codes[it]]++] = it;
+            }
+
+            (items, scratch) = (scratch, items);
         }
 
-        return blocks;
+        var starts = new List<int>();
+        var outItems = new int[m];
+        var o = 0;
+        var a = 0;
+        while (a < m)
+        {
+            var b = a + 1;
+            while (b < m && rule.SameKey(items[a], items[b]))
+            {
+                b++;
+            }
+
+            if (b - a >= 2)
+            {
+                starts.Add(o);
+                Array.Copy(items, a, outItems, o, b - a);
+                o += b - a;
+            }
+
+            a = b;
+        }
+
+        starts.Add(o);
+        return new BlockSet(outItems, starts.ToArray());
+    }
+
+    /// <summary>Runs <paramref name="body"/>(first block, end block, state) over ranges of blocks in parallel with a
+    /// state per worker, then <paramref name="merge"/> on each state.</summary>
+    public static void ForEachRange<TState>(BlockSet blocks, Func<TState> init, Func<int, int, TState, TState> body, Action<TState> merge, int maxDegreeOfParallelism = -1)
+    {
+        var count = blocks.Count;
+        if (count == 0)
+        {
+            return;
+        }
+
+        var chunk = Math.Max(1, count / (Environment.ProcessorCount * 16));
+        var chunks = (count + chunk - 1) / chunk;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, init, (i, _, state) => body(i * chunk, Math.Min(count, (i + 1) * chunk), state), merge);
     }
 
     /// <summary>Checks a block against the limit; false when it must be skipped (a warning is added).</summary>
-    public bool Admit(int ruleIndex, int[] block, ICollection<string>? warnings)
+    public bool Admit(int ruleIndex, ReadOnlySpan<int> block, ICollection<string>? warnings)
     {
         if (block.Length <= maxBlockSize)
         {
@@ -188,7 +260,7 @@ internal sealed class PairEnumerator
     }
 
     /// <summary>Visits the pairs of one block for rule <paramref name="ruleIndex"/>.</summary>
-    public long VisitBlock<TVisitor>(int ruleIndex, int[] block, ref TVisitor visitor, bool excludeEarlier = true)
+    public long VisitBlock<TVisitor>(int ruleIndex, ReadOnlySpan<int> block, ref TVisitor visitor, bool excludeEarlier = true)
         where TVisitor : struct, IPairVisitor
     {
         var rule = rules[ruleIndex];
@@ -233,5 +305,23 @@ internal sealed class PairEnumerator
         }
 
         return count;
+    }
+}
+
+/// <summary>Blocks as one flat array of record indices plus start offsets (block i = items[starts[i]..starts[i+1])).</summary>
+internal sealed class BlockSet(int[] items, int[] starts)
+{
+    public int Count => starts.Length - 1;
+
+    public ReadOnlySpan<int> this[int index] => items.AsSpan(starts[index], starts[index + 1] - starts[index]);
+
+    public int Size(int index) => starts[index + 1] - starts[index];
+
+    public IEnumerable<int> Sizes()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return Size(i);
+        }
     }
 }

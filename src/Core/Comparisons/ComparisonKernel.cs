@@ -29,6 +29,7 @@ internal sealed class ComparisonKernel
     private readonly int[]? area;
     private readonly int[]? phonetic;
     private readonly int[][]? nick;
+    private readonly ulong[]? letters;
 
     public ComparisonKernel(ComparisonSpec spec, RecordSet records)
     {
@@ -69,40 +70,35 @@ internal sealed class ComparisonKernel
                     {
                         var oc = records.ColumnIndex(l.OtherColumn!);
                         otherCodes = records.Codes[oc];
-                        var lookup = new Dictionary<string, int>(StringComparer.Ordinal);
                         var od = records.Dictionaries[oc];
-                        for (var k = 1; k < od.Length; k++)
-                        {
-                            lookup[od[k]] = k;
-                        }
 
-                        toOther = new int[dict.Length];
-                        for (var k = 1; k < dict.Length; k++)
+                        // Record sets that share this dictionary (Select) share the other column's too.
+                        toOther = Cached("swap:" + l.OtherColumn, () =>
                         {
-                            toOther[k] = lookup.TryGetValue(dict[k], out var x) ? x : -1;
-                        }
+                            var lookup = new Dictionary<string, int>(StringComparer.Ordinal);
+                            for (var k = 1; k < od.Length; k++)
+                            {
+                                lookup[od[k]] = k;
+                            }
 
+                            var map = new int[dict.Length];
+                            for (var k = 1; k < dict.Length; k++)
+                            {
+                                map[k] = lookup.TryGetValue(dict[k], out var x) ? x : -1;
+                            }
+
+                            return map;
+                        });
                         break;
                     }
 
                 case Kind.DateWithin or Kind.DayMonthSwap:
                     if (dayNumber is null)
                     {
-                        dayNumber = new int[dict.Length];
-                        year = new int[dict.Length];
-                        month = new int[dict.Length];
-                        day = new int[dict.Length];
-                        for (var k = 1; k < dict.Length; k++)
-                        {
-                            var s = dict[k];
-                            dayNumber[k] = DateStandardiser.DayNumber(s);
-                            if (dayNumber[k] != int.MinValue)
-                            {
-                                year[k] = int.Parse(s.AsSpan(0, 4), provider: System.Globalization.CultureInfo.InvariantCulture);
-                                month[k] = int.Parse(s.AsSpan(5, 2), provider: System.Globalization.CultureInfo.InvariantCulture);
-                                day[k] = int.Parse(s.AsSpan(8, 2), provider: System.Globalization.CultureInfo.InvariantCulture);
-                            }
-                        }
+                        dayNumber = Cached("day_number", () => dict.Select(v => v.Length == 0 ? int.MinValue : DateStandardiser.DayNumber(v)).ToArray());
+                        year = Cached("year", () => DatePart(0, 4));
+                        month = Cached("month", () => DatePart(5, 2));
+                        day = Cached("day", () => DatePart(8, 2));
                     }
 
                     break;
@@ -118,20 +114,37 @@ internal sealed class ComparisonKernel
                 case Kind.Phonetic:
                     phonetic = Cached("phonetic", () => Derive(StringMetrics.PhoneticKey));
                     break;
+                case Kind.JaroWinkler or Kind.Jaro:
+                    letters ??= SignatureCache.GetValue(dict, d => d.Select(StringMetrics.LetterSignature).ToArray());
+                    break;
                 case Kind.Nickname:
-                    nick = new int[dict.Length][];
-                    for (var k = 1; k < dict.Length; k++)
+                    nick = NickCache.GetValue(dict, d =>
                     {
-                        nick[k] = Nicknames.GroupsOf(dict[k]).ToArray();
-                    }
+                        var groups = new int[d.Length][];
+                        groups[0] = [];
+                        for (var k = 1; k < d.Length; k++)
+                        {
+                            groups[k] = Nicknames.GroupsOf(d[k]).ToArray();
+                        }
 
-                    nick[0] = [];
+                        return groups;
+                    });
                     break;
             }
         }
     }
 
     public ComparisonSpec Spec { get; }
+
+    /// <summary>Level 1 is an exact level, so equal non-null codes always land on it.</summary>
+    public bool ExactFirst => kinds.Length > 1 && kinds[1] == Kind.Exact;
+
+    /// <summary>Some level runs a string metric (Jaro, Jaro-Winkler, Levenshtein…): the costly comparisons.</summary>
+    public bool UsesStringMetric => kinds.Any(k => k is Kind.JaroWinkler or Kind.Jaro or Kind.Levenshtein or Kind.DamerauLevenshtein);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], int[][]> NickCache = new();
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], ulong[]> SignatureCache = new();
 
     public int LevelCount => kinds.Length;
 
@@ -145,6 +158,21 @@ internal sealed class ComparisonKernel
 
     private int[] Cached(string key, Func<int[]> build) =>
         DerivedCache.GetOrCreateValue(dict).GetOrAdd(key, _ => build());
+
+    private int[] DatePart(int start, int length)
+    {
+        var result = new int[dict.Length];
+        for (var k = 1; k < dict.Length; k++)
+        {
+            var v = dict[k];
+            if (DateStandardiser.DayNumber(v) != int.MinValue)
+            {
+                result[k] = int.Parse(v.AsSpan(start, length), provider: System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return result;
+    }
 
     private int[] Derive(Func<string, string> f)
     {
@@ -181,6 +209,7 @@ internal sealed class ComparisonKernel
         }
 
         var sim = -1.0;
+        var upper = -1.0;
         var kinds = this.kinds;
         for (var i = 1; i < kinds.Length; i++)
         {
@@ -196,6 +225,17 @@ internal sealed class ComparisonKernel
                 case Kind.JaroWinkler:
                     if (sim < 0)
                     {
+                        // Cheap upper bound from letter counts first: most unrelated names fail every threshold.
+                        if (upper < 0)
+                        {
+                            upper = StringMetrics.JaroWinklerUpperBound(dict[ca], dict[cb], letters![ca], letters[cb]);
+                        }
+
+                        if (upper < thresholds[i])
+                        {
+                            break;
+                        }
+
                         sim = StringMetrics.JaroWinkler(dict[ca], dict[cb]);
                     }
 

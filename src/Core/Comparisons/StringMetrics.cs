@@ -13,11 +13,6 @@ public static class StringMetrics
             return a.Length == 0 && b.Length == 0 ? 1.0 : 0.0;
         }
 
-        if (a.SequenceEqual(b))
-        {
-            return 1.0;
-        }
-
         if (a.Length > b.Length)
         {
             var t = a;
@@ -25,6 +20,60 @@ public static class StringMetrics
             b = t;
         }
 
+        return b.Length <= 64 ? JaroShort(a, b) : JaroLong(a, b);
+    }
+
+    /// <summary>Jaro for strings of at most 64 characters: matched flags are bits of two words (no buffers).</summary>
+    private static double JaroShort(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        var window = Math.Max(0, (b.Length / 2) - 1);
+        ulong matchedA = 0, matchedB = 0;
+        var matches = 0;
+        var bl = b.Length - 1;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var lo = i > window ? i - window : 0;
+            var hi = Math.Min(bl, i + window);
+            var c = a[i];
+            for (var j = lo; j <= hi; j++)
+            {
+                if (b[j] == c && (matchedB & (1UL << j)) == 0)
+                {
+                    matchedA |= 1UL << i;
+                    matchedB |= 1UL << j;
+                    matches++;
+                    break;
+                }
+            }
+        }
+
+        if (matches == 0)
+        {
+            return 0.0;
+        }
+
+        var transpositions = 0;
+        var ma = matchedA;
+        var mb = matchedB;
+        while (ma != 0)
+        {
+            var i = System.Numerics.BitOperations.TrailingZeroCount(ma);
+            var j = System.Numerics.BitOperations.TrailingZeroCount(mb);
+            if (a[i] != b[j])
+            {
+                transpositions++;
+            }
+
+            ma &= ma - 1;
+            mb &= mb - 1;
+        }
+
+        double m = matches;
+        return ((m / a.Length) + (m / b.Length) + ((m - (transpositions / 2)) / m)) / 3.0;
+    }
+
+    private static double JaroLong(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
         var window = Math.Max(0, (b.Length / 2) - 1);
         Span<bool> matchedA = a.Length <= StackLimit ? stackalloc bool[a.Length] : new bool[a.Length];
         Span<bool> matchedB = b.Length <= StackLimit ? stackalloc bool[b.Length] : new bool[b.Length];
@@ -75,6 +124,65 @@ public static class StringMetrics
 
         double m = matches;
         return ((m / a.Length) + (m / b.Length) + ((m - (transpositions / 2)) / m)) / 3.0;
+    }
+
+    /// <summary>Letter-count signature of a string: bits 0-25 = letters A-Z present, bits 26-51 = letters present
+    /// at least twice, bit 62 = some letter three or more times, bit 63 = a character outside A-Z.</summary>
+    public static ulong LetterSignature(string s)
+    {
+        ulong once = 0, twice = 0, flags = 0;
+        foreach (var ch in s)
+        {
+            var k = ch - 'A';
+            if ((uint)k > 25)
+            {
+                flags |= 1UL << 63;
+                continue;
+            }
+
+            var bit = 1UL << k;
+            if ((twice & bit) != 0)
+            {
+                flags |= 1UL << 62;
+            }
+            else if ((once & bit) != 0)
+            {
+                twice |= bit;
+            }
+            else
+            {
+                once |= bit;
+            }
+        }
+
+        return once | (twice << 26) | flags;
+    }
+
+    /// <summary>An upper bound of <see cref="JaroWinkler"/> from the strings' lengths, common prefix and letter
+    /// signatures (<see cref="LetterSignature"/>): matches cannot exceed the letters the strings share.</summary>
+    public static double JaroWinklerUpperBound(string a, string b, ulong signatureA, ulong signatureB)
+    {
+        if (a.Length == 0 || b.Length == 0 || ((signatureA | signatureB) >> 62) != 0)
+        {
+            return 1.0;
+        }
+
+        var shared = System.Numerics.BitOperations.PopCount(signatureA & signatureB & ((1UL << 52) - 1));
+        double m = Math.Min(shared, Math.Min(a.Length, b.Length));
+        if (m == 0)
+        {
+            return 0.0;
+        }
+
+        var j = ((m / a.Length) + (m / b.Length) + 1.0) / 3.0;
+        var max = Math.Min(4, Math.Min(a.Length, b.Length));
+        var prefix = 0;
+        while (prefix < max && a[prefix] == b[prefix])
+        {
+            prefix++;
+        }
+
+        return j + (prefix * 0.1 * (1.0 - j)) + 1e-9;
     }
 
     /// <summary>Jaro-Winkler similarity with prefix scale 0.1 and a prefix of at most 4 characters.</summary>

@@ -20,30 +20,44 @@ public sealed record LinkRun(
 /// partition by each rule's key → score each partition → concatenate edges → connected components.</summary>
 public static class InMemoryLinker
 {
-    /// <summary>Scores every prediction rule over hash partitions of <paramref name="records"/>.</summary>
+    /// <summary>Scores every prediction rule. With <paramref name="partitions"/> ≤ 1 (the default) the whole set is
+    /// one partition: one compiled scorer, no record copies, blocks scored in parallel. With more partitions the
+    /// records are hash-partitioned by each rule's key as the fan-out does (same edges either way).</summary>
     public static (List<Edge> Edges, List<ScoreResult> Scores) Predict(RecordSet records, LinkageModel model, TermFrequencyTables? tf = null, int partitions = 0, double? threshold = null, ICollection<string>? warnings = null)
     {
-        partitions = partitions > 0 ? partitions : Math.Max(1, Environment.ProcessorCount);
         tf ??= TermFrequencyTables.Compute(records, model.Settings);
         var edges = new List<Edge>();
         var scores = new List<ScoreResult>();
         var rules = model.Settings.BlockingRulesForPrediction;
+        CompiledScorer? whole = partitions <= 1 ? new CompiledScorer(model, records, tf) : null;
         for (var r = 0; r < rules.Count; r++)
         {
             long comparisons = 0;
-            foreach (var rows in BlockingPartitioner.Partition(records, rules[r], partitions))
+            long found = 0;
+            if (whole is not null)
             {
-                if (rows.Length < 2)
-                {
-                    continue;
-                }
-
-                var (result, e) = PartitionScorer.ScorePartition(records.Select(rows), model, r, tf, threshold, warnings);
-                comparisons += result.Comparisons;
+                var (result, e) = PartitionScorer.ScoreWith(whole, records, r, threshold, warnings);
+                comparisons = result.Comparisons;
+                found = e.Count;
                 edges.AddRange(e);
             }
+            else
+            {
+                foreach (var rows in BlockingPartitioner.Partition(records, rules[r], partitions))
+                {
+                    if (rows.Length < 2)
+                    {
+                        continue;
+                    }
 
-            scores.Add(new ScoreResult(r, comparisons, edges.Count - scores.Sum(s => s.Edges)));
+                    var (result, e) = PartitionScorer.ScorePartition(records.Select(rows), model, r, tf, threshold, warnings);
+                    comparisons += result.Comparisons;
+                    found += e.Count;
+                    edges.AddRange(e);
+                }
+            }
+
+            scores.Add(new ScoreResult(r, comparisons, found));
         }
 
         return (edges, scores);

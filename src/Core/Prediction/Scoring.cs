@@ -66,14 +66,24 @@ public sealed record WaterfallStep(string Comparison, int Level, string LevelLab
 
 public sealed record Waterfall(double PriorWeight, IReadOnlyList<WaterfallStep> Steps, double MatchWeight, double Probability);
 
-/// <summary>A model compiled against a record set: weight tables, TF per value code, early-exit bounds.</summary>
+/// <summary>A model compiled against a record set: weight tables, TF per value code, bounds for early exit.
+/// Per-value tables depend only on the record set's dictionaries (shared by <see cref="RecordSet.Select"/>) and
+/// the TF table, so they are cached: compiling for another partition of the same set costs almost nothing.</summary>
 internal sealed class CompiledScorer
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyDictionary<string, double>, TfColumn>> TfCache = new();
+
     private readonly ComparisonVectorizer vectorizer;
+    private readonly ComparisonKernel[] kernels;
+    private readonly int[][] codes;
     private readonly double[][] weights;
+    private readonly bool[] exactFirst;
+    private readonly double[] exactWeight;
     private readonly int[] tfLevel;
-    private readonly double[][] tfAdjust;
-    private readonly double[] maxRemaining;
+    private readonly double[] logU;
+    private readonly double[]?[] tfNegLog;
+    private readonly double[] maxOther;
+    private readonly int[] order;
     private readonly double prior;
 
     public CompiledScorer(LinkageModel model, RecordSet records, TermFrequencyTables? tf)
@@ -81,45 +91,54 @@ internal sealed class CompiledScorer
         Model = model;
         var specs = ComparisonSpec.FromSettings(model.Settings);
         vectorizer = new ComparisonVectorizer(specs, records);
+        kernels = vectorizer.Kernels;
         prior = Math.Log2(model.Lambda / (1 - model.Lambda));
         var nc = specs.Count;
+        if (nc > 31)
+        {
+            throw new SettingsException("$.comparisons", $"at most 31 comparisons can be scored ({nc} given).");
+        }
+
         weights = new double[nc][];
+        codes = new int[nc][];
+        exactFirst = new bool[nc];
+        exactWeight = new double[nc];
         tfLevel = new int[nc];
-        tfAdjust = new double[nc][];
-        var maxPer = new double[nc];
+        logU = new double[nc];
+        tfNegLog = new double[nc][];
+        maxOther = new double[nc];
         tf ??= TermFrequencyTables.Compute(records, model.Settings);
         for (var c = 0; c < nc; c++)
         {
             var p = model.Comparisons[c];
+            var kernel = kernels[c];
+            codes[c] = kernel.Codes;
             weights[c] = p.Levels.Select((l, i) => i == 0 ? 0 : Math.Log2(l.M / l.U)).ToArray();
-            maxPer[c] = weights[c].Max();
+            exactFirst[c] = kernel.ExactFirst;
             tfLevel[c] = -1;
+            var maxTf = 0.0;
             var tl = p.Levels.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.TfAdjustment && x.i > 0);
             if (tl.l is not null && tf.Tables.TryGetValue(specs[c].Column, out var table))
             {
                 tfLevel[c] = tl.i;
-                var kernel = vectorizer.Kernels[c];
-                var dict = kernel.Dictionary;
-                var adj = new double[dict.Length];
-                var uExact = tl.l.U;
-                var minTf = table.Count > 0 ? table.Values.Min() : uExact;
-                for (var k = 1; k < dict.Length; k++)
-                {
-                    // Values unseen in the TF table get the rarest known frequency.
-                    var f = table.TryGetValue(dict[k], out var x) ? x : minTf;
-                    adj[k] = Math.Log2(uExact / Math.Max(f, 1e-12));
-                }
-
-                tfAdjust[c] = adj;
-                maxPer[c] = Math.Max(maxPer[c], weights[c][tl.i] + (adj.Length > 1 ? adj.Skip(1).Max() : 0));
+                var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t));
+                tfNegLog[c] = column.NegLog2;
+                logU[c] = Math.Log2(tl.l.U);
+                maxTf = logU[c] + column.MaxNegLog2;
             }
+
+            exactWeight[c] = exactFirst[c] ? weights[c][1] + (tfLevel[c] == 1 ? logU[c] : 0) : 0;
+            var other = double.NegativeInfinity;
+            for (var l = exactFirst[c] ? 2 : 1; l < weights[c].Length; l++)
+            {
+                other = Math.Max(other, weights[c][l] + (l == tfLevel[c] ? Math.Max(0, maxTf) : 0));
+            }
+
+            maxOther[c] = double.IsNegativeInfinity(other) ? 0 : other;
         }
 
-        maxRemaining = new double[nc + 1];
-        for (var c = nc - 1; c >= 0; c--)
-        {
-            maxRemaining[c] = maxRemaining[c + 1] + Math.Max(0, maxPer[c]);
-        }
+        // Costly comparisons (string metrics) last, so that the bound rejects most pairs before them.
+        order = Enumerable.Range(0, nc).OrderBy(c => kernels[c].UsesStringMetric ? 1 : 0).ToArray();
     }
 
     public LinkageModel Model { get; }
@@ -130,23 +149,70 @@ internal sealed class CompiledScorer
 
     public static double WeightOf(double probability) => Math.Log2(probability / (1 - probability));
 
-    /// <summary>Match weight of a pair, or NaN when it cannot reach <paramref name="minWeight"/> (early exit).</summary>
+    private double TfAdjustment(int c, int code) => tfNegLog[c] is { } t ? logU[c] + t[code] : 0;
+
+    /// <summary>Match weight of a pair, or NaN when it cannot reach <paramref name="minWeight"/>. Equal codes (and nulls)
+    /// are settled with int compares first; the other comparisons are bounded by their best level and only evaluated
+    /// while the pair can still reach <paramref name="minWeight"/>.</summary>
     public double Score(int a, int b, double minWeight)
     {
         var total = prior;
-        var kernels = vectorizer.Kernels;
-        for (var c = 0; c < kernels.Length; c++)
+        var bound = 0.0;
+        var pending = 0u;
+        var codes = this.codes;
+        for (var c = 0; c < codes.Length; c++)
         {
-            if (total + maxRemaining[c] < minWeight)
+            var col = codes[c];
+            var ca = col[a];
+            var cb = col[b];
+            if (ca == 0 || cb == 0)
             {
-                return double.NaN;
+                continue;
+            }
+
+            if (ca == cb && exactFirst[c])
+            {
+                total += exactWeight[c];
+                if (tfLevel[c] == 1)
+                {
+                    total += tfNegLog[c]![ca];
+                }
+
+                continue;
+            }
+
+            pending |= 1u << c;
+            bound += maxOther[c];
+        }
+
+        if (pending == 0)
+        {
+            return total >= minWeight ? total : double.NaN;
+        }
+
+        if (total + bound < minWeight)
+        {
+            return double.NaN;
+        }
+
+        foreach (var c in order)
+        {
+            if ((pending & (1u << c)) == 0)
+            {
+                continue;
             }
 
             var l = kernels[c].Level(a, b);
             total += weights[c][l];
             if (l == tfLevel[c])
             {
-                total += tfAdjust[c][kernels[c].Codes[a]];
+                total += TfAdjustment(c, codes[c][a]);
+            }
+
+            bound -= maxOther[c];
+            if (total + bound < minWeight)
+            {
+                return double.NaN;
             }
         }
 
@@ -157,17 +223,40 @@ internal sealed class CompiledScorer
     {
         var steps = new List<WaterfallStep>();
         var total = prior;
-        for (var c = 0; c < vectorizer.Kernels.Length; c++)
+        for (var c = 0; c < kernels.Length; c++)
         {
-            var k = vectorizer.Kernels[c];
+            var k = kernels[c];
             var l = k.Level(a, b);
             var p = Model.Comparisons[c].Levels[l];
-            var tfa = l == tfLevel[c] ? tfAdjust[c][k.Codes[a]] : 0;
+            var tfa = l == tfLevel[c] ? TfAdjustment(c, k.Codes[a]) : 0;
             total += weights[c][l] + tfa;
             steps.Add(new WaterfallStep(Model.Comparisons[c].Name, l, p.Label, p.M, p.U, weights[c][l], tfa));
         }
 
         return new Waterfall(prior, steps, total, Probability(total));
+    }
+
+    /// <summary>-log2(frequency) per dictionary code; values the TF table lacks get the rarest known frequency.</summary>
+    private sealed class TfColumn
+    {
+        public TfColumn(string[] dict, IReadOnlyDictionary<string, double> table)
+        {
+            var minTf = table.Count > 0 ? table.Values.Min() : 1.0;
+            NegLog2 = new double[dict.Length];
+            var max = double.NegativeInfinity;
+            for (var k = 1; k < dict.Length; k++)
+            {
+                var f = table.TryGetValue(dict[k], out var x) ? x : minTf;
+                NegLog2[k] = -Math.Log2(Math.Max(f, 1e-12));
+                max = Math.Max(max, NegLog2[k]);
+            }
+
+            MaxNegLog2 = double.IsNegativeInfinity(max) ? 0 : max;
+        }
+
+        public double[] NegLog2 { get; }
+
+        public double MaxNegLog2 { get; }
     }
 }
 
@@ -202,26 +291,37 @@ public static class PartitionScorer
             throw new SettingsException("$.blocking_rules_for_prediction", $"prediction rule index {ruleIndex} does not exist ({rules.Count} rules).");
         }
 
-        var scorer = new CompiledScorer(model, partition, tf);
+        return ScoreWith(new CompiledScorer(model, partition, tf), partition, ruleIndex, threshold, warnings, maxDegreeOfParallelism);
+    }
+
+    /// <summary>Scores rule <paramref name="ruleIndex"/> with an already compiled scorer (compiled for
+    /// <paramref name="partition"/> or for a set sharing its dictionaries and record order).</summary>
+    internal static (ScoreResult Result, List<Edge> Edges) ScoreWith(CompiledScorer scorer, RecordSet partition, int ruleIndex, double? threshold, ICollection<string>? warnings, int maxDegreeOfParallelism = -1)
+    {
+        var model = scorer.Model;
+        var settings = model.Settings;
+        var rules = settings.BlockingRulesForPrediction;
         var minWeight = CompiledScorer.WeightOf(threshold ?? settings.MatchThreshold);
         var pe = new PairEnumerator(partition, rules, "blocking_rules_for_prediction", settings.LinkType, settings.MaxBlockSize, settings.OversizedBlocks);
         var blocks = pe.Blocks(ruleIndex);
         long comparisons = 0;
         var all = new List<Edge>();
-        Parallel.ForEach(
+        PairEnumerator.ForEachRange(
             blocks,
-            new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
             () => (Count: 0L, Edges: new List<Edge>()),
-            (block, _, local) =>
+            (from, to, local) =>
             {
-                if (!pe.Admit(ruleIndex, block, warnings))
+                var v = new ScoreVisitor(scorer, minWeight, partition.RowIds, local.Edges);
+                var n = local.Count;
+                for (var i = from; i < to; i++)
                 {
-                    return local;
+                    if (pe.Admit(ruleIndex, blocks[i], warnings))
+                    {
+                        n += pe.VisitBlock(ruleIndex, blocks[i], ref v);
+                    }
                 }
 
-                var v = new ScoreVisitor(scorer, minWeight, partition.RowIds, local.Edges);
-                var n = pe.VisitBlock(ruleIndex, block, ref v);
-                return (local.Count + n, local.Edges);
+                return (n, local.Edges);
             },
             local =>
             {
@@ -230,7 +330,8 @@ public static class PartitionScorer
                 {
                     all.AddRange(local.Edges);
                 }
-            });
+            },
+            maxDegreeOfParallelism);
         all.Sort((x, y) => x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
         return (new ScoreResult(ruleIndex, comparisons, all.Count), all);
     }

@@ -36,7 +36,7 @@ public static class EmTrainer
     public static EmResult Run(PatternHistogram histogram, double[][] initialM, IReadOnlyList<IReadOnlyList<double>> u, double initialLambda, ISet<int> fixedComparisons, EmSettings em)
     {
         var nc = histogram.LevelCounts.Count;
-        var keys = histogram.Counts.Keys.ToArray();
+        var keys = histogram.Counts.Keys.Order().ToArray(); // fixed order: same sums, same model, whatever the partitioning
         var counts = keys.Select(k => (double)histogram.Counts[k]).ToArray();
         var levels = new int[keys.Length, nc];
         for (var p = 0; p < keys.Length; p++)

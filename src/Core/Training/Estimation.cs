@@ -140,10 +140,16 @@ public static class Estimation
     {
         var pe = new PairEnumerator(partition, settings.DeterministicRules, "deterministic_rules", settings.LinkType, int.MaxValue, OversizedBlockAction.Skip);
         long total = 0;
-        Parallel.ForEach(pe.Blocks(ruleIndex), () => 0L, (b, _, acc) =>
+        var blocks = pe.Blocks(ruleIndex);
+        PairEnumerator.ForEachRange(blocks, () => 0L, (from, to, acc) =>
         {
             var v = new Counter();
-            return acc + pe.VisitBlock(ruleIndex, b, ref v);
+            for (var i = from; i < to; i++)
+            {
+                acc += pe.VisitBlock(ruleIndex, blocks[i], ref v);
+            }
+
+            return acc;
         }, acc => Interlocked.Add(ref total, acc));
         return total;
     }

@@ -37,15 +37,18 @@ public static class PatternCounter
         var blocks = pe.Blocks(ruleIndex);
         var total = new PatternHistogram(specs.Select(s => s.Name).ToList(), specs.Select(s => s.Levels.Count).ToList());
         var partials = new ConcurrentBag<Dictionary<long, long>>();
-        Parallel.ForEach(
+        PairEnumerator.ForEachRange(
             blocks,
             () => new Dictionary<long, long>(),
-            (block, _, local) =>
+            (from, to, local) =>
             {
-                if (pe.Admit(ruleIndex, block, warnings))
+                var v = new HistogramVisitor(vectorizer, local);
+                for (var i = from; i < to; i++)
                 {
-                    var v = new HistogramVisitor(vectorizer, local);
-                    pe.VisitBlock(ruleIndex, block, ref v, excludeEarlierRules);
+                    if (pe.Admit(ruleIndex, blocks[i], warnings))
+                    {
+                        pe.VisitBlock(ruleIndex, blocks[i], ref v, excludeEarlierRules);
+                    }
                 }
 
                 return local;
