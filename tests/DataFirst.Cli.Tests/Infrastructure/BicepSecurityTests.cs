@@ -25,7 +25,7 @@ public sealed class BicepSecurityTests
             .Where(r => r.Type == "Microsoft.Storage/storageAccounts/blobServices/containers")
             .ToList();
 
-        containers.Select(c => c.Symbol).Should().BeEquivalentTo("extracts", "working", "quarantine", "models", "srsTransfer");
+        containers.Select(c => c.Symbol).Should().BeEquivalentTo("extracts", "working", "quarantine", "models", "linkage", "srsTransfer");
         containers.Should().OnlyContain(c => c.Body.Contains("publicAccess: 'None'") && !c.Body.Contains("resource "));
     }
 
