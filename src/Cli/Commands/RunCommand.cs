@@ -13,6 +13,7 @@ internal static class RunCommand
     {
         var inputs = new Option<string[]>("--input") { Description = "An extract CSV; the file name is the dataset (magistrates.csv → magistrates). Repeat for each.", Required = true, AllowMultipleArgumentsPerToken = true };
         var settings = new Option<string?>("--settings") { Description = "Linkage settings JSON (default: the built-in justice settings)." };
+        var model = new Option<string?>("--model") { Description = "A saved model.json to score with (no training), e.g. from an earlier run's models/ container or `datafirst link`." };
         var shareSpec = new Option<string?>("--share-spec") { Description = "Share spec JSON: datasets and variables the project receives (default: all non-identifying variables)." };
         var share = new Option<string>("--share") { Description = "Share name.", DefaultValueFactory = _ => "local" };
         var version = new Option<string?>("--version-name") { Description = "Share version (default: the run date)." };
@@ -23,7 +24,7 @@ internal static class RunCommand
         var data = CommonOptions.Data();
         var command = new Command("run", "Run the whole pipeline once on extract files: ingest, link, pseudonymise, publish a share. Exit code 0 when the run completes.")
         {
-            inputs, settings, shareSpec, share, version, instance, partitions, runDate, storage, data,
+            inputs, settings, model, shareSpec, share, version, instance, partitions, runDate, storage, data,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -31,10 +32,16 @@ internal static class RunCommand
             var files = parse.GetValue(inputs)!.Select(f => CliPaths.RequireExistingFile(f, "--input")).ToList();
             var settingsFile = parse.GetValue(settings) is { } s ? CliPaths.RequireExistingFile(s, "--settings") : null;
             var specFile = parse.GetValue(shareSpec) is { } sp ? CliPaths.RequireExistingFile(sp, "--share-spec") : null;
+            var modelFile = parse.GetValue(model) is { } m ? CliPaths.RequireExistingFile(m, "--model") : null;
             var dataDir = CliPaths.EnsureWritableDirectory(parse.GetValue(data)!, "--data");
             using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
             var shareName = parse.GetValue(share)!;
             var request = await BuildRequestAsync(host, shareName, files, settingsFile, specFile, parse.GetValue(version), parse.GetValue(partitions), parse.GetValue(runDate), cancellationToken).ConfigureAwait(false);
+            if (modelFile is not null)
+            {
+                request = request with { Model = await RunExecution.UploadFileAsync(host, shareName, modelFile, cancellationToken).ConfigureAwait(false) };
+            }
+
             var id = parse.GetValue(instance) ?? RunInstanceIds.ForManualRun(request.Share, DateTimeOffset.UtcNow);
             return await ExecuteAndReportAsync(host, request, id, output, parse.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
         });

@@ -121,6 +121,23 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Run_WithTheModelOfAnEarlierRun_ScoresWithoutTraining()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 600, seed: 12);
+        var first = await run.UploadAsync("reuse", "v1", only: ["magistrates", "crown_court", "prisons"]);
+        var (s1, r1) = await run.RunAsync(first, "reuse-1");
+        s1.Status.Should().Be(WorkflowStatus.Completed, s1.Error);
+
+        var (s2, r2) = await run.RunAsync(first with { Version = "v2", Model = "models/reuse/reuse-1/model.json" }, "reuse-2");
+
+        s2.Status.Should().Be(WorkflowStatus.Completed, s2.Error);
+        r2!.EmIterations.Should().Be(0, "a saved model is not retrained");
+        (await run.Blobs.GetPropertiesAsync("models", "reuse/reuse-2/model.json")).Should().BeNull();
+        r2.EstimatedPeople.Should().Be(r1!.EstimatedPeople, "the same data scored with the same model gives the same people");
+        r2.PersonIds.Kept.Should().Be((int)r1.EstimatedPeople);
+    }
+
+    [Fact]
     public async Task Run_MissingExtract_FailsFastNamingIt_AndWritesNothing()
     {
         using var run = await PipelineTestRun.CreateAsync(people: 100, seed: 1);
