@@ -18,6 +18,8 @@ internal static class RunSummary
         output.WriteLine(string.Create(ci, $"case links          {r.CaseLinks,12:N0}"));
         output.WriteLine(string.Create(ci, $"EM                  {r.EmIterations,12} iterations, {(r.EmConverged ? "converged" : "NOT converged")}"));
         output.WriteLine("time per stage      " + string.Join(", ", r.Stages.Select(s => string.Create(ci, $"{s.Stage} {s.Seconds:F1}s"))));
+        double Rate(string stage, long count) => r.Stages.FirstOrDefault(s => s.Stage == stage) is { Seconds: > 0 } s ? count / s.Seconds : 0;
+        output.WriteLine(string.Create(ci, $"throughput          ingest {Rate("ingest", r.RecordsIn):N0} records/s, scoring {Rate("score", r.Comparisons):N0} comparisons/s (whole stage, all activities)"));
         foreach (var w in r.Warnings)
         {
             output.WriteLine($"warning: {w}");

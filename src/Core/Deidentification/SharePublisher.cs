@@ -119,12 +119,13 @@ public static partial class SharePublisher
             var blobName = prefix + file.Name;
             ManifestEntry entry;
             await using (var source = await file.OpenAsync(cancellationToken).ConfigureAwait(false))
-            await using (var hashing = new HashingReadStream(source))
+            await using (var hashing = new HashingReadStream(source, leaveOpen: true))
             {
                 try
                 {
                     var info = await store.UploadAsync(container, blobName, hashing, new BlobUploadOptions { IfNotExists = true, ContentType = file.ContentType }, cancellationToken).ConfigureAwait(false);
-                    entry = hashing.Complete(file.Name);
+                    await hashing.DrainAsync(cancellationToken).ConfigureAwait(false);
+                    entry = new ManifestEntry(file.Name, hashing.BytesRead, Convert.ToHexStringLower(hashing.GetHash()));
                     if (info.Length != entry.Bytes)
                     {
                         throw new SharePublicationException($"{container}/{blobName}: the store reports {info.Length} bytes but {entry.Bytes} were sent; the version is incomplete (no manifest). Retry the publication.");
@@ -259,80 +260,6 @@ public static partial class SharePublisher
             {
                 throw new SharePublicationException($"Share file '{f.Name}' is listed twice.");
             }
-        }
-    }
-
-    /// <summary>A forward-only read-through stream that hashes and counts what the uploader reads.</summary>
-    private sealed class HashingReadStream(Stream inner) : Stream
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private long _count;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => _count;
-            set => throw new NotSupportedException();
-        }
-
-        public ManifestEntry Complete(string path)
-        {
-            // Drain anything the uploader did not read, so the hash covers the whole content.
-            var buffer = new byte[81920];
-            int n;
-            while ((n = Read(buffer, 0, buffer.Length)) > 0)
-            {
-            }
-
-            return new ManifestEntry(path, _count, Convert.ToHexStringLower(_hash.GetHashAndReset()));
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = inner.Read(buffer);
-            _hash.AppendData(buffer[..n]);
-            _count += n;
-            return n;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            _hash.AppendData(buffer.Span[..n]);
-            _count += n;
-            return n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _hash.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

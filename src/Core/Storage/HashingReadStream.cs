@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 
-namespace DataFirst.Storage.Tests.Support;
+namespace DataFirst.Core.Storage;
 
-/// <summary>Passes reads through and hashes what was read (SHA-256).</summary>
-public sealed class HashingReadStream(Stream inner) : Stream
+/// <summary>
+/// A forward-only read-through stream that counts and SHA-256-hashes what is read from it (for
+/// manifests and checksums while streaming, without buffering the content).
+/// </summary>
+public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -15,7 +18,7 @@ public sealed class HashingReadStream(Stream inner) : Stream
 
     public override bool CanWrite => false;
 
-    public override long Length => inner.Length;
+    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -23,7 +26,17 @@ public sealed class HashingReadStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
+    /// <summary>SHA-256 of everything read so far.</summary>
     public byte[] GetHash() => _hash.GetCurrentHash();
+
+    /// <summary>Reads what the consumer left unread, so that the hash covers the whole content.</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken = default)
+    {
+        var buffer = new byte[81920];
+        while (await ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -40,7 +53,7 @@ public sealed class HashingReadStream(Stream inner) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer, cancellationToken);
+        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         _hash.AppendData(buffer.Span[..n]);
         BytesRead += n;
         return n;
@@ -61,7 +74,10 @@ public sealed class HashingReadStream(Stream inner) : Stream
         if (disposing)
         {
             _hash.Dispose();
-            inner.Dispose();
+            if (!leaveOpen)
+            {
+                inner.Dispose();
+            }
         }
 
         base.Dispose(disposing);
