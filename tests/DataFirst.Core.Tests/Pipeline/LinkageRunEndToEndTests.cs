@@ -170,6 +170,47 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Run_ExtractMissingAnIdentifierColumn_FailsNamingFileAndColumn_AndQuarantinesTheFile()
+    {
+        var bad = new DataFirst.Core.Synthetic.BadInputOptions { MissingColumns = new Dictionary<string, IReadOnlyList<string>> { ["crown_court"] = ["defendant_surname"] } };
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 7, bad);
+        var request = await run.UploadAsync("cols", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, _) = await run.RunAsync(request, "cols-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("extracts/cols/crown_court.csv").And.Contain("defendant_surname").And.Contain("quarantine");
+        (await run.Blobs.GetPropertiesAsync("quarantine", "cols/cols-1/crown_court.reason.txt")).Should().NotBeNull();
+        (await run.Blobs.ListPageAsync("srs-transfer", "cols/")).Items.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(DataFirst.Core.Synthetic.ExtractEncoding.Latin1, true)]
+    [InlineData(DataFirst.Core.Synthetic.ExtractEncoding.Utf16, false)]
+    [InlineData(DataFirst.Core.Synthetic.ExtractEncoding.Utf8WithBom, false)]
+    public async Task Run_ExtractInAnotherEncoding_IsReadWhenItSaysSo_ElseItsUndecodableRowsAreQuarantined(DataFirst.Core.Synthetic.ExtractEncoding encoding, bool expectQuarantine)
+    {
+        var bad = new DataFirst.Core.Synthetic.BadInputOptions { Encodings = new Dictionary<string, DataFirst.Core.Synthetic.ExtractEncoding> { ["magistrates"] = encoding } };
+        using var run = await PipelineTestRun.CreateAsync(people: 400, seed: 13, bad);
+        var request = await run.UploadAsync($"enc{(int)encoding}", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, result) = await run.RunAsync(request, $"enc-{encoding}");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        if (expectQuarantine)
+        {
+            // Latin-1 bytes of accented names are not UTF-8: those rows wait in quarantine with the reason.
+            result!.RecordsRejected.Should().BeGreaterThan(0);
+            var quarantined = await run.Blobs.ListPageAsync("quarantine", $"enc{(int)encoding}/");
+            Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", quarantined.Items[0].Name)).Should().Contain("not valid UTF-8");
+        }
+        else
+        {
+            result!.RecordsRejected.Should().Be(0, "a byte order mark says how the file is encoded");
+        }
+    }
+
+    [Fact]
     public async Task Run_AlreadyPublishedVersion_IsRefusedBeforeAnythingIsWritten()
     {
         using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 4);

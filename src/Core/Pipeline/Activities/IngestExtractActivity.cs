@@ -50,55 +50,69 @@ public sealed class IngestExtractActivity(PipelineServices services)
         var identifierColumns = CanonicalColumns.Skip(2).Select(kind => profile.FindIdentifier(kind) is { } c && index.TryGetValue(c.Name, out var i) ? i : -1).ToArray();
         var quarantine = new QuarantineWriter(header);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var rows = new List<string?[]>();
         long total = 0;
 
         // Later stages (share writing, case linking) read this clean copy: the accepted rows only.
         var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
         var cleanFile = Path.Combine(Path.GetTempPath(), $"datafirst-clean-{Guid.NewGuid():N}.csv");
-        await using var clean = new StreamWriter(cleanFile, false, new UTF8Encoding(false), 1 << 16);
-        await clean.WriteLineAsync(CsvLine(header)).ConfigureAwait(false);
-        while (csv.ReadRow() is { } row)
-        {
-            if (row.Length == 1 && row[0].Length == 0)
-            {
-                continue;
-            }
-
-            total++;
-            var reason = Validate(row, header.Length, idColumn, seen);
-            if (reason is not null)
-            {
-                quarantine.Add(csv.LineNumber, reason, row);
-                continue;
-            }
-
-            await clean.WriteLineAsync(CsvLine(row)).ConfigureAwait(false);
-
-            if (profile.IsPersonLevel)
-            {
-                var canonical = new string?[CanonicalColumns.Count];
-                canonical[0] = row[idColumn].Trim();
-                canonical[1] = profile.Name;
-                for (var k = 0; k < identifierColumns.Length; k++)
-                {
-                    canonical[k + 2] = identifierColumns[k] >= 0 ? row[identifierColumns[k]] : null;
-                }
-
-                rows.Add(canonical);
-            }
-        }
-
-        string? quarantineBlob = null;
-        if (quarantine.Count > 0)
-        {
-            quarantineBlob = $"{PipelineServices.QuarantineContainer}/{input.Run.Share}/{input.Run.RunId}/{profile.Name}.rejected.csv";
-            await services.WriteAsync(quarantineBlob, s => quarantine.WriteToAsync(s, extract.Blob, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
-
-        await clean.DisposeAsync().ConfigureAwait(false);
+        RecordSet? records = null;
         try
         {
+            await using (var clean = new StreamWriter(cleanFile, false, new UTF8Encoding(false), 1 << 16))
+            {
+                clean.WriteLine(CsvLine(header));
+
+                // One pass, streaming: validate, quarantine, copy the accepted row, and hand its identifiers,
+                // mapped to the canonical columns, to the engine's builder (which keeps only interned codes).
+                IEnumerable<string?[]> Accepted()
+                {
+                    while (csv.ReadRow() is { } row)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (row.Length == 1 && row[0].Length == 0)
+                        {
+                            continue;
+                        }
+
+                        total++;
+                        if (Validate(row, header.Length, idColumn, seen) is { } reason)
+                        {
+                            quarantine.Add(csv.LineNumber, reason, row);
+                            continue;
+                        }
+
+                        clean.WriteLine(CsvLine(row));
+                        var canonical = new string?[CanonicalColumns.Count];
+                        canonical[0] = row[idColumn].Trim();
+                        canonical[1] = profile.Name;
+                        for (var k = 0; k < identifierColumns.Length; k++)
+                        {
+                            canonical[k + 2] = identifierColumns[k] >= 0 ? row[identifierColumns[k]] : null;
+                        }
+
+                        yield return canonical;
+                    }
+                }
+
+                try
+                {
+                    if (profile.IsPersonLevel)
+                    {
+                        records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), Accepted(), profile.Name, extract.Blob).Build();
+                    }
+                    else
+                    {
+                        foreach (var _ in Accepted())
+                        {
+                        }
+                    }
+                }
+                catch (Settings.DataException) when (total == quarantine.Count)
+                {
+                    records = null; // no usable rows: reported below, with the quarantine
+                }
+            }
+
             await services.WriteAsync(cleanBlob, async s =>
             {
                 await using var file = File.OpenRead(cleanFile);
@@ -110,6 +124,13 @@ public sealed class IngestExtractActivity(PipelineServices services)
             File.Delete(cleanFile);
         }
 
+        string? quarantineBlob = null;
+        if (quarantine.Count > 0)
+        {
+            quarantineBlob = $"{PipelineServices.QuarantineContainer}/{input.Run.Share}/{input.Run.RunId}/{profile.Name}.rejected.csv";
+            await services.WriteAsync(quarantineBlob, s => quarantine.WriteToAsync(s, extract.Blob, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
         var accepted = total - quarantine.Count;
         if (accepted == 0)
         {
@@ -117,10 +138,9 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
 
         var nullCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-        string recordsBlob = string.Empty;
-        if (profile.IsPersonLevel)
+        var recordsBlob = string.Empty;
+        if (records is not null)
         {
-            var records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), rows, profile.Name, extract.Blob).Build();
             recordsBlob = PipelineServices.Working(input.Run, $"records/{profile.Name}.dfrs");
             await services.WriteAsync(recordsBlob, s => Task.Run(() => records.WriteTo(s), cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var column in records.Report?.Columns ?? [])
