@@ -10,7 +10,7 @@ internal sealed class ComparisonKernel
 {
     private enum Kind : byte
     {
-        Null, Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic, Swapped, DayMonthSwap, DateWithin, Sector, District, Area, Else,
+        Null, Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic, Swapped, DayMonthSwap, DateWithin, Sector, District, Area, AbsDifference, Else,
     }
 
     private readonly int[] codes;
@@ -30,6 +30,7 @@ internal sealed class ComparisonKernel
     private readonly int[]? phonetic;
     private readonly int[][]? nick;
     private readonly ulong[]? letters;
+    private readonly double[]? numbers;
 
     public ComparisonKernel(ComparisonSpec spec, RecordSet records)
     {
@@ -60,9 +61,10 @@ internal sealed class ComparisonKernel
                 ComparisonLevelTypes.PostcodeSector => Kind.Sector,
                 ComparisonLevelTypes.PostcodeDistrict => Kind.District,
                 ComparisonLevelTypes.PostcodeArea => Kind.Area,
+                ComparisonLevelTypes.AbsDifference => Kind.AbsDifference,
                 _ => Kind.Else,
             };
-            thresholds[i] = l.Threshold - 1e-9;
+            thresholds[i] = kinds[i] == Kind.AbsDifference ? l.Threshold + 1e-9 : l.Threshold - 1e-9;
             ints[i] = kinds[i] == Kind.DateWithin ? l.Days : l.MaxDistance;
             switch (kinds[i])
             {
@@ -111,6 +113,9 @@ internal sealed class ComparisonKernel
                 case Kind.Area:
                     area = Cached("area", () => Derive(PostcodeStandardiser.Area));
                     break;
+                case Kind.AbsDifference:
+                    numbers = NumberCache.GetValue(dict, d => d.Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray());
+                    break;
                 case Kind.Phonetic:
                     phonetic = Cached("phonetic", () => Derive(StringMetrics.PhoneticKey));
                     break;
@@ -145,6 +150,8 @@ internal sealed class ComparisonKernel
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], int[][]> NickCache = new();
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], ulong[]> SignatureCache = new();
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], double[]> NumberCache = new();
 
     public int LevelCount => kinds.Length;
 
@@ -312,6 +319,14 @@ internal sealed class ComparisonKernel
                     break;
                 case Kind.DateWithin:
                     if (dayNumber![ca] != int.MinValue && dayNumber[cb] != int.MinValue && Math.Abs(dayNumber[ca] - dayNumber[cb]) <= ints[i])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.AbsDifference:
+                    // NaN (not a number) fails the comparison, so text values fall through to later levels.
+                    if (Math.Abs(numbers![ca] - numbers[cb]) <= thresholds[i])
                     {
                         return i;
                     }
