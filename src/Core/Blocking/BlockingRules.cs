@@ -260,6 +260,7 @@ internal sealed class PairEnumerator
     }
 
     /// <summary>Visits the pairs of one block for rule <paramref name="ruleIndex"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public long VisitBlock<TVisitor>(int ruleIndex, ReadOnlySpan<int> block, ref TVisitor visitor, bool excludeEarlier = true)
         where TVisitor : struct, IPairVisitor
     {

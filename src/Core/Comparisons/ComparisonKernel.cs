@@ -206,10 +206,13 @@ internal sealed class ComparisonKernel
     }
 
     /// <summary>Level index (0 = null level) of the pair (<paramref name="a"/>, <paramref name="b"/>).</summary>
-    public int Level(int a, int b)
+    public int Level(int a, int b) => Level(a, b, codes[a], codes[b]);
+
+    /// <summary>As <see cref="Level(int, int)"/> with the records' codes of this column already read
+    /// (<paramref name="ca"/> = Codes[a], <paramref name="cb"/> = Codes[b]).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public int Level(int a, int b, int ca, int cb)
     {
-        var ca = codes[a];
-        var cb = codes[b];
         if (ca == 0 || cb == 0)
         {
             return 0;
@@ -367,7 +370,10 @@ internal sealed class ComparisonVectorizer
 {
     public ComparisonVectorizer(IReadOnlyList<ComparisonSpec> specs, RecordSet records)
     {
-        Kernels = specs.Select(s => new ComparisonKernel(s, records)).ToArray();
+        // Kernels derive per-value tables (postcode parts, day numbers, letter signatures…): build them in parallel.
+        var kernels = new ComparisonKernel[specs.Count];
+        Parallel.For(0, specs.Count, c => kernels[c] = new ComparisonKernel(specs[c], records));
+        Kernels = kernels;
         Records = records;
     }
 

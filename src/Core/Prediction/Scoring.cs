@@ -86,6 +86,10 @@ internal sealed class CompiledScorer
     private readonly int[] order;
     private readonly double prior;
 
+    // Codes row-major (record × comparison): a pair's codes are two cache lines instead of one per comparison.
+    private readonly int[] rows;
+    private readonly int width;
+
     public CompiledScorer(LinkageModel model, RecordSet records, TermFrequencyTables? tf)
     {
         Model = model;
@@ -137,6 +141,19 @@ internal sealed class CompiledScorer
             maxOther[c] = double.IsNegativeInfinity(other) ? 0 : other;
         }
 
+        width = nc;
+        rows = new int[records.Count * nc];
+        var rowsLocal = rows;
+        var codesLocal = codes;
+        Parallel.For(0, nc, c =>
+        {
+            var col = codesLocal[c];
+            for (var r = 0; r < col.Length; r++)
+            {
+                rowsLocal[(r * nc) + c] = col[r];
+            }
+        });
+
         // Costly comparisons (string metrics) last, so that the bound rejects most pairs before them.
         order = Enumerable.Range(0, nc).OrderBy(c => kernels[c].UsesStringMetric ? 1 : 0).ToArray();
     }
@@ -154,17 +171,20 @@ internal sealed class CompiledScorer
     /// <summary>Match weight of a pair, or NaN when it cannot reach <paramref name="minWeight"/>. Equal codes (and nulls)
     /// are settled with int compares first; the other comparisons are bounded by their best level and only evaluated
     /// while the pair can still reach <paramref name="minWeight"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double Score(int a, int b, double minWeight)
     {
         var total = prior;
         var bound = 0.0;
         var pending = 0u;
-        var codes = this.codes;
-        for (var c = 0; c < codes.Length; c++)
+        var nc = width;
+        var rows = this.rows;
+        var ra = a * nc;
+        var rb = b * nc;
+        for (var c = 0; c < nc; c++)
         {
-            var col = codes[c];
-            var ca = col[a];
-            var cb = col[b];
+            var ca = rows[ra + c];
+            var cb = rows[rb + c];
             if (ca == 0 || cb == 0)
             {
                 continue;
@@ -202,11 +222,12 @@ internal sealed class CompiledScorer
                 continue;
             }
 
-            var l = kernels[c].Level(a, b);
+            var ca = rows[ra + c];
+            var l = kernels[c].Level(a, b, ca, rows[rb + c]);
             total += weights[c][l];
             if (l == tfLevel[c])
             {
-                total += TfAdjustment(c, codes[c][a]);
+                total += TfAdjustment(c, ca);
             }
 
             bound -= maxOther[c];
@@ -332,8 +353,77 @@ public static class PartitionScorer
                 }
             },
             maxDegreeOfParallelism);
-        all.Sort((x, y) => x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
+        all.Sort(EdgeOrder.Instance);
         return (new ScoreResult(ruleIndex, comparisons, all.Count), all);
+    }
+
+    /// <summary>Scores every prediction rule with one compiled scorer: the blocks of all rules are built in parallel,
+    /// then the blocks of all rules are scored as one parallel loop (no barrier per rule). Per rule, the same
+    /// comparisons and edges (sorted by row ids) as <see cref="ScoreWith"/>.</summary>
+    internal static List<(ScoreResult Result, List<Edge> Edges)> ScoreAllRules(CompiledScorer scorer, RecordSet records, double? threshold, ICollection<string>? warnings)
+    {
+        var settings = scorer.Model.Settings;
+        var rules = settings.BlockingRulesForPrediction;
+        var minWeight = CompiledScorer.WeightOf(threshold ?? settings.MatchThreshold);
+        var pe = new PairEnumerator(records, rules, "blocking_rules_for_prediction", settings.LinkType, settings.MaxBlockSize, settings.OversizedBlocks);
+        var blocks = new BlockSet[rules.Count];
+        Parallel.For(0, rules.Count, r => blocks[r] = pe.Blocks(r));
+
+        // Work items: ranges of blocks of one rule, sized so that every core gets many.
+        var ranges = new List<(int Rule, int From, int To)>();
+        var totalBlocks = blocks.Sum(b => b.Count);
+        var chunk = Math.Max(1, totalBlocks / (Environment.ProcessorCount * 32));
+        for (var r = 0; r < rules.Count; r++)
+        {
+            for (var i = 0; i < blocks[r].Count; i += chunk)
+            {
+                ranges.Add((r, i, Math.Min(blocks[r].Count, i + chunk)));
+            }
+        }
+
+        var counts = new long[rules.Count];
+        var edges = rules.Select(_ => new List<Edge>()).ToArray();
+        Parallel.For(
+            0,
+            ranges.Count,
+            () => (Counts: new long[rules.Count], Edges: rules.Select(_ => new List<Edge>()).ToArray()),
+            (i, _, local) =>
+            {
+                var (r, from, to) = ranges[i];
+                var v = new ScoreVisitor(scorer, minWeight, records.RowIds, local.Edges[r]);
+                long n = 0;
+                var bs = blocks[r];
+                for (var k = from; k < to; k++)
+                {
+                    if (pe.Admit(r, bs[k], warnings))
+                    {
+                        n += pe.VisitBlock(r, bs[k], ref v);
+                    }
+                }
+
+                local.Counts[r] += n;
+                return local;
+            },
+            local =>
+            {
+                lock (edges)
+                {
+                    for (var r = 0; r < rules.Count; r++)
+                    {
+                        counts[r] += local.Counts[r];
+                        edges[r].AddRange(local.Edges[r]);
+                    }
+                }
+            });
+        Parallel.For(0, rules.Count, r => edges[r].Sort(EdgeOrder.Instance));
+        return Enumerable.Range(0, rules.Count).Select(r => (new ScoreResult(r, counts[r], edges[r].Count), edges[r])).ToList();
+    }
+
+    private sealed class EdgeOrder : IComparer<Edge>
+    {
+        public static readonly EdgeOrder Instance = new();
+
+        public int Compare(Edge x, Edge y) => x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB);
     }
 
     /// <summary>As <see cref="ScorePartition(RecordSet, LinkageModel, int, TermFrequencyTables?, double?, ICollection{string}?)"/>, writing edges to <paramref name="edges"/>.</summary>
