@@ -117,7 +117,7 @@ internal sealed class ComparisonKernel
                     numbers = NumberCache.GetValue(dict, d => d.Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray());
                     break;
                 case Kind.Phonetic:
-                    phonetic = Cached("phonetic", () => Derive(StringMetrics.PhoneticKey));
+                    phonetic = Cached("double_metaphone", DoubleMetaphoneIds);
                     break;
                 case Kind.JaroWinkler or Kind.Jaro:
                     letters ??= SignatureCache.GetValue(dict, d => d.Select(StringMetrics.LetterSignature).ToArray());
@@ -176,6 +176,38 @@ internal sealed class ComparisonKernel
             {
                 result[k] = int.Parse(v.AsSpan(start, length), provider: System.Globalization.CultureInfo.InvariantCulture);
             }
+        }
+
+        return result;
+    }
+
+    /// <summary>Double Metaphone codes as ids in one id space: primary of value k at [k], alternate at [dict.Length + k]
+    /// (0 = no code).</summary>
+    private int[] DoubleMetaphoneIds()
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new int[2 * dict.Length];
+        int Id(string code)
+        {
+            if (code.Length == 0)
+            {
+                return 0;
+            }
+
+            if (!ids.TryGetValue(code, out var id))
+            {
+                id = ids.Count + 1;
+                ids[code] = id;
+            }
+
+            return id;
+        }
+
+        for (var k = 1; k < dict.Length; k++)
+        {
+            var (p, a) = DoubleMetaphone.Encode(dict[k]);
+            result[k] = Id(p);
+            result[dict.Length + k] = Id(a);
         }
 
         return result;
@@ -295,12 +327,21 @@ internal sealed class ComparisonKernel
                     }
 
                 case Kind.Phonetic:
-                    if (phonetic![ca] != 0 && phonetic[ca] == phonetic[cb])
                     {
-                        return i;
-                    }
+                        // Primary or alternate Double Metaphone codes agree (ids: primary at [code], alternate at [n + code]).
+                        var ph = phonetic!;
+                        var n = dict.Length;
+                        var pa = ph[ca];
+                        var pb = ph[cb];
+                        var aa = ph[n + ca];
+                        var ab = ph[n + cb];
+                        if (pa != 0 && (pa == pb || pa == ab || (aa != 0 && (aa == pb || aa == ab))))
+                        {
+                            return i;
+                        }
 
-                    break;
+                        break;
+                    }
                 case Kind.Swapped:
                     {
                         var oa = otherCodes![a];

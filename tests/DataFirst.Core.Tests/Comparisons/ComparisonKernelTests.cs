@@ -40,4 +40,23 @@ public sealed class ComparisonKernelTests
         var act = () => LinkageSettings.Parse(Settings.Replace(",\"max_difference\":1", "", StringComparison.Ordinal));
         act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[0].levels[2].max_difference");
     }
+
+    [Theory]
+    [InlineData("SMITH", "SCHMIDT", true)]
+    [InlineData("THOMSON", "THOMPSON", true)]
+    [InlineData("SMITH", "JONES", false)]
+    public void Level_Phonetic_MatchesOnPrimaryOrAlternateCode(string a, string b, bool phonetic)
+    {
+        var s = LinkageSettings.Parse("""
+        {
+          "unique_id_column": "id",
+          "comparisons": [ { "column": "surname", "levels": [ {"type":"null"}, {"type":"exact"}, {"type":"phonetic"}, {"type":"else"} ] } ],
+          "blocking_rules_for_prediction": [["surname"]],
+          "probability_two_random_records_match": 0.01
+        }
+        """);
+        var rs = new RecordSetBuilder(s).AddRows(["id", "surname"], [["1", a], ["2", b]], "d").Build();
+        var kernel = new ComparisonKernel(ComparisonSpec.FromSettings(s)[0], rs);
+        kernel.Level(0, 1).Should().Be(phonetic ? 2 : 3);
+    }
 }
