@@ -18,9 +18,24 @@ internal static class BenchCommand
     {
         var records = new Option<int>("--records") { Description = "Records to generate (about 25% duplicates).", DefaultValueFactory = _ => 1_000_000 };
         var seed = new Option<int>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 7 };
-        var command = new Command("bench", "Generate synthetic people, run the linkage engine, print figures (JSON on the last line).") { records, seed };
-        command.SetAction((parse, cancellationToken) =>
+        var justice = new Option<bool>("--justice") { Description = "Generate justice extracts (magistrates, Crown Court, prisons, probation, family), map them as the pipeline's ingest does, link them in memory and score against truth/persons.csv." };
+        var people = new Option<int>("--people") { Description = "People to simulate for --justice.", DefaultValueFactory = _ => 20_000 };
+        var settings = new Option<string?>("--settings") { Description = "Linkage settings for --justice (default: the built-in justice settings, examples/justice.json)." };
+        var command = new Command("bench", "Generate synthetic people, run the linkage engine, print figures (JSON on the last line).") { records, seed, justice, people, settings };
+        command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(justice))
+            {
+                var p = parse.GetValue(people);
+                if (p < 10)
+                {
+                    throw new CliUsageException("--people must be at least 10.");
+                }
+
+                await BenchJustice.RunAsync(p, parse.GetValue(seed), parse.GetValue(settings), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+                return CliApp.ExitOk;
+            }
+
             var n = parse.GetValue(records);
             if (n < 100)
             {
@@ -28,7 +43,7 @@ internal static class BenchCommand
             }
 
             Run(n, parse.GetValue(seed), parse.InvocationConfiguration.Output);
-            return Task.FromResult(CliApp.ExitOk);
+            return CliApp.ExitOk;
         });
         return command;
     }
