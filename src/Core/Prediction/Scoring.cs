@@ -125,7 +125,8 @@ internal sealed class CompiledScorer
             if (tl.l is not null && tf.Tables.TryGetValue(specs[c].Column, out var table))
             {
                 tfLevel[c] = tl.i;
-                var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t));
+                var byCode = tf.TryGetByCode(specs[c].Column, kernel.Dictionary, out var f) ? f : null;
+                var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t, byCode));
                 tfNegLog[c] = column.NegLog2;
                 logU[c] = Math.Log2(tl.l.U);
                 maxTf = logU[c] + column.MaxNegLog2;
@@ -260,14 +261,29 @@ internal sealed class CompiledScorer
     /// <summary>-log2(frequency) per dictionary code; values the TF table lacks get the rarest known frequency.</summary>
     private sealed class TfColumn
     {
-        public TfColumn(string[] dict, IReadOnlyDictionary<string, double> table)
+        public TfColumn(string[] dict, IReadOnlyDictionary<string, double> table, double[]? byCode)
         {
-            var minTf = table.Count > 0 ? table.Values.Min() : 1.0;
+            var minTf = 1.0;
+            if (byCode is not null)
+            {
+                foreach (var x in byCode)
+                {
+                    if (x > 0 && x < minTf)
+                    {
+                        minTf = x;
+                    }
+                }
+            }
+            else if (table.Count > 0)
+            {
+                minTf = table.Values.Min();
+            }
+
             NegLog2 = new double[dict.Length];
             var max = double.NegativeInfinity;
             for (var k = 1; k < dict.Length; k++)
             {
-                var f = table.TryGetValue(dict[k], out var x) ? x : minTf;
+                var f = byCode is not null ? (byCode[k] > 0 ? byCode[k] : minTf) : table.TryGetValue(dict[k], out var x) ? x : minTf;
                 NegLog2[k] = -Math.Log2(Math.Max(f, 1e-12));
                 max = Math.Max(max, NegLog2[k]);
             }
