@@ -70,6 +70,18 @@ internal static class BenchJustice
                 actual.Add(person);
             }
 
+            // Direct links (edges at the threshold) against the truth, to tell false links from chaining by clustering.
+            long edgeTrue = 0, edgeCount = 0;
+            foreach (var e in edges)
+            {
+                if (e.Probability >= settings.MatchThreshold)
+                {
+                    edgeCount++;
+                    edgeTrue += actual[e.RowA] == actual[e.RowB] ? 1 : 0;
+                }
+            }
+
+            var edgePrecision = edgeCount == 0 ? 1.0 : (double)edgeTrue / edgeCount;
             var quality = LinkageMetrics.Compare(clusters.ClusterIds.Select(x => x.ToString(CultureInfo.InvariantCulture)).ToList(), actual);
             var comparisons = scores.Sum(s => s.Comparisons);
             var cores = Environment.ProcessorCount;
@@ -78,6 +90,7 @@ internal static class BenchJustice
             var loadAfter = BenchCommand.LoadAverage();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"records {set.Count} ({string.Join(", ", perDataset.Select(kv => $"{kv.Key} {kv.Value}"))}), comparisons {comparisons}, edges {edges.Count}, clusters {clusters.Metrics.Clusters} (true people {actual.Distinct(StringComparer.Ordinal).Count()})"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"person linkage vs truth/persons.csv at threshold {settings.MatchThreshold}: precision {quality.Precision:0.0000}, recall {quality.Recall:0.0000}, F1 {quality.F1:0.0000} (pairwise); B-cubed F1 {quality.BCubedF1:0.0000}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"direct links: {edgeCount} at the threshold, precision {edgePrecision:0.0000}; largest cluster {clusters.Metrics.LargestCluster}, suspicious clusters {clusters.Metrics.Suspicious.Count}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scoring stage end to end: {perCore / 1e6:0.00} M comparisons/s per core ({cores} cores)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stages: {string.Join(", ", stages.Select(kv => $"{kv.Key} {kv.Value:0.000}s"))}; ingest+train+predict+cluster {engineSeconds:0.00}s"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak memory {peak / 1048576.0:0} MiB; load average (1/5/15 min) before {Describe(loadBefore)}, after {Describe(loadAfter)} on {cores} cores"));
@@ -96,6 +109,8 @@ internal static class BenchJustice
                 recall = Math.Round(quality.Recall, 5),
                 f1 = Math.Round(quality.F1, 5),
                 bcubed_f1 = Math.Round(quality.BCubedF1, 5),
+                link_precision = Math.Round(edgePrecision, 5),
+                largest_cluster = clusters.Metrics.LargestCluster,
                 cores,
                 seconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
                 engine_seconds = Math.Round(engineSeconds, 3),
