@@ -200,6 +200,45 @@ public static class StringMetrics
     }
 
     /// <summary>Levenshtein distance, or <paramref name="max"/> + 1 when it exceeds <paramref name="max"/> (early exit).</summary>
+    /// <summary>At most one substitution, insertion or deletion apart (linear; the common "distance ≤ 1" level).</summary>
+    private static bool WithinOneEdit(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length == b.Length)
+        {
+            var diff = 0;
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (a[i] != b[i] && ++diff > 1)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (a.Length < b.Length)
+        {
+            var t = a;
+            a = b;
+            b = t;
+        }
+
+        if (a.Length != b.Length + 1)
+        {
+            return false;
+        }
+
+        // a is one longer: skip one character of a at the first difference.
+        var k = 0;
+        while (k < b.Length && a[k] == b[k])
+        {
+            k++;
+        }
+
+        return a[(k + 1)..].SequenceEqual(b[k..]);
+    }
+
     public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
     {
         if (Math.Abs(a.Length - b.Length) > max)
@@ -215,6 +254,11 @@ public static class StringMetrics
         if (b.Length == 0)
         {
             return a.Length;
+        }
+
+        if (max <= 1)
+        {
+            return WithinOneEdit(a, b) ? (a.SequenceEqual(b) ? 0 : 1) : max + 1;
         }
 
         Span<int> prev = b.Length < StackLimit ? stackalloc int[b.Length + 1] : new int[b.Length + 1];

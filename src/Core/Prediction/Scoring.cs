@@ -241,6 +241,40 @@ internal sealed class CompiledScorer
         return total >= minWeight ? total : double.NaN;
     }
 
+    /// <summary>Comparison index (slot in the row-major codes) of each column, or null when a column is not the
+    /// column of some comparison.</summary>
+    public int[]? SlotsOf(IReadOnlyList<string> columns)
+    {
+        var slots = new int[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            slots[i] = Array.FindIndex(kernels, k => k.Spec.Column == columns[i]);
+            if (slots[i] < 0)
+            {
+                return null;
+            }
+        }
+
+        return slots;
+    }
+
+    /// <summary>Records <paramref name="a"/> and <paramref name="b"/> have equal non-null codes in every slot.</summary>
+    public bool SameOnSlots(int a, int b, int[] slots)
+    {
+        var ra = a * width;
+        var rb = b * width;
+        foreach (var s in slots)
+        {
+            var x = rows[ra + s];
+            if (x == 0 || x != rows[rb + s])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public Waterfall Explain(int a, int b)
     {
         var steps = new List<WaterfallStep>();
@@ -303,10 +337,27 @@ public sealed record ScoreResult(int RuleIndex, long Comparisons, long Edges);
 /// <summary>Scores partitions with a trained model.</summary>
 public static class PartitionScorer
 {
-    private struct ScoreVisitor(CompiledScorer scorer, double minWeight, int[] rowIds, List<Edge> edges) : IPairVisitor
+    /// <summary>Scores visited pairs. With <paramref name="earlierSlots"/> (the comparison slots of each earlier rule's
+    /// columns) it also drops pairs an earlier rule produced, reading the scorer's row-major codes (the cache lines
+    /// scoring reads anyway) instead of one column array per key column; <see cref="Count"/> = pairs scored.</summary>
+    private struct ScoreVisitor(CompiledScorer scorer, double minWeight, int[] rowIds, List<Edge> edges, int[][]? earlierSlots = null) : IPairVisitor
     {
-        public readonly void Visit(int a, int b)
+        public long Count;
+
+        public void Visit(int a, int b)
         {
+            if (earlierSlots is not null)
+            {
+                foreach (var slots in earlierSlots)
+                {
+                    if (scorer.SameOnSlots(a, b, slots))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            Count++;
             var w = scorer.Score(a, b, minWeight);
             if (!double.IsNaN(w))
             {
@@ -369,7 +420,7 @@ public static class PartitionScorer
                 }
             },
             maxDegreeOfParallelism);
-        all.Sort(EdgeOrder.Instance);
+        SortByRows(all);
         return (new ScoreResult(ruleIndex, comparisons, all.Count), all);
     }
 
@@ -397,6 +448,14 @@ public static class PartitionScorer
             }
         }
 
+        // Earlier rules checked on the scorer's codes when every key column is a compared column (else by the enumerator).
+        var earlier = new List<int[][]?>(rules.Count);
+        for (var r = 0; r < rules.Count; r++)
+        {
+            var slots = rules.Take(r).Select(scorer.SlotsOf).ToArray();
+            earlier.Add(slots.All(x => x is not null) ? slots.Select(x => x!).ToArray() : null);
+        }
+
         var counts = new long[rules.Count];
         var edges = rules.Select(_ => new List<Edge>()).ToArray();
         Parallel.For(
@@ -406,18 +465,19 @@ public static class PartitionScorer
             (i, _, local) =>
             {
                 var (r, from, to) = ranges[i];
-                var v = new ScoreVisitor(scorer, minWeight, records.RowIds, local.Edges[r]);
+                var slots = earlier[r];
+                var v = new ScoreVisitor(scorer, minWeight, records.RowIds, local.Edges[r], slots);
                 long n = 0;
                 var bs = blocks[r];
                 for (var k = from; k < to; k++)
                 {
                     if (pe.Admit(r, bs[k], warnings))
                     {
-                        n += pe.VisitBlock(r, bs[k], ref v);
+                        n += pe.VisitBlock(r, bs[k], ref v, excludeEarlier: slots is null);
                     }
                 }
 
-                local.Counts[r] += n;
+                local.Counts[r] += slots is null ? n : v.Count;
                 return local;
             },
             local =>
@@ -431,15 +491,21 @@ public static class PartitionScorer
                     }
                 }
             });
-        Parallel.For(0, rules.Count, r => edges[r].Sort(EdgeOrder.Instance));
+        Parallel.For(0, rules.Count, r => SortByRows(edges[r]));
         return Enumerable.Range(0, rules.Count).Select(r => (new ScoreResult(r, counts[r], edges[r].Count), edges[r])).ToList();
     }
 
-    private sealed class EdgeOrder : IComparer<Edge>
+    /// <summary>Sorts edges by (RowA, RowB) through one 64-bit key per edge (a primitive-key sort).</summary>
+    private static void SortByRows(List<Edge> edges)
     {
-        public static readonly EdgeOrder Instance = new();
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(edges);
+        var keys = new ulong[span.Length];
+        for (var i = 0; i < span.Length; i++)
+        {
+            keys[i] = ((ulong)(uint)span[i].RowA << 32) | (uint)span[i].RowB;
+        }
 
-        public int Compare(Edge x, Edge y) => x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB);
+        keys.AsSpan().Sort(span);
     }
 
     /// <summary>As <see cref="ScorePartition(RecordSet, LinkageModel, int, TermFrequencyTables?, double?, ICollection{string}?)"/>, writing edges to <paramref name="edges"/>.</summary>
