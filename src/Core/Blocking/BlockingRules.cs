@@ -259,7 +259,8 @@ internal sealed class PairEnumerator
         return false;
     }
 
-    /// <summary>Visits the pairs of one block for rule <paramref name="ruleIndex"/>.</summary>
+    /// <summary>Visits the pairs of one block of <see cref="Blocks"/> for rule <paramref name="ruleIndex"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public long VisitBlock<TVisitor>(int ruleIndex, ReadOnlySpan<int> block, ref TVisitor visitor, bool excludeEarlier = true)
         where TVisitor : struct, IPairVisitor
     {
@@ -279,11 +280,8 @@ internal sealed class PairEnumerator
                     continue;
                 }
 
-                if (!rule.SameKey(a, b))
-                {
-                    continue; // hash collision
-                }
-
+                // Blocks come from Blocks(): exact keys (counting sort on the codes), so no key check is needed here.
+                System.Diagnostics.Debug.Assert(rule.SameKey(a, b), "blocks hold records with equal keys");
                 var skip = false;
                 for (var e = 0; e < earlier; e++)
                 {

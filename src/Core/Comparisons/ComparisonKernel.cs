@@ -10,7 +10,7 @@ internal sealed class ComparisonKernel
 {
     private enum Kind : byte
     {
-        Null, Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic, Swapped, DayMonthSwap, DateWithin, Sector, District, Area, Else,
+        Null, Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic, Swapped, DayMonthSwap, DateWithin, Sector, District, Area, AbsDifference, Else,
     }
 
     private readonly int[] codes;
@@ -30,6 +30,7 @@ internal sealed class ComparisonKernel
     private readonly int[]? phonetic;
     private readonly int[][]? nick;
     private readonly ulong[]? letters;
+    private readonly double[]? numbers;
 
     public ComparisonKernel(ComparisonSpec spec, RecordSet records)
     {
@@ -60,9 +61,10 @@ internal sealed class ComparisonKernel
                 ComparisonLevelTypes.PostcodeSector => Kind.Sector,
                 ComparisonLevelTypes.PostcodeDistrict => Kind.District,
                 ComparisonLevelTypes.PostcodeArea => Kind.Area,
+                ComparisonLevelTypes.AbsDifference => Kind.AbsDifference,
                 _ => Kind.Else,
             };
-            thresholds[i] = l.Threshold - 1e-9;
+            thresholds[i] = kinds[i] == Kind.AbsDifference ? l.Threshold + 1e-9 : l.Threshold - 1e-9;
             ints[i] = kinds[i] == Kind.DateWithin ? l.Days : l.MaxDistance;
             switch (kinds[i])
             {
@@ -111,8 +113,11 @@ internal sealed class ComparisonKernel
                 case Kind.Area:
                     area = Cached("area", () => Derive(PostcodeStandardiser.Area));
                     break;
+                case Kind.AbsDifference:
+                    numbers = NumberCache.GetValue(dict, d => d.Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray());
+                    break;
                 case Kind.Phonetic:
-                    phonetic = Cached("phonetic", () => Derive(StringMetrics.PhoneticKey));
+                    phonetic = Cached("double_metaphone", DoubleMetaphoneIds);
                     break;
                 case Kind.JaroWinkler or Kind.Jaro:
                     letters ??= SignatureCache.GetValue(dict, d => d.Select(StringMetrics.LetterSignature).ToArray());
@@ -146,6 +151,8 @@ internal sealed class ComparisonKernel
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], ulong[]> SignatureCache = new();
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string[], double[]> NumberCache = new();
+
     public int LevelCount => kinds.Length;
 
     /// <summary>Per record code of the compared column (0 = null); used for term frequencies.</summary>
@@ -169,6 +176,38 @@ internal sealed class ComparisonKernel
             {
                 result[k] = int.Parse(v.AsSpan(start, length), provider: System.Globalization.CultureInfo.InvariantCulture);
             }
+        }
+
+        return result;
+    }
+
+    /// <summary>Double Metaphone codes as ids in one id space: primary of value k at [k], alternate at [dict.Length + k]
+    /// (0 = no code).</summary>
+    private int[] DoubleMetaphoneIds()
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new int[2 * dict.Length];
+        int Id(string code)
+        {
+            if (code.Length == 0)
+            {
+                return 0;
+            }
+
+            if (!ids.TryGetValue(code, out var id))
+            {
+                id = ids.Count + 1;
+                ids[code] = id;
+            }
+
+            return id;
+        }
+
+        for (var k = 1; k < dict.Length; k++)
+        {
+            var (p, a) = DoubleMetaphone.Encode(dict[k]);
+            result[k] = Id(p);
+            result[dict.Length + k] = Id(a);
         }
 
         return result;
@@ -199,10 +238,13 @@ internal sealed class ComparisonKernel
     }
 
     /// <summary>Level index (0 = null level) of the pair (<paramref name="a"/>, <paramref name="b"/>).</summary>
-    public int Level(int a, int b)
+    public int Level(int a, int b) => Level(a, b, codes[a], codes[b]);
+
+    /// <summary>As <see cref="Level(int, int)"/> with the records' codes of this column already read
+    /// (<paramref name="ca"/> = Codes[a], <paramref name="cb"/> = Codes[b]).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public int Level(int a, int b, int ca, int cb)
     {
-        var ca = codes[a];
-        var cb = codes[b];
         if (ca == 0 || cb == 0)
         {
             return 0;
@@ -285,12 +327,21 @@ internal sealed class ComparisonKernel
                     }
 
                 case Kind.Phonetic:
-                    if (phonetic![ca] != 0 && phonetic[ca] == phonetic[cb])
                     {
-                        return i;
-                    }
+                        // Primary or alternate Double Metaphone codes agree (ids: primary at [code], alternate at [n + code]).
+                        var ph = phonetic!;
+                        var n = dict.Length;
+                        var pa = ph[ca];
+                        var pb = ph[cb];
+                        var aa = ph[n + ca];
+                        var ab = ph[n + cb];
+                        if (pa != 0 && (pa == pb || pa == ab || (aa != 0 && (aa == pb || aa == ab))))
+                        {
+                            return i;
+                        }
 
-                    break;
+                        break;
+                    }
                 case Kind.Swapped:
                     {
                         var oa = otherCodes![a];
@@ -312,6 +363,14 @@ internal sealed class ComparisonKernel
                     break;
                 case Kind.DateWithin:
                     if (dayNumber![ca] != int.MinValue && dayNumber[cb] != int.MinValue && Math.Abs(dayNumber[ca] - dayNumber[cb]) <= ints[i])
+                    {
+                        return i;
+                    }
+
+                    break;
+                case Kind.AbsDifference:
+                    // NaN (not a number) fails the comparison, so text values fall through to later levels.
+                    if (Math.Abs(numbers![ca] - numbers[cb]) <= thresholds[i])
                     {
                         return i;
                     }
@@ -352,7 +411,10 @@ internal sealed class ComparisonVectorizer
 {
     public ComparisonVectorizer(IReadOnlyList<ComparisonSpec> specs, RecordSet records)
     {
-        Kernels = specs.Select(s => new ComparisonKernel(s, records)).ToArray();
+        // Kernels derive per-value tables (postcode parts, day numbers, letter signatures…): build them in parallel.
+        var kernels = new ComparisonKernel[specs.Count];
+        Parallel.For(0, specs.Count, c => kernels[c] = new ComparisonKernel(specs[c], records));
+        Kernels = kernels;
         Records = records;
     }
 

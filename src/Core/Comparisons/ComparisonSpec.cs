@@ -3,7 +3,8 @@ using DataFirst.Core.Settings;
 
 namespace DataFirst.Core.Comparisons;
 
-/// <summary>One expanded comparison level.</summary>
+/// <summary>One expanded comparison level. <see cref="Threshold"/> is the similarity bound (jaro, jaro_winkler)
+/// or the largest absolute difference (abs_difference).</summary>
 public sealed record ComparisonLevel(string Type, string Label, double Threshold = 0, int MaxDistance = 0, int Days = 0, string? OtherColumn = null, bool TfAdjustment = false)
 {
     public bool IsNull => Type == ComparisonLevelTypes.Null;
@@ -22,7 +23,7 @@ public sealed record ComparisonSpec(string Name, string Column, IReadOnlyList<Co
     {
         if (c.Levels is not null)
         {
-            return new ComparisonSpec(c.Name, c.Column, c.Levels.Select(l => new ComparisonLevel(l.Type, l.Label ?? Describe(l.Type, c.Column, l.Threshold ?? 0, l.MaxDistance ?? 0, l.Days ?? 0, l.OtherColumn), l.Threshold ?? 0, l.MaxDistance ?? 0, l.Days ?? 0, l.OtherColumn, l.TfAdjustment)).ToList());
+            return new ComparisonSpec(c.Name, c.Column, c.Levels.Select(l => new ComparisonLevel(l.Type, l.Label ?? Describe(l.Type, c.Column, l.Threshold ?? l.MaxDifference ?? 0, l.MaxDistance ?? 0, l.Days ?? 0, l.OtherColumn), l.Threshold ?? l.MaxDifference ?? 0, l.MaxDistance ?? 0, l.Days ?? 0, l.OtherColumn, l.TfAdjustment)).ToList());
         }
 
         var col = c.Column;
@@ -106,6 +107,7 @@ public sealed record ComparisonSpec(string Name, string Column, IReadOnlyList<Co
         ComparisonLevelTypes.PostcodeSector => $"{col} same sector",
         ComparisonLevelTypes.PostcodeDistrict => $"{col} same district",
         ComparisonLevelTypes.PostcodeArea => $"{col} same area",
+        ComparisonLevelTypes.AbsDifference => string.Create(CultureInfo.InvariantCulture, $"{col} within {threshold}"),
         _ => "all other",
     };
 }

@@ -200,6 +200,45 @@ public static class StringMetrics
     }
 
     /// <summary>Levenshtein distance, or <paramref name="max"/> + 1 when it exceeds <paramref name="max"/> (early exit).</summary>
+    /// <summary>At most one substitution, insertion or deletion apart (linear; the common "distance ≤ 1" level).</summary>
+    private static bool WithinOneEdit(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length == b.Length)
+        {
+            var diff = 0;
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (a[i] != b[i] && ++diff > 1)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (a.Length < b.Length)
+        {
+            var t = a;
+            a = b;
+            b = t;
+        }
+
+        if (a.Length != b.Length + 1)
+        {
+            return false;
+        }
+
+        // a is one longer: skip one character of a at the first difference.
+        var k = 0;
+        while (k < b.Length && a[k] == b[k])
+        {
+            k++;
+        }
+
+        return a[(k + 1)..].SequenceEqual(b[k..]);
+    }
+
     public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
     {
         if (Math.Abs(a.Length - b.Length) > max)
@@ -215,6 +254,11 @@ public static class StringMetrics
         if (b.Length == 0)
         {
             return a.Length;
+        }
+
+        if (max <= 1)
+        {
+            return WithinOneEdit(a, b) ? (a.SequenceEqual(b) ? 0 : 1) : max + 1;
         }
 
         Span<int> prev = b.Length < StackLimit ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
@@ -307,72 +351,8 @@ public static class StringMetrics
         return d1[b.Length];
     }
 
-    /// <summary>Phonetic key of an upper-case name: a Soundex-style code extended to 6 characters,
-    /// with common English spellings folded first (PH→F, CK→K, GH→G, KN→N, WR→R, SCH→SK).</summary>
-    public static string PhoneticKey(string name)
-    {
-        Span<char> src = stackalloc char[Math.Min(name.Length, 64)];
-        var n = 0;
-        for (var i = 0; i < name.Length && n < src.Length; i++)
-        {
-            var c = char.ToUpperInvariant(name[i]);
-            if (c is < 'A' or > 'Z')
-            {
-                continue;
-            }
+    /// <summary>Phonetic key of a name: its primary Double Metaphone code (see <see cref="DoubleMetaphone"/>; the
+    /// `phonetic` comparison level also accepts a match on the alternate codes).</summary>
+    public static string PhoneticKey(string name) => DoubleMetaphone.Encode(name).Primary;
 
-            var next = i + 1 < name.Length ? char.ToUpperInvariant(name[i + 1]) : '\0';
-            if (c == 'P' && next == 'H')
-            {
-                src[n++] = 'F';
-                i++;
-                continue;
-            }
-
-            if ((c == 'C' && next == 'K') || (c == 'G' && next == 'H') || (n == 0 && c == 'K' && next == 'N') || (n == 0 && c == 'W' && next == 'R'))
-            {
-                src[n++] = next == 'H' ? 'G' : next;
-                i++;
-                continue;
-            }
-
-            src[n++] = c;
-        }
-
-        if (n == 0)
-        {
-            return "";
-        }
-
-        Span<char> key = stackalloc char[6];
-        var k = 0;
-        key[k++] = src[0] is 'C' && n > 1 && src[1] is 'E' or 'I' or 'Y' ? 'S' : src[0];
-        var last = Code(src[0]);
-        for (var i = 1; i < n && k < 6; i++)
-        {
-            var code = Code(src[i]);
-            if (code != '0' && code != last)
-            {
-                key[k++] = code;
-            }
-
-            if (src[i] is not ('H' or 'W'))
-            {
-                last = code;
-            }
-        }
-
-        return new string(key[..k]);
-    }
-
-    private static char Code(char c) => c switch
-    {
-        'B' or 'F' or 'P' or 'V' => '1',
-        'C' or 'G' or 'J' or 'K' or 'Q' or 'S' or 'X' or 'Z' => '2',
-        'D' or 'T' => '3',
-        'L' => '4',
-        'M' or 'N' => '5',
-        'R' => '6',
-        _ => '0',
-    };
 }

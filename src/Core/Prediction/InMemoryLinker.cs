@@ -29,32 +29,32 @@ public static class InMemoryLinker
         var edges = new List<Edge>();
         var scores = new List<ScoreResult>();
         var rules = model.Settings.BlockingRulesForPrediction;
-        CompiledScorer? whole = partitions <= 1 ? new CompiledScorer(model, records, tf) : null;
+        if (partitions <= 1)
+        {
+            foreach (var (result, e) in PartitionScorer.ScoreAllRules(new CompiledScorer(model, records, tf), records, threshold, warnings))
+            {
+                edges.AddRange(e);
+                scores.Add(result);
+            }
+
+            return (edges, scores);
+        }
+
         for (var r = 0; r < rules.Count; r++)
         {
             long comparisons = 0;
             long found = 0;
-            if (whole is not null)
+            foreach (var rows in BlockingPartitioner.Partition(records, rules[r], partitions))
             {
-                var (result, e) = PartitionScorer.ScoreWith(whole, records, r, threshold, warnings);
-                comparisons = result.Comparisons;
-                found = e.Count;
-                edges.AddRange(e);
-            }
-            else
-            {
-                foreach (var rows in BlockingPartitioner.Partition(records, rules[r], partitions))
+                if (rows.Length < 2)
                 {
-                    if (rows.Length < 2)
-                    {
-                        continue;
-                    }
-
-                    var (result, e) = PartitionScorer.ScorePartition(records.Select(rows), model, r, tf, threshold, warnings);
-                    comparisons += result.Comparisons;
-                    found += e.Count;
-                    edges.AddRange(e);
+                    continue;
                 }
+
+                var (result, e) = PartitionScorer.ScorePartition(records.Select(rows), model, r, tf, threshold, warnings);
+                comparisons += result.Comparisons;
+                found += e.Count;
+                edges.AddRange(e);
             }
 
             scores.Add(new ScoreResult(r, comparisons, found));

@@ -86,6 +86,10 @@ internal sealed class CompiledScorer
     private readonly int[] order;
     private readonly double prior;
 
+    // Codes row-major (record × comparison): a pair's codes are two cache lines instead of one per comparison.
+    private readonly int[] rows;
+    private readonly int width;
+
     public CompiledScorer(LinkageModel model, RecordSet records, TermFrequencyTables? tf)
     {
         Model = model;
@@ -121,7 +125,8 @@ internal sealed class CompiledScorer
             if (tl.l is not null && tf.Tables.TryGetValue(specs[c].Column, out var table))
             {
                 tfLevel[c] = tl.i;
-                var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t));
+                var byCode = tf.TryGetByCode(specs[c].Column, kernel.Dictionary, out var f) ? f : null;
+                var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t, byCode));
                 tfNegLog[c] = column.NegLog2;
                 logU[c] = Math.Log2(tl.l.U);
                 maxTf = logU[c] + column.MaxNegLog2;
@@ -136,6 +141,19 @@ internal sealed class CompiledScorer
 
             maxOther[c] = double.IsNegativeInfinity(other) ? 0 : other;
         }
+
+        width = nc;
+        rows = new int[records.Count * nc];
+        var rowsLocal = rows;
+        var codesLocal = codes;
+        Parallel.For(0, nc, c =>
+        {
+            var col = codesLocal[c];
+            for (var r = 0; r < col.Length; r++)
+            {
+                rowsLocal[(r * nc) + c] = col[r];
+            }
+        });
 
         // Costly comparisons (string metrics) last, so that the bound rejects most pairs before them.
         order = Enumerable.Range(0, nc).OrderBy(c => kernels[c].UsesStringMetric ? 1 : 0).ToArray();
@@ -154,17 +172,20 @@ internal sealed class CompiledScorer
     /// <summary>Match weight of a pair, or NaN when it cannot reach <paramref name="minWeight"/>. Equal codes (and nulls)
     /// are settled with int compares first; the other comparisons are bounded by their best level and only evaluated
     /// while the pair can still reach <paramref name="minWeight"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double Score(int a, int b, double minWeight)
     {
         var total = prior;
         var bound = 0.0;
         var pending = 0u;
-        var codes = this.codes;
-        for (var c = 0; c < codes.Length; c++)
+        var nc = width;
+        var rows = this.rows;
+        var ra = a * nc;
+        var rb = b * nc;
+        for (var c = 0; c < nc; c++)
         {
-            var col = codes[c];
-            var ca = col[a];
-            var cb = col[b];
+            var ca = rows[ra + c];
+            var cb = rows[rb + c];
             if (ca == 0 || cb == 0)
             {
                 continue;
@@ -202,11 +223,12 @@ internal sealed class CompiledScorer
                 continue;
             }
 
-            var l = kernels[c].Level(a, b);
+            var ca = rows[ra + c];
+            var l = kernels[c].Level(a, b, ca, rows[rb + c]);
             total += weights[c][l];
             if (l == tfLevel[c])
             {
-                total += TfAdjustment(c, codes[c][a]);
+                total += TfAdjustment(c, ca);
             }
 
             bound -= maxOther[c];
@@ -217,6 +239,40 @@ internal sealed class CompiledScorer
         }
 
         return total >= minWeight ? total : double.NaN;
+    }
+
+    /// <summary>Comparison index (slot in the row-major codes) of each column, or null when a column is not the
+    /// column of some comparison.</summary>
+    public int[]? SlotsOf(IReadOnlyList<string> columns)
+    {
+        var slots = new int[columns.Count];
+        for (var i = 0; i < columns.Count; i++)
+        {
+            slots[i] = Array.FindIndex(kernels, k => k.Spec.Column == columns[i]);
+            if (slots[i] < 0)
+            {
+                return null;
+            }
+        }
+
+        return slots;
+    }
+
+    /// <summary>Records <paramref name="a"/> and <paramref name="b"/> have equal non-null codes in every slot.</summary>
+    public bool SameOnSlots(int a, int b, int[] slots)
+    {
+        var ra = a * width;
+        var rb = b * width;
+        foreach (var s in slots)
+        {
+            var x = rows[ra + s];
+            if (x == 0 || x != rows[rb + s])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public Waterfall Explain(int a, int b)
@@ -239,14 +295,29 @@ internal sealed class CompiledScorer
     /// <summary>-log2(frequency) per dictionary code; values the TF table lacks get the rarest known frequency.</summary>
     private sealed class TfColumn
     {
-        public TfColumn(string[] dict, IReadOnlyDictionary<string, double> table)
+        public TfColumn(string[] dict, IReadOnlyDictionary<string, double> table, double[]? byCode)
         {
-            var minTf = table.Count > 0 ? table.Values.Min() : 1.0;
+            var minTf = 1.0;
+            if (byCode is not null)
+            {
+                foreach (var x in byCode)
+                {
+                    if (x > 0 && x < minTf)
+                    {
+                        minTf = x;
+                    }
+                }
+            }
+            else if (table.Count > 0)
+            {
+                minTf = table.Values.Min();
+            }
+
             NegLog2 = new double[dict.Length];
             var max = double.NegativeInfinity;
             for (var k = 1; k < dict.Length; k++)
             {
-                var f = table.TryGetValue(dict[k], out var x) ? x : minTf;
+                var f = byCode is not null ? (byCode[k] > 0 ? byCode[k] : minTf) : table.TryGetValue(dict[k], out var x) ? x : minTf;
                 NegLog2[k] = -Math.Log2(Math.Max(f, 1e-12));
                 max = Math.Max(max, NegLog2[k]);
             }
@@ -266,10 +337,27 @@ public sealed record ScoreResult(int RuleIndex, long Comparisons, long Edges);
 /// <summary>Scores partitions with a trained model.</summary>
 public static class PartitionScorer
 {
-    private struct ScoreVisitor(CompiledScorer scorer, double minWeight, int[] rowIds, List<Edge> edges) : IPairVisitor
+    /// <summary>Scores visited pairs. With <paramref name="earlierSlots"/> (the comparison slots of each earlier rule's
+    /// columns) it also drops pairs an earlier rule produced, reading the scorer's row-major codes (the cache lines
+    /// scoring reads anyway) instead of one column array per key column; <see cref="Count"/> = pairs scored.</summary>
+    private struct ScoreVisitor(CompiledScorer scorer, double minWeight, int[] rowIds, List<Edge> edges, int[][]? earlierSlots = null) : IPairVisitor
     {
-        public readonly void Visit(int a, int b)
+        public long Count;
+
+        public void Visit(int a, int b)
         {
+            if (earlierSlots is not null)
+            {
+                foreach (var slots in earlierSlots)
+                {
+                    if (scorer.SameOnSlots(a, b, slots))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            Count++;
             var w = scorer.Score(a, b, minWeight);
             if (!double.IsNaN(w))
             {
@@ -332,8 +420,92 @@ public static class PartitionScorer
                 }
             },
             maxDegreeOfParallelism);
-        all.Sort((x, y) => x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
+        SortByRows(all);
         return (new ScoreResult(ruleIndex, comparisons, all.Count), all);
+    }
+
+    /// <summary>Scores every prediction rule with one compiled scorer: the blocks of all rules are built in parallel,
+    /// then the blocks of all rules are scored as one parallel loop (no barrier per rule). Per rule, the same
+    /// comparisons and edges (sorted by row ids) as <see cref="ScoreWith"/>.</summary>
+    internal static List<(ScoreResult Result, List<Edge> Edges)> ScoreAllRules(CompiledScorer scorer, RecordSet records, double? threshold, ICollection<string>? warnings)
+    {
+        var settings = scorer.Model.Settings;
+        var rules = settings.BlockingRulesForPrediction;
+        var minWeight = CompiledScorer.WeightOf(threshold ?? settings.MatchThreshold);
+        var pe = new PairEnumerator(records, rules, "blocking_rules_for_prediction", settings.LinkType, settings.MaxBlockSize, settings.OversizedBlocks);
+        var blocks = new BlockSet[rules.Count];
+        Parallel.For(0, rules.Count, r => blocks[r] = pe.Blocks(r));
+
+        // Work items: ranges of blocks of one rule, sized so that every core gets many.
+        var ranges = new List<(int Rule, int From, int To)>();
+        var totalBlocks = blocks.Sum(b => b.Count);
+        var chunk = Math.Max(1, totalBlocks / (Environment.ProcessorCount * 32));
+        for (var r = 0; r < rules.Count; r++)
+        {
+            for (var i = 0; i < blocks[r].Count; i += chunk)
+            {
+                ranges.Add((r, i, Math.Min(blocks[r].Count, i + chunk)));
+            }
+        }
+
+        // Earlier rules checked on the scorer's codes when every key column is a compared column (else by the enumerator).
+        var earlier = new List<int[][]?>(rules.Count);
+        for (var r = 0; r < rules.Count; r++)
+        {
+            var slots = rules.Take(r).Select(scorer.SlotsOf).ToArray();
+            earlier.Add(slots.All(x => x is not null) ? slots.Select(x => x!).ToArray() : null);
+        }
+
+        var counts = new long[rules.Count];
+        var edges = rules.Select(_ => new List<Edge>()).ToArray();
+        Parallel.For(
+            0,
+            ranges.Count,
+            () => (Counts: new long[rules.Count], Edges: rules.Select(_ => new List<Edge>()).ToArray()),
+            (i, _, local) =>
+            {
+                var (r, from, to) = ranges[i];
+                var slots = earlier[r];
+                var v = new ScoreVisitor(scorer, minWeight, records.RowIds, local.Edges[r], slots);
+                long n = 0;
+                var bs = blocks[r];
+                for (var k = from; k < to; k++)
+                {
+                    if (pe.Admit(r, bs[k], warnings))
+                    {
+                        n += pe.VisitBlock(r, bs[k], ref v, excludeEarlier: slots is null);
+                    }
+                }
+
+                local.Counts[r] += slots is null ? n : v.Count;
+                return local;
+            },
+            local =>
+            {
+                lock (edges)
+                {
+                    for (var r = 0; r < rules.Count; r++)
+                    {
+                        counts[r] += local.Counts[r];
+                        edges[r].AddRange(local.Edges[r]);
+                    }
+                }
+            });
+        Parallel.For(0, rules.Count, r => SortByRows(edges[r]));
+        return Enumerable.Range(0, rules.Count).Select(r => (new ScoreResult(r, counts[r], edges[r].Count), edges[r])).ToList();
+    }
+
+    /// <summary>Sorts edges by (RowA, RowB) through one 64-bit key per edge (a primitive-key sort).</summary>
+    private static void SortByRows(List<Edge> edges)
+    {
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(edges);
+        var keys = new ulong[span.Length];
+        for (var i = 0; i < span.Length; i++)
+        {
+            keys[i] = ((ulong)(uint)span[i].RowA << 32) | (uint)span[i].RowB;
+        }
+
+        keys.AsSpan().Sort(span);
     }
 
     /// <summary>As <see cref="ScorePartition(RecordSet, LinkageModel, int, TermFrequencyTables?, double?, ICollection{string}?)"/>, writing edges to <paramref name="edges"/>.</summary>

@@ -86,6 +86,9 @@ public sealed record LevelSettings
     /// <summary>Day bound for date_within.</summary>
     public int? Days { get; init; }
 
+    /// <summary>Bound for abs_difference: both values are numbers whose absolute difference is at most this.</summary>
+    public double? MaxDifference { get; init; }
+
     /// <summary>The other column for "swapped" (e.g. surname in a forename comparison) or "exact_other".</summary>
     public string? OtherColumn { get; init; }
 

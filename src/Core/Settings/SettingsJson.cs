@@ -21,12 +21,13 @@ public static class ComparisonLevelTypes
     public const string PostcodeSector = "postcode_sector";
     public const string PostcodeDistrict = "postcode_district";
     public const string PostcodeArea = "postcode_area";
+    public const string AbsDifference = "abs_difference";
     public const string Else = "else";
 
     public static readonly IReadOnlyList<string> All =
     [
         Null, Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic, Swapped,
-        DateDayMonthSwap, DateWithin, PostcodeSector, PostcodeDistrict, PostcodeArea, Else,
+        DateDayMonthSwap, DateWithin, PostcodeSector, PostcodeDistrict, PostcodeArea, AbsDifference, Else,
     ];
 
     public static readonly IReadOnlyList<string> Presets =
@@ -176,6 +177,9 @@ internal static class SettingsJson
                     break;
                 case ComparisonLevelTypes.DateWithin:
                     Require(l.Days is >= 1, p + ".days", "required: a positive number of days, e.g. 365.");
+                    break;
+                case ComparisonLevelTypes.AbsDifference:
+                    Require(l.MaxDifference is >= 0 and < double.PositiveInfinity, p + ".max_difference", "required: a non-negative number, e.g. 1 (numeric values whose absolute difference is at most this).");
                     break;
                 case ComparisonLevelTypes.Swapped:
                     Require(!string.IsNullOrWhiteSpace(l.OtherColumn), p + ".other_column", "required: the column swapped with (e.g. surname).");

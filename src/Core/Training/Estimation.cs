@@ -46,7 +46,8 @@ public static class Estimation
         var linkOnly = settings.LinkType == LinkType.LinkOnly;
         Parallel.For(0, chunks, () => specs.Select(s => new long[s.Levels.Count]).ToArray(), (chunk, _, local) =>
         {
-            var rng = new Random(HashCode.Combine(settings.USampling.Seed, chunk) ^ (chunk * 7919));
+            // A fixed mix of seed and chunk (HashCode.Combine is randomised per process: runs would differ).
+            var rng = new Random(ChunkSeed(settings.USampling.Seed, chunk));
             var take = Math.Min(ChunkSize, target - (chunk * ChunkSize));
             var attempts = 0;
             for (var s = 0; s < take; s++)
@@ -109,6 +110,16 @@ public static class Estimation
     }
 
     /// <summary>All candidate pairs for the link type.</summary>
+    /// <summary>Seed of one u-sampling chunk: SplitMix64 of (seed, chunk), the same in every process.</summary>
+    internal static int ChunkSeed(int seed, int chunk)
+    {
+        var z = ((ulong)(uint)seed << 32 | (uint)chunk) + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (int)(z & 0x7FFFFFFF);
+    }
+
     public static double TotalPossiblePairs(RecordSet records, LinkType linkType)
     {
         double n = records.Count;

@@ -11,7 +11,28 @@ public sealed class TermFrequencyTables
 {
     private const int Magic = 0x46544644; // "DFTF"
 
+    // Frequencies by dictionary code for the record set the tables were computed from (not serialised): scorers
+    // compiled against that set (or a Select of it, which shares the dictionaries) skip a string lookup per value.
+    private readonly Dictionary<string, (string[] Dictionary, double[] Frequencies)>? byCode;
+
     public TermFrequencyTables(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> tables) => Tables = tables;
+
+    private TermFrequencyTables(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> tables, Dictionary<string, (string[], double[])> byCode)
+        : this(tables) => this.byCode = byCode;
+
+    /// <summary>Frequencies of <paramref name="column"/> indexed by the codes of <paramref name="dictionary"/>, when these
+    /// tables were computed from a record set with that very dictionary (0 = value absent).</summary>
+    internal bool TryGetByCode(string column, string[] dictionary, out double[] frequencies)
+    {
+        if (byCode is not null && byCode.TryGetValue(column, out var e) && ReferenceEquals(e.Dictionary, dictionary))
+        {
+            frequencies = e.Frequencies;
+            return true;
+        }
+
+        frequencies = [];
+        return false;
+    }
 
     /// <summary>Column → (standardised value → relative frequency among non-null values).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Tables { get; }
@@ -22,6 +43,7 @@ public sealed class TermFrequencyTables
     public static TermFrequencyTables Compute(RecordSet records, LinkageSettings settings)
     {
         var tables = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var byCode = new Dictionary<string, (string[], double[])>(StringComparer.Ordinal);
         foreach (var col in TfColumns(settings))
         {
             var c = records.ColumnIndex(col);
@@ -38,18 +60,21 @@ public sealed class TermFrequencyTables
             }
 
             var t = new Dictionary<string, double>(StringComparer.Ordinal);
+            var f = new double[dict.Length];
             for (var k = 1; k < dict.Length; k++)
             {
                 if (counts[k] > 0)
                 {
-                    t[dict[k]] = (double)counts[k] / nonNull;
+                    f[k] = (double)counts[k] / nonNull;
+                    t[dict[k]] = f[k];
                 }
             }
 
             tables[col] = t;
+            byCode[col] = (dict, f);
         }
 
-        return new TermFrequencyTables(tables);
+        return new TermFrequencyTables(tables, byCode);
     }
 
     public void WriteTo(Stream stream)

@@ -46,4 +46,20 @@ public sealed class StringMetricsTests
     [InlineData("SMITH", "JONES", false)]
     public void PhoneticKey_SoundAlikes_Agree(string a, string b, bool same) =>
         (StringMetrics.PhoneticKey(a) == StringMetrics.PhoneticKey(b)).Should().Be(same);
+
+    [Theory]
+    [InlineData("1980-01-12", "1980-01-12", 0)]
+    [InlineData("1980-01-12", "1980-01-13", 1)]
+    [InlineData("1980-01-12", "1980-01-21", 2)]
+    [InlineData("SMITH", "SMYTHE", 2)]
+    [InlineData("SMITH", "SMITHS", 1)]
+    [InlineData("SMITH", "MITH", 1)]
+    [InlineData("SMITH", "SMTH", 1)]
+    [InlineData("AB", "BA", 2)]
+    [InlineData("ABC", "A", 2)]
+    public void Levenshtein_MaxOne_AgreesWithFullDistance(string a, string b, int expected)
+    {
+        StringMetrics.Levenshtein(a, b, 1).Should().Be(expected);
+        Math.Min(StringMetrics.Levenshtein(a, b), 2).Should().Be(expected);
+    }
 }

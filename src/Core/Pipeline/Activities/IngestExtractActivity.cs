@@ -19,8 +19,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
     public const string Name = nameof(IngestExtractActivity);
 
     /// <summary>The canonical linkage columns an extract's identifiers are mapped to.</summary>
-    public static readonly IReadOnlyList<string> CanonicalColumns =
-        ["unique_id", "source_dataset", IdentifierKinds.Forenames, IdentifierKinds.Surname, IdentifierKinds.DateOfBirth, IdentifierKinds.Address, IdentifierKinds.Postcode, IdentifierKinds.Sex];
+    public static readonly IReadOnlyList<string> CanonicalColumns = ExtractColumnMapping.CanonicalColumns;
 
     public async Task<IngestExtractResult> RunAsync(IngestExtractInput input, CancellationToken cancellationToken)
     {
@@ -37,17 +36,15 @@ public sealed class IngestExtractActivity(PipelineServices services)
             throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) is empty: it has no header row.");
         }
 
-        var index = header.Select((h, i) => (h, i)).GroupBy(x => x.h, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().i, StringComparer.OrdinalIgnoreCase);
-        var missing = profile.Columns.Where(c => c.Required || c.Name == profile.UniqueIdColumn || c.IdentifierKind is not null)
-            .Where(c => !index.ContainsKey(c.Name)).Select(c => c.Name).ToList();
+        var mapping = ExtractColumnMapping.Create(profile, header);
+        var missing = mapping.MissingColumns;
         if (missing.Count > 0)
         {
             await QuarantineWholeFileAsync(input, $"missing column(s) {string.Join(", ", missing)} required by the {profile.Name} profile", cancellationToken).ConfigureAwait(false);
             throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) lacks column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires; the file was copied to quarantine. Fix the extract and upload it again.");
         }
 
-        var idColumn = index[profile.UniqueIdColumn];
-        var identifierColumns = CanonicalColumns.Skip(2).Select(kind => profile.FindIdentifier(kind) is { } c && index.TryGetValue(c.Name, out var i) ? i : -1).ToArray();
+        var idColumn = mapping.UniqueIdIndex;
         var quarantine = new QuarantineWriter(header);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long total = 0;
@@ -82,15 +79,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
                         }
 
                         clean.WriteLine(CsvLine(row));
-                        var canonical = new string?[CanonicalColumns.Count];
-                        canonical[0] = row[idColumn].Trim();
-                        canonical[1] = profile.Name;
-                        for (var k = 0; k < identifierColumns.Length; k++)
-                        {
-                            canonical[k + 2] = identifierColumns[k] >= 0 ? row[identifierColumns[k]] : null;
-                        }
-
-                        yield return canonical;
+                        yield return mapping.ToCanonical(row);
                     }
                 }
 

@@ -1,0 +1,49 @@
+namespace DataFirst.Cli.Tests.Engine;
+
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public async Task Bench_SmallRun_PrintsThroughputStagesMemoryAndJson()
+    {
+        var (code, output, error) = await EngineCli.Run("bench", "--records", "3000", "--seed", "5");
+
+        code.Should().Be(CliApp.ExitOk, error);
+        output.Should().Contain("scoring stage end to end").And.Contain("scoring kernel").And.Contain("peak memory").And.Contain("load average");
+        var json = EngineCli.LastJson(output);
+        json.GetProperty("records").GetInt32().Should().Be(3000);
+        json.GetProperty("comparisons").GetInt64().Should().BeGreaterThan(0);
+        json.GetProperty("scoring_comparisons_per_second_per_core").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("kernel_comparisons_per_second_single_thread").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("seconds").GetProperty("predict").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("peak_memory_mib").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("f1").GetDouble().Should().BeGreaterThan(0.8);
+        if (OperatingSystem.IsLinux())
+        {
+            json.GetProperty("load_average_before").GetArrayLength().Should().Be(3);
+        }
+    }
+
+    [Fact]
+    public async Task BenchJustice_SmallPopulation_LinksExtractsAndScoresAgainstTruth()
+    {
+        var (code, output, error) = await EngineCli.Run("bench", "--justice", "--people", "400", "--seed", "3");
+
+        code.Should().Be(CliApp.ExitOk, error);
+        output.Should().Contain("person linkage vs truth/persons.csv");
+        var json = EngineCli.LastJson(output);
+        json.GetProperty("mode").GetString().Should().Be("justice");
+        json.GetProperty("records_per_dataset").GetProperty("magistrates").GetInt32().Should().BeGreaterThan(0);
+        json.GetProperty("precision").GetDouble().Should().BeGreaterThan(0.9);
+        json.GetProperty("recall").GetDouble().Should().BeGreaterThan(0.9);
+        json.GetProperty("clusters").GetInt32().Should().BeLessThan(json.GetProperty("records").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bench_TooFewRecords_IsAUsageError()
+    {
+        var (code, _, error) = await EngineCli.Run("bench", "--records", "5");
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Should().Contain("--records");
+    }
+}

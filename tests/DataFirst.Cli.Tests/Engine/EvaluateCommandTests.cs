@@ -1,0 +1,91 @@
+using System.Text.Json;
+using DataFirst.Cli.Tests.Support;
+
+namespace DataFirst.Cli.Tests.Engine;
+
+public sealed class EvaluateCommandTests
+{
+    [Fact]
+    public async Task Evaluate_ClustersAgainstTruthColumn_PrintsPairwiseAndBCubed()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        EngineCli.WritePeople(input, 600, seed: 4);
+        EngineCli.WriteSettings(temp.Combine("settings.json"));
+        (await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"))).Code.Should().Be(CliApp.ExitOk);
+
+        var (code, output, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("out", "clusters.csv"), "--truth", input, "--truth-column", "person_id", "--predictions", temp.Combine("out", "predictions.csv"));
+
+        code.Should().Be(CliApp.ExitOk, error);
+        output.Should().Contain("600 records: pairwise precision").And.Contain("threshold sweep");
+        var json = EngineCli.LastJson(output);
+        json.GetProperty("precision").GetDouble().Should().BeGreaterThan(0.9);
+        json.GetProperty("recall").GetDouble().Should().BeGreaterThan(0.8);
+        json.GetProperty("f1").GetDouble().Should().BeInRange(0.85, 1.0);
+        json.GetProperty("sweep").GetArrayLength().Should().BeGreaterThan(1);
+    }
+
+    [Fact]
+    public async Task Evaluate_PerfectClusters_GiveF1One_AndAllInOne_GivesLowPrecision()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        var rows = EngineCli.WritePeople(input, 200, seed: 6);
+        File.WriteAllLines(temp.Combine("perfect.csv"), rows.Select(r => $"{r[0]},people,{r[1]}").Prepend("unique_id,source_dataset,cluster_id"));
+        File.WriteAllLines(temp.Combine("one.csv"), rows.Select(r => $"{r[0]},people,0").Prepend("unique_id,source_dataset,cluster_id"));
+
+        var (code, output, _) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("perfect.csv"), "--truth", input, "--truth-column", "person_id");
+        var (_, one, _) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("one.csv"), "--truth", input, "--truth-column", "person_id");
+
+        code.Should().Be(CliApp.ExitOk);
+        EngineCli.LastJson(output).GetProperty("f1").GetDouble().Should().Be(1.0);
+        var all = EngineCli.LastJson(one);
+        all.GetProperty("recall").GetDouble().Should().Be(1.0);
+        all.GetProperty("precision").GetDouble().Should().BeLessThan(0.05);
+    }
+
+    [Fact]
+    public async Task Evaluate_NeitherTruthNorLabels_IsAUsageError()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.Combine("c.csv"), "unique_id,source_dataset,cluster_id\n1,a,0\n");
+
+        var (code, _, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("c.csv"));
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Should().Contain("--truth");
+    }
+
+    [Fact]
+    public async Task EvaluateSuite_ExamplesFolderWithOneCase_ReportsTheCaseAndPassFlag()
+    {
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("DATAFIRST_DATASETS")))
+        {
+            return; // the suite reads datasets from that folder, not from the temp layout built here
+        }
+
+        // Layout the suite expects: <repo>/DataFirst.Serverless.sln, <repo>/examples, <repo>/../shared/datasets.
+        using var temp = new TempFolder();
+        var repo = Directory.CreateDirectory(temp.Combine("repo")).FullName;
+        File.WriteAllText(Path.Combine(repo, "DataFirst.Serverless.sln"), "");
+        var examples = Directory.CreateDirectory(Path.Combine(repo, "examples")).FullName;
+        var datasets = Directory.CreateDirectory(temp.Combine("shared", "datasets")).FullName;
+        EngineCli.WritePeople(Path.Combine(datasets, "tiny.csv"), 500, seed: 8);
+        EngineCli.WriteSettings(Path.Combine(examples, "tiny.json"));
+        File.WriteAllText(Path.Combine(examples, "evaluation.json"), JsonSerializer.Serialize(new[]
+        {
+            new Dictionary<string, object> { ["name"] = "tiny", ["settings"] = "tiny.json", ["dataset"] = "tiny.csv", ["truth_column"] = "person_id", ["min_f1"] = 0.8 },
+            new Dictionary<string, object> { ["name"] = "absent", ["settings"] = "tiny.json", ["dataset"] = "absent.csv", ["truth_column"] = "person_id", ["min_f1"] = 0.8 },
+        }));
+
+        var (code, output, error) = await EngineCli.Run("evaluate", "--suite", "--examples", examples);
+
+        code.Should().Be(CliApp.ExitOk, error);
+        output.Should().Contain("tiny: 500 records").And.Contain("absent: SKIPPED");
+        var json = EngineCli.LastJson(output);
+        json.GetProperty("passed").GetBoolean().Should().BeTrue();
+        var tiny = json.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "tiny");
+        tiny.GetProperty("f1").GetDouble().Should().BeGreaterThan(0.8);
+        tiny.GetProperty("passed").GetBoolean().Should().BeTrue();
+    }
+}

@@ -1,0 +1,82 @@
+using DataFirst.Cli.Tests.Support;
+
+namespace DataFirst.Cli.Tests.Engine;
+
+public sealed class LinkCommandTests
+{
+    [Fact]
+    public async Task Link_SyntheticPeople_WritesModelPredictionsClustersAndJsonSummary()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        var rows = EngineCli.WritePeople(input, 600, seed: 4);
+        EngineCli.WriteSettings(temp.Combine("settings.json"));
+
+        var (code, output, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+
+        code.Should().Be(CliApp.ExitOk, error);
+        output.Should().Contain("ingest: 600 records").And.Contain("training rule 0").And.Contain("clusters:");
+        var json = EngineCli.LastJson(output);
+        json.GetProperty("records").GetInt32().Should().Be(600);
+        json.GetProperty("comparisons").GetInt64().Should().BeGreaterThan(0);
+        var clusters = json.GetProperty("clusters").GetInt32();
+        var people = rows.Select(r => r[1]).Distinct().Count();
+        clusters.Should().BeInRange(people - 30, people + 30, "most duplicates are found and few false links made");
+        File.Exists(temp.Combine("out", "model.json")).Should().BeTrue();
+
+        var clusterRows = EngineCli.ReadCsv(temp.Combine("out", "clusters.csv"));
+        clusterRows[0].Should().Equal("unique_id", "source_dataset", "cluster_id");
+        clusterRows.Skip(1).Select(r => r[2]).Distinct().Count().Should().Be(clusters);
+        var predictions = EngineCli.ReadCsv(temp.Combine("out", "predictions.csv"));
+        predictions[0].Should().Equal("unique_id_l", "source_dataset_l", "unique_id_r", "source_dataset_r", "match_weight", "match_probability");
+        predictions.Skip(1).Should().NotBeEmpty().And.OnlyContain(p => double.Parse(p[5], System.Globalization.CultureInfo.InvariantCulture) >= 0.5);
+    }
+
+    [Fact]
+    public async Task Link_WithSavedModel_ScoresWithoutTrainingAndGivesTheSameClusters()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        EngineCli.WritePeople(input, 400, seed: 9);
+        EngineCli.WriteSettings(temp.Combine("settings.json"));
+        var (first, _, _) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("a"));
+        first.Should().Be(CliApp.ExitOk);
+
+        var (code, output, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("b"), "--model", temp.Combine("a", "model.json"));
+
+        code.Should().Be(CliApp.ExitOk, error);
+        EngineCli.LastJson(output).GetProperty("seconds").TryGetProperty("train", out _).Should().BeFalse("the saved model is used as it is");
+        File.ReadAllText(temp.Combine("b", "clusters.csv")).Should().Be(File.ReadAllText(temp.Combine("a", "clusters.csv")));
+    }
+
+    [Fact]
+    public async Task Link_BadSettings_FailsNamingTheJsonPathWithoutValues()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        var rows = EngineCli.WritePeople(input, 100, seed: 1);
+        File.WriteAllText(temp.Combine("settings.json"), DataFirst.Core.Evaluation.SyntheticPeople.BenchSettings.Replace("\"preset\": \"postcode\"", "\"preset\": \"zip\"", StringComparison.Ordinal));
+
+        var (code, output, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+
+        code.Should().NotBe(CliApp.ExitOk);
+        error.Should().Contain("$.comparisons[3].preset");
+        (output + error).Should().NotContain(rows[0][3]!, "no personal value in messages");
+    }
+
+    [Fact]
+    public async Task Link_InputLacksAColumn_FailsNamingTheColumn()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        EngineCli.WritePeople(input, 100, seed: 2);
+        var lines = File.ReadAllLines(input).Select(l => string.Join(',', l.Split(',').Take(6))).ToArray(); // drop sex
+        File.WriteAllLines(input, lines);
+        EngineCli.WriteSettings(temp.Combine("settings.json"));
+
+        var (code, _, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+
+        code.Should().NotBe(CliApp.ExitOk);
+        error.Should().Contain("sex");
+    }
+}
