@@ -142,16 +142,19 @@ internal sealed class CompiledScorer
             maxOther[c] = double.IsNegativeInfinity(other) ? 0 : other;
         }
 
-        width = nc;
-        rows = new int[records.Count * nc];
+        // One row per record: the codes of every comparison, then the record's row id (edges need it).
+        var stride = nc + 1;
+        width = stride;
+        rows = new int[records.Count * stride];
         var rowsLocal = rows;
         var codesLocal = codes;
-        Parallel.For(0, nc, c =>
+        var rowIds = records.RowIds;
+        Parallel.For(0, nc + 1, c =>
         {
-            var col = codesLocal[c];
+            var col = c < nc ? codesLocal[c] : rowIds;
             for (var r = 0; r < col.Length; r++)
             {
-                rowsLocal[(r * nc) + c] = col[r];
+                rowsLocal[(r * stride) + c] = col[r];
             }
         });
 
@@ -178,10 +181,10 @@ internal sealed class CompiledScorer
         var total = prior;
         var bound = 0.0;
         var pending = 0u;
-        var nc = width;
+        var nc = codes.Length;
         var rows = this.rows;
-        var ra = a * nc;
-        var rb = b * nc;
+        var ra = a * width;
+        var rb = b * width;
         for (var c = 0; c < nc; c++)
         {
             var ca = rows[ra + c];
@@ -257,6 +260,12 @@ internal sealed class CompiledScorer
 
         return slots;
     }
+
+    /// <summary>Reads the first code of record <paramref name="r"/> (brings its row into the cache).</summary>
+    public int Touch(int r) => rows[r * width];
+
+    /// <summary>Row id (<see cref="RecordSet.RowId"/>) of record <paramref name="r"/>, from its row of codes.</summary>
+    public int RowIdOf(int r) => rows[(r * width) + width - 1];
 
     /// <summary>Records <paramref name="a"/> and <paramref name="b"/> have equal non-null codes in every slot.</summary>
     public bool SameOnSlots(int a, int b, int[] slots)
@@ -340,7 +349,7 @@ public static class PartitionScorer
     /// <summary>Scores visited pairs. With <paramref name="earlierSlots"/> (the comparison slots of each earlier rule's
     /// columns) it also drops pairs an earlier rule produced, reading the scorer's row-major codes (the cache lines
     /// scoring reads anyway) instead of one column array per key column; <see cref="Count"/> = pairs scored.</summary>
-    private struct ScoreVisitor(CompiledScorer scorer, double minWeight, int[] rowIds, List<Edge> edges, int[][]? earlierSlots = null) : IPairVisitor
+    private struct ScoreVisitor(CompiledScorer scorer, double minWeight, List<Edge> edges, int[][]? earlierSlots = null) : IPairVisitor
     {
         public long Count;
 
@@ -361,7 +370,7 @@ public static class PartitionScorer
             var w = scorer.Score(a, b, minWeight);
             if (!double.IsNaN(w))
             {
-                edges.Add(new Edge(rowIds[a], rowIds[b], (float)w, (float)CompiledScorer.Probability(w)));
+                edges.Add(new Edge(scorer.RowIdOf(a), scorer.RowIdOf(b), (float)w, (float)CompiledScorer.Probability(w)));
             }
         }
     }
@@ -399,7 +408,7 @@ public static class PartitionScorer
             () => (Count: 0L, Edges: new List<Edge>()),
             (from, to, local) =>
             {
-                var v = new ScoreVisitor(scorer, minWeight, partition.RowIds, local.Edges);
+                var v = new ScoreVisitor(scorer, minWeight, local.Edges);
                 var n = local.Count;
                 for (var i = from; i < to; i++)
                 {
@@ -461,16 +470,28 @@ public static class PartitionScorer
         Parallel.For(
             0,
             ranges.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             () => (Counts: new long[rules.Count], Edges: rules.Select(_ => new List<Edge>()).ToArray()),
             (i, _, local) =>
             {
                 var (r, from, to) = ranges[i];
                 var slots = earlier[r];
-                var v = new ScoreVisitor(scorer, minWeight, records.RowIds, local.Edges[r], slots);
+                var v = new ScoreVisitor(scorer, minWeight, local.Edges[r], slots);
                 long n = 0;
                 var bs = blocks[r];
+                var touched = 0;
+                const int ahead = 4;
                 for (var k = from; k < to; k++)
                 {
+                    if (k + ahead < to)
+                    {
+                        // Start loading a later block's rows now (independent loads overlap the scoring of this block).
+                        foreach (var rec in bs[k + ahead])
+                        {
+                            touched ^= scorer.Touch(rec);
+                        }
+                    }
+
                     if (pe.Admit(r, bs[k], warnings))
                     {
                         n += pe.VisitBlock(r, bs[k], ref v, excludeEarlier: slots is null);
@@ -478,6 +499,8 @@ public static class PartitionScorer
                 }
 
                 local.Counts[r] += slots is null ? n : v.Count;
+                Volatile.Write(ref touchSink, touched); // keeps the touching loads
+
                 return local;
             },
             local =>
@@ -494,6 +517,8 @@ public static class PartitionScorer
         Parallel.For(0, rules.Count, r => SortByRows(edges[r]));
         return Enumerable.Range(0, rules.Count).Select(r => (new ScoreResult(r, counts[r], edges[r].Count), edges[r])).ToList();
     }
+
+    private static int touchSink;
 
     /// <summary>Sorts edges by (RowA, RowB) through one 64-bit key per edge (a primitive-key sort).</summary>
     private static void SortByRows(List<Edge> edges)
