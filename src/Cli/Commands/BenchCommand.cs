@@ -63,18 +63,7 @@ internal static class BenchCommand
         var truth = rows.Select(r => r[1]!).ToList();
         rows.Clear();
         stages["ingest"] = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var model = ModelTrainer.Train(set, settings, DateTimeOffset.UtcNow);
-        stages["train"] = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var tf = TermFrequencyTables.Compute(set, settings);
-        stages["term_frequencies"] = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var (edges, scores) = InMemoryLinker.Predict(set, model, tf);
-        stages["predict"] = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var clusters = ConnectedComponents.ClusterAtThreshold(set.Count, edges, settings.MatchThreshold);
-        stages["cluster"] = sw.Elapsed.TotalSeconds;
+        var (model, tf, edges, scores, clusters) = RunEngineStages(set, settings, stages);
         var engineSeconds = total.Elapsed.TotalSeconds;
         var comparisons = scores.Sum(s => s.Comparisons);
         var quality = LinkageMetrics.Compare(clusters.ClusterIds.Select(x => x.ToString(CultureInfo.InvariantCulture)).ToList(), truth);
@@ -149,5 +138,23 @@ internal static class BenchCommand
         }
 
         return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Train, term frequencies, predict and cluster, each timed into <paramref name="stages"/>.</summary>
+    internal static (LinkageModel Model, TermFrequencyTables Tf, List<Edge> Edges, List<ScoreResult> Scores, ClusterResult Clusters) RunEngineStages(RecordSet set, LinkageSettings settings, Dictionary<string, double> stages)
+    {
+        var sw = Stopwatch.StartNew();
+        var model = ModelTrainer.Train(set, settings, DateTimeOffset.UtcNow);
+        stages["train"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var tf = TermFrequencyTables.Compute(set, settings);
+        stages["term_frequencies"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var (edges, scores) = InMemoryLinker.Predict(set, model, tf);
+        stages["predict"] = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var clusters = ConnectedComponents.ClusterAtThreshold(set.Count, edges, settings.MatchThreshold);
+        stages["cluster"] = sw.Elapsed.TotalSeconds;
+        return (model, tf, edges, scores, clusters);
     }
 }

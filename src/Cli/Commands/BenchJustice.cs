@@ -44,18 +44,7 @@ internal static class BenchJustice
 
             var set = builder.Build();
             stages["ingest"] = sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            var model = ModelTrainer.Train(set, settings, DateTimeOffset.UtcNow);
-            stages["train"] = sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            var tf = TermFrequencyTables.Compute(set, settings);
-            stages["term_frequencies"] = sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            var (edges, scores) = InMemoryLinker.Predict(set, model, tf);
-            stages["predict"] = sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            var clusters = ConnectedComponents.ClusterAtThreshold(set.Count, edges, settings.MatchThreshold);
-            stages["cluster"] = sw.Elapsed.TotalSeconds;
+            var (_, _, edges, scores, clusters) = BenchCommand.RunEngineStages(set, settings, stages);
             var engineSeconds = total.Elapsed.TotalSeconds;
 
             var truth = ReadTruth(Path.Combine(folder, ExtractGenerator.TruthPersonsPath));

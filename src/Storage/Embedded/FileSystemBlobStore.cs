@@ -177,7 +177,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
 
         var containerDir = RequireContainer(container);
-        var after = DecodeToken(continuationToken);
+        var after = ContinuationTokens.Decode(continuationToken, "blob store");
         var matches = new List<BlobHeader>();
         var blobsDir = Path.Combine(containerDir, BlobsFolder);
         if (Directory.Exists(blobsDir))
@@ -207,7 +207,7 @@ public sealed class FileSystemBlobStore : IBlobStore
 
         matches.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         var page = matches.Take(size).Select(h => h.ToInfo(container)).ToList();
-        var token = matches.Count > size ? EncodeToken(page[^1].Name) : null;
+        var token = matches.Count > size ? ContinuationTokens.Encode(page[^1].Name) : null;
         return Task.FromResult(new BlobPage(page, token));
     }
 
@@ -376,25 +376,6 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    private static string EncodeToken(string name) => Convert.ToBase64String(Encoding.UTF8.GetBytes(name));
-
-    private static string? DecodeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
-        }
-        catch (FormatException ex)
-        {
-            throw new StorageException(StorageErrorKind.Other, 400, "InvalidContinuationToken", "The continuation token was not produced by this blob store. Start listing again without a token.", ex);
         }
     }
 

@@ -113,7 +113,7 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
             throw new ArgumentOutOfRangeException(nameof(pageSize), size, $"Page size must be between 1 and {DefaultPageSize}.");
         }
 
-        var after = DecodeToken(continuationToken);
+        var after = ContinuationTokens.Decode(continuationToken, "table store");
         using var connection = Open();
         RequireTable(connection, null, table);
         using var command = connection.CreateCommand();
@@ -163,7 +163,7 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
             }
         }
 
-        return Task.FromResult(new TablePage(items, more ? EncodeToken(items[^1].RowKey) : null));
+        return Task.FromResult(new TablePage(items, more ? ContinuationTokens.Encode(items[^1].RowKey) : null));
     }
 
     public Task<bool> DeleteAsync(string table, string partitionKey, string rowKey, string? ifMatch = null, CancellationToken cancellationToken = default)
@@ -488,25 +488,6 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
         }
 
         return result;
-    }
-
-    private static string EncodeToken(string rowKey) => Convert.ToBase64String(Encoding.UTF8.GetBytes(rowKey));
-
-    private static string? DecodeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
-        }
-        catch (FormatException ex)
-        {
-            throw new StorageException(StorageErrorKind.Other, 400, "InvalidContinuationToken", "The continuation token was not produced by this table store. Query again without a token.", ex);
-        }
     }
 
     private static void EnsureSqliteInitialised()
