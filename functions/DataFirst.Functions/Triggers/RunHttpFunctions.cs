@@ -8,8 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace DataFirst.Functions.Triggers;
 
 /// <summary>
-/// POST /api/runs starts a run (body: a run request, see docs/functions.md) and answers 202 with
-/// Durable's check-status payload; GET /api/runs/{instanceId} reports status. Function-level keys.
+/// POST /api/runs starts a run (body: a run request, see docs/pipeline.md) and answers 202 with
+/// Durable's check-status payload; GET /api/runs lists runs; GET /api/runs/{instanceId} reports
+/// status; POST /api/runs/{instanceId}/terminate stops one. The local host (`datafirst serve`)
+/// serves the same routes. Function-level keys.
 /// </summary>
 public sealed partial class RunHttpFunctions(ILogger<RunHttpFunctions> logger)
 {
@@ -40,6 +42,33 @@ public sealed partial class RunHttpFunctions(ILogger<RunHttpFunctions> logger)
         var response = request.CreateResponse(HttpStatusCode.OK);
         await response.WriteAsJsonAsync(RunStatusView.From(instance), cancellationToken).ConfigureAwait(false);
         return response;
+    }
+
+    [Function(nameof(ListRuns))]
+    public async Task<HttpResponseData> ListRuns(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "runs")] HttpRequestData request,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        var runs = new List<RunStatusView>();
+        await foreach (var instance in client.GetAllInstancesAsync(new OrchestrationQuery { FetchInputsAndOutputs = true }).WithCancellation(cancellationToken).ConfigureAwait(false)) { runs.Add(RunStatusView.From(instance)); }
+        var response = request.CreateResponse(HttpStatusCode.OK);
+        await response.WriteAsJsonAsync(runs.OrderByDescending(r => r.CreatedAt), cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    [Function(nameof(TerminateRun))]
+    public async Task<HttpResponseData> TerminateRun(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "runs/{instanceId}/terminate")] HttpRequestData request,
+        string instanceId,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        if (instance is null) { return await ProblemAsync(request, HttpStatusCode.NotFound, "instanceId", $"no run '{instanceId}'", cancellationToken).ConfigureAwait(false); }
+        if (!instance.IsRunning) { return await ProblemAsync(request, HttpStatusCode.Conflict, "instanceId", $"run '{instanceId}' has already finished ({instance.RuntimeStatus})", cancellationToken).ConfigureAwait(false); }
+        await client.TerminateInstanceAsync(instanceId, "terminated over HTTP", cancellationToken).ConfigureAwait(false);
+        return request.CreateResponse(HttpStatusCode.Accepted);
     }
 
     private static async Task<HttpResponseData> ProblemAsync(HttpRequestData request, HttpStatusCode status, string path, string detail, CancellationToken cancellationToken)
