@@ -10,8 +10,7 @@ namespace DataFirst.Storage;
 /// </summary>
 public static partial class StorageNames
 {
-    public const int MaxBlobNameLength = 1024;
-    public const int MaxBlobNameSegments = 254;
+    public const int MaxBlobNameLength = BlobNames.MaxLength;
     public const int MaxKeyLength = 512;
 
     /// <summary>Container: 3-63 characters, lower-case letters, digits and single hyphens, starting and ending with a letter or digit.</summary>
@@ -23,59 +22,8 @@ public static partial class StorageNames
         }
     }
 
-    /// <summary>
-    /// Blob: 1-1024 characters, no leading '/', no '\', no empty, '.' or '..' path segments, no
-    /// trailing '/' or '.', no control characters, at most 254 segments.
-    /// </summary>
-    public static void ValidateBlobName(string name)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            throw Invalid("Blob name is empty: give a name of 1-1024 characters.");
-        }
-
-        if (name.Length > MaxBlobNameLength)
-        {
-            throw Invalid($"Blob name is {name.Length} characters long: the limit is {MaxBlobNameLength}.");
-        }
-
-        if (name[0] == '/')
-        {
-            throw Invalid($"Blob name '{Printable(name)}' starts with '/': names are relative to the container.");
-        }
-
-        if (name.EndsWith('/') || name.EndsWith('.'))
-        {
-            throw Invalid($"Blob name '{Printable(name)}' ends with '/' or '.': Azure does not allow that.");
-        }
-
-        if (name.Contains('\\', StringComparison.Ordinal))
-        {
-            throw Invalid($"Blob name '{Printable(name)}' contains '\\': use '/' to separate path segments.");
-        }
-
-        foreach (var c in name)
-        {
-            if (char.IsControl(c) || c == '\uFFFE' || c == '\uFFFF')
-            {
-                throw Invalid($"Blob name '{Printable(name)}' contains a control character.");
-            }
-        }
-
-        var segments = name.Split('/');
-        if (segments.Length > MaxBlobNameSegments)
-        {
-            throw Invalid($"Blob name has {segments.Length} path segments: the limit is {MaxBlobNameSegments}.");
-        }
-
-        foreach (var segment in segments)
-        {
-            if (segment.Length == 0 || segment == "." || segment == "..")
-            {
-                throw Invalid($"Blob name '{Printable(name)}' has an empty, '.' or '..' path segment: relative paths are not allowed.");
-            }
-        }
-    }
+    /// <summary>Blob names follow Core's <see cref="BlobNames"/> rule, the same for every adapter.</summary>
+    public static void ValidateBlobName(string name) => BlobNames.Validate(name);
 
     /// <summary>Blob name prefix for listing: same characters as a blob name, may end with '/'.</summary>
     public static void ValidatePrefix(string? prefix)
@@ -144,20 +92,9 @@ public static partial class StorageNames
         }
     }
 
-    internal static StorageException Invalid(string message) =>
-        new(StorageErrorKind.InvalidName, 400, "InvalidName", message);
+    internal static StorageException Invalid(string message) => BlobNames.Invalid(message);
 
-    /// <summary>Shortens a name for an error message and makes control characters visible.</summary>
-    private static string Printable(string? value)
-    {
-        if (value is null)
-        {
-            return "(null)";
-        }
-
-        var shown = value.Length > 80 ? value[..80] + "…" : value;
-        return new string(shown.Select(c => char.IsControl(c) ? '?' : c).ToArray());
-    }
+    private static string Printable(string? value) => BlobNames.Printable(value);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex ContainerRegex();
