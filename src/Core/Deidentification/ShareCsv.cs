@@ -208,7 +208,16 @@ public sealed class ShareCsvWriter(TextWriter writer)
     public async ValueTask WriteRowAsync(IReadOnlyList<string> cells, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var sb = new StringBuilder();
+        var sb = AppendRow(new StringBuilder(), cells).Append('\n');
+        await _writer.WriteAsync(sb, cancellationToken).ConfigureAwait(false);
+        RowsWritten++;
+    }
+
+    /// <summary>One CSV line (no line end), cells quoted where needed; no formula neutralising.</summary>
+    public static string FormatRow(IReadOnlyList<string> cells) => AppendRow(new StringBuilder(), cells).ToString();
+
+    private static StringBuilder AppendRow(StringBuilder sb, IReadOnlyList<string> cells)
+    {
         for (var i = 0; i < cells.Count; i++)
         {
             if (i > 0)
@@ -219,9 +228,7 @@ public sealed class ShareCsvWriter(TextWriter writer)
             AppendEscaped(sb, cells[i]);
         }
 
-        sb.Append('\n');
-        await _writer.WriteAsync(sb, cancellationToken).ConfigureAwait(false);
-        RowsWritten++;
+        return sb;
     }
 
     /// <summary>Prefixes a formula-like cell with an apostrophe; a number in a numeric column is left alone.</summary>

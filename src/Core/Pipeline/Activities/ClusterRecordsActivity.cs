@@ -45,7 +45,7 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
             await writer.WriteLineAsync("dataset,row_id,person_id").ConfigureAwait(false);
             foreach (var (key, _) in current)
             {
-                await writer.WriteLineAsync($"{Csv(key.Dataset)},{Csv(key.RowId)},{assignment.Mapping[key]}").ConfigureAwait(false);
+                await writer.WriteLineAsync(ShareCsvWriter.FormatRow([key.Dataset, key.RowId, assignment.Mapping[key]])).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
 
@@ -69,7 +69,4 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
             return "p" + Convert.ToHexStringLower(block, 0, 12);
         };
     }
-
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }

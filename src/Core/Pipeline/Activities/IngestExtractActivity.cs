@@ -190,6 +190,8 @@ public sealed class IngestExtractActivity(PipelineServices services)
         await services.WriteAsync($"{target}.reason.txt", s => s.WriteAsync(Encoding.UTF8.GetBytes($"{input.Extract.Blob}: {reason}\n"), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
     }
 
+    private static string CsvLine(IReadOnlyList<string> fields) => Deidentification.ShareCsvWriter.FormatRow(fields);
+
     /// <summary>Rejected rows with their line number and reason, then the raw fields.</summary>
     private sealed class QuarantineWriter(string[] header)
     {
@@ -210,10 +212,6 @@ public sealed class IngestExtractActivity(PipelineServices services)
             }
         }
     }
-
-    /// <summary>One CSV line; fields with a comma, quote or line break are quoted.</summary>
-    private static string CsvLine(IEnumerable<string> fields) =>
-        string.Join(',', fields.Select(f => f.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{f.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : f));
 }
 
 /// <summary>An extract that cannot be used as it is: the run fails at once (no retry) with this message.</summary>
