@@ -25,7 +25,8 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             ? value
             : throw new DeidentificationException($"The person id mapping {what} must be 1-128 characters of letters, digits, '-', '_' or '.', not starting with '.'; check the run input.");
 
-    private static string RunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.csv";
+    /// <summary>The saved mapping of one run, in the store's container.</summary>
+    public static string RunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.csv";
 
     private static string ReportBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.report.json";
 

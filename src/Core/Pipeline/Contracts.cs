@@ -51,19 +51,20 @@ public sealed record ScorePartitionResult(string EdgesBlob, long Comparisons, lo
 
 public sealed record ClusterRecordsInput(RunContext Run, IReadOnlyList<string> RecordBlobs, IReadOnlyList<string> EdgeBlobs, string ModelBlob);
 
-public sealed record ClusterRecordsResult(string ClustersBlob, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);
+/// <summary><paramref name="PersonIdsBlob"/>: the run's person id mapping (dataset, row id, person id), kept in the linkage container.</summary>
+public sealed record ClusterRecordsResult(string PersonIdsBlob, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);
 
-public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string ClustersBlob, string? ShareSpecBlob, string KeyId);
+public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string? ShareSpecBlob, string KeyId);
 
 /// <summary><paramref name="TableBlob"/> is the share's case_links.csv (null when the share has no case links).</summary>
 public sealed record LinkCasesResult(string? TableBlob, long Links, long CrownCases, long CrownCasesLinked);
 
-public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string ClustersBlob, string? ShareSpecBlob, string KeyId);
+public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string? ShareSpecBlob, string KeyId);
 
 /// <summary>A dataset's share file (null when the share spec leaves the dataset out) and its statistics.</summary>
 public sealed record WriteShareDatasetResult(string Dataset, string? FileBlob, long Rows, string? StatsBlob);
 
-public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, string ClustersBlob, LinkCasesResult CaseLinks, string ModelBlob, string? ShareSpecBlob, string KeyId, Deidentification.PersonIdReport PersonIds);
+public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, LinkCasesResult CaseLinks, string ModelBlob, string? ShareSpecBlob, string KeyId, Deidentification.PersonIdReport PersonIds);
 
 /// <summary>Every file of the share version, as (file name in the share, working blob).</summary>
 public sealed record WriteCatalogueResult(IReadOnlyList<ShareFileRef> Files, string DisclosureReportBlob);

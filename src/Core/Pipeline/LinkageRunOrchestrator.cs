@@ -98,13 +98,13 @@ public static class LinkageRunOrchestrator
         Stage("cluster");
 
         context.SetCustomStatus(new RunProgress("linking cases", 0, 1));
-        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, clusters.ClustersBlob, request.ShareSpec, keyId), Retry);
+        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, request.ShareSpec, keyId), Retry);
         Stage("case-link");
 
         // De-identify and write the share: one activity per dataset, then the catalogue.
         var written = await FanOutAsync(context, "writing share", cleanExtracts, e =>
-            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, clusters.ClustersBlob, request.ShareSpec, keyId), Retry));
-        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, clusters.ClustersBlob, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
+            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, request.ShareSpec, keyId), Retry));
+        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
         var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.Files), Retry);
         Stage("share");

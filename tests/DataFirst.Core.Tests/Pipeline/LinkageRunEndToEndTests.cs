@@ -28,11 +28,11 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         result.Comparisons.Should().BeGreaterThan(0);
         result.EmConverged.Should().BeTrue();
 
-        // Person linkage against the generator's truth (working clusters file: dataset,row_id,person_id).
-        var clusters = ReadCsv(Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("working", "e2e-1/clusters.csv")));
+        // Person linkage against the generator's truth (the run's saved person id mapping).
+        var clusters = (await PersonIds(run, "e2e", "e2e-1")).ToList();
         var truth = ReadCsv(run.ReadExtract(Path.Combine("truth", "persons.csv"))).ToDictionary(r => (r[0], r[1]), r => r[2]);
-        var predicted = clusters.Select(r => r[2]).ToList();
-        var actual = clusters.Select(r => truth[(r[0], r[1])]).ToList();
+        var predicted = clusters.Select(r => r.Value).ToList();
+        var actual = clusters.Select(r => truth[r.Key]).ToList();
         var quality = LinkageMetrics.Compare(predicted, actual);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"justice person linkage: precision {quality.Precision:F4} recall {quality.Recall:F4} F1 {quality.F1:F4} ({clusters.Count} records, {result.EstimatedPeople} estimated people, {actual.Distinct().Count()} true)"));
         quality.Precision.Should().BeGreaterThan(0.95);
@@ -105,8 +105,8 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         var (s2, r2) = await run.RunAsync(second, "refresh-2");
         s2.Status.Should().Be(WorkflowStatus.Completed, s2.Error);
 
-        var before = await PersonIds(run, "refresh-1");
-        var after = await PersonIds(run, "refresh-2");
+        var before = await PersonIds(run, "refresh", "refresh-1");
+        var after = await PersonIds(run, "refresh", "refresh-2");
         var common = before.Keys.Where(after.ContainsKey).ToList();
         common.Should().HaveCount(before.Count, "every record of the first run is in the second");
         var kept = common.Count(k => before[k] == after[k]);
@@ -224,8 +224,8 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         (await run.Blobs.ListPageAsync("working", "again-2/")).Items.Should().BeEmpty();
     }
 
-    private static async Task<Dictionary<(string, string), string>> PersonIds(PipelineTestRun run, string runId) =>
-        ReadCsv(Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("working", $"{runId}/clusters.csv"))).ToDictionary(r => (r[0], r[1]), r => r[2]);
+    private static async Task<Dictionary<(string, string), string>> PersonIds(PipelineTestRun run, string share, string runId) =>
+        (await new DataFirst.Core.Deidentification.PersonIdMappingStore(run.Blobs).LoadRunAsync(share, runId)).ToDictionary(kv => (kv.Key.Dataset, kv.Key.RowId), kv => kv.Value);
 
     private static List<string[]> ReadCsv(string text) => ReadCsv(text, out _);
 

@@ -12,7 +12,7 @@ namespace DataFirst.Core.Pipeline.Activities;
 /// Connected components over the scored edges at the model's threshold give an estimated person
 /// per record; the person ids are carried over from the share's previous run where a cluster
 /// persists (new, split and merged clusters get new meaningless ids). The mapping stays in
-/// internal storage; the working clusters file lists dataset, row id and person id.
+/// internal storage (the linkage container); later activities read it from there.
 /// </summary>
 public sealed class ClusterRecordsActivity(PipelineServices services)
 {
@@ -38,21 +38,11 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         var store = new PersonIdMappingStore(services.Blobs);
         var assignment = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, current, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
 
-        var clustersBlob = PipelineServices.Working(input.Run, "clusters.csv");
-        await services.WriteAsync(clustersBlob, async s =>
-        {
-            await using var writer = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            await writer.WriteLineAsync("dataset,row_id,person_id").ConfigureAwait(false);
-            foreach (var (key, _) in current)
-            {
-                await writer.WriteLineAsync(ShareCsvWriter.FormatRow([key.Dataset, key.RowId, assignment.Mapping[key]])).ConfigureAwait(false);
-            }
-        }, cancellationToken).ConfigureAwait(false);
-
         var warnings = clusters.Metrics.Suspicious.Take(5)
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"a cluster of {c.Size} records is held together by only {c.Edges} links (density {c.Density:0.000}): check for chained false links"))
             .ToList();
-        return new ClusterRecordsResult(clustersBlob, records.Count, clusters.Metrics.Clusters, clusters.Metrics.LargestCluster, clusters.Metrics.Suspicious.Count, assignment.Report, warnings);
+        var personIds = $"{PipelineServices.LinkageContainer}/{PersonIdMappingStore.RunBlob(input.Run.Share, input.Run.RunId)}";
+        return new ClusterRecordsResult(personIds, records.Count, clusters.Metrics.Clusters, clusters.Metrics.LargestCluster, clusters.Metrics.Suspicious.Count, assignment.Report, warnings);
     }
 
     /// <summary>

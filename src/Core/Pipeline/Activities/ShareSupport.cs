@@ -29,22 +29,10 @@ internal static class ShareSupport
         };
     }
 
-    /// <summary>The run's person ids: (dataset, row id) → internal person id, in file order.</summary>
-    public static async Task<List<KeyValuePair<RecordKey, string>>> ReadPersonIdsAsync(PipelineServices services, string clustersBlob, CancellationToken cancellationToken)
-    {
-        var result = new List<KeyValuePair<RecordKey, string>>();
-        await using var stream = await services.OpenReadAsync(clustersBlob, cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var csv = new ShareCsvReader(reader, clustersBlob);
-        var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-        int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
-        while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
-        {
-            result.Add(new(new RecordKey(row[d], row[r]), row[p]));
-        }
-
-        return result;
-    }
+    /// <summary>The run's person ids, (dataset, row id) → internal person id, as the clustering step saved them;
+    /// with <paramref name="dataset"/>, that dataset's records only.</summary>
+    public static Task<Dictionary<RecordKey, string>> PersonIdsAsync(PipelineServices services, RunContext run, string? dataset, CancellationToken cancellationToken) =>
+        new PersonIdMappingStore(services.Blobs).LoadRunAsync(run.Share, run.RunId, dataset, cancellationToken);
 
     public static async Task<Pseudonymiser> PseudonymiserAsync(PipelineServices services, ShareSpec spec, CancellationToken cancellationToken) =>
         new(await services.Keys.GetKeyAsync(spec.KeyId, cancellationToken).ConfigureAwait(false));
