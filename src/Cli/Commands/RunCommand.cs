@@ -39,7 +39,7 @@ internal static class RunCommand
             var request = await BuildRequestAsync(host, shareName, files, settingsFile, specFile, parse.GetValue(version), parse.GetValue(partitions), parse.GetValue(runDate), cancellationToken).ConfigureAwait(false);
             if (modelFile is not null)
             {
-                request = request with { Model = await RunExecution.UploadFileAsync(host, shareName, modelFile, cancellationToken).ConfigureAwait(false) };
+                request = request with { Model = await RunExecution.UploadFileAsync(host, shareName, modelFile, "application/json", cancellationToken).ConfigureAwait(false) };
             }
 
             var id = parse.GetValue(instance) ?? RunInstanceIds.ForManualRun(request.Share, DateTimeOffset.UtcNow);
@@ -56,8 +56,8 @@ internal static class RunCommand
             ["share"] = share,
             ["version"] = version,
             ["extracts"] = extracts.Select(e => new { dataset = e.Dataset, blob = e.Blob }),
-            ["settings"] = settingsFile is null ? null : await RunExecution.UploadFileAsync(host, share, settingsFile, cancellationToken).ConfigureAwait(false),
-            ["shareSpec"] = specFile is null ? null : await RunExecution.UploadFileAsync(host, share, specFile, cancellationToken).ConfigureAwait(false),
+            ["settings"] = settingsFile is null ? null : await RunExecution.UploadFileAsync(host, share, settingsFile, "application/json", cancellationToken).ConfigureAwait(false),
+            ["shareSpec"] = specFile is null ? null : await RunExecution.UploadFileAsync(host, share, specFile, "application/json", cancellationToken).ConfigureAwait(false),
             ["partitions"] = partitions,
             ["runDate"] = runDate,
         });

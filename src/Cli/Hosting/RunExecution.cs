@@ -14,21 +14,19 @@ internal static class RunExecution
         var result = new List<ExtractReference>();
         foreach (var file in files)
         {
-            var name = Path.GetFileName(file);
-            var dataset = Path.GetFileNameWithoutExtension(file).ToLowerInvariant();
-            await using var stream = File.OpenRead(file);
-            await host.Storage.Blobs.UploadAsync(PipelineServices.ExtractsContainer, $"{share}/{name}", stream, new BlobUploadOptions { ContentType = "text/csv" }, cancellationToken).ConfigureAwait(false);
-            result.Add(new ExtractReference(dataset, $"{PipelineServices.ExtractsContainer}/{share}/{name}"));
+            var blob = await UploadFileAsync(host, share, file, "text/csv", cancellationToken).ConfigureAwait(false);
+            result.Add(new ExtractReference(Path.GetFileNameWithoutExtension(file).ToLowerInvariant(), blob));
         }
 
         return result;
     }
 
-    public static async Task<string> UploadFileAsync(PipelineHost host, string share, string file, CancellationToken cancellationToken)
+    /// <summary>Uploads a local file to extracts/{share}/{file name}; returns its blob reference.</summary>
+    public static async Task<string> UploadFileAsync(PipelineHost host, string share, string file, string? contentType, CancellationToken cancellationToken)
     {
         await using var stream = File.OpenRead(file);
         var name = $"{share}/{Path.GetFileName(file)}";
-        await host.Storage.Blobs.UploadAsync(PipelineServices.ExtractsContainer, name, stream, null, cancellationToken).ConfigureAwait(false);
+        await host.Storage.Blobs.UploadAsync(PipelineServices.ExtractsContainer, name, stream, new BlobUploadOptions { ContentType = contentType }, cancellationToken).ConfigureAwait(false);
         return $"{PipelineServices.ExtractsContainer}/{name}";
     }
 
