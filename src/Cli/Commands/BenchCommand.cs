@@ -153,7 +153,7 @@ internal static class BenchCommand
         var (edges, scores) = InMemoryLinker.Predict(set, model, tf);
         stages["predict"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var clusters = ConnectedComponents.ClusterAtThreshold(set.Count, edges, settings.MatchThreshold);
+        var clusters = InMemoryLinker.Cluster(set, model, tf, edges);
         stages["cluster"] = sw.Elapsed.TotalSeconds;
         return (model, tf, edges, scores, clusters);
     }

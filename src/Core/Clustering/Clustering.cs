@@ -9,13 +9,48 @@ public sealed record ClusterMetrics(int Records, int Clusters, int Singletons, i
 
 public sealed record ClusterResult(int[] ClusterIds, ClusterMetrics Metrics);
 
-/// <summary>Connected components over edges at or above a threshold.</summary>
+/// <summary>How linked records are grouped (settings <c>clustering</c>).</summary>
+public enum ClusterLinkage
+{
+    /// <summary>Every link at or above the threshold joins its two clusters (single linkage).</summary>
+    ConnectedComponents,
+
+    /// <summary>Links are taken strongest first; two clusters join only when the mean match probability over all their
+    /// cross pairs is at or above the threshold.</summary>
+    AverageLinkage,
+
+    /// <summary>As average linkage, but every cross pair must be at or above the threshold.</summary>
+    CompleteLinkage,
+}
+
+/// <summary>Clusters over edges at or above a threshold: connected components, or average / complete linkage.</summary>
 public static class ConnectedComponents
 {
+    /// <summary>Above this many cross pairs between two clusters, pairs that are not edges count as probability 0
+    /// instead of being scored (bounds the work for very large clusters).</summary>
+    public const int MaxScoredCrossPairs = 4096;
+
+    public static ClusterLinkage ParseLinkage(string? value) => value switch
+    {
+        null or "" or "connected_components" => ClusterLinkage.ConnectedComponents,
+        "average_linkage" => ClusterLinkage.AverageLinkage,
+        "complete_linkage" => ClusterLinkage.CompleteLinkage,
+        _ => throw new Settings.SettingsException("$.clustering", $"unknown clustering '{value}'; allowed: connected_components, average_linkage, complete_linkage."),
+    };
+
     /// <summary>Cluster id per row id (0..<paramref name="records"/>-1): the smallest row id in the component.
     /// Clusters of at least <paramref name="suspiciousSize"/> records with density (edges / possible pairs)
     /// below <paramref name="suspiciousDensity"/> are flagged.</summary>
-    public static ClusterResult ClusterAtThreshold(int records, IEnumerable<Edge> edges, double threshold, int suspiciousSize = 10, double suspiciousDensity = 0.3)
+    public static ClusterResult ClusterAtThreshold(int records, IEnumerable<Edge> edges, double threshold, int suspiciousSize = 10, double suspiciousDensity = 0.3) =>
+        Cluster(records, edges, threshold, ClusterLinkage.ConnectedComponents, null, suspiciousSize, suspiciousDensity);
+
+    /// <summary>
+    /// Clusters by <paramref name="linkage"/>. With average or complete linkage, edges are taken in descending
+    /// probability and two clusters join only when their cross pairs agree: a record weakly linked to one member of
+    /// a strong pair no longer joins it when the other member disagrees. A cross pair that is not an edge gets its
+    /// probability from <paramref name="pairProbability"/> (the model scoring the pair directly), or 0 without it.
+    /// </summary>
+    public static ClusterResult Cluster(int records, IEnumerable<Edge> edges, double threshold, ClusterLinkage linkage, Func<int, int, double>? pairProbability, int suspiciousSize = 10, double suspiciousDensity = 0.3)
     {
         var parent = new int[records];
         for (var i = 0; i < records; i++)
@@ -37,19 +72,18 @@ public static class ConnectedComponents
             }
 
             kept.Add(e);
-            var ra = Find(parent, e.RowA);
-            var rb = Find(parent, e.RowB);
-            if (ra != rb)
+        }
+
+        if (linkage == ClusterLinkage.ConnectedComponents)
+        {
+            foreach (var e in kept)
             {
-                if (ra < rb)
-                {
-                    parent[rb] = ra;
-                }
-                else
-                {
-                    parent[ra] = rb;
-                }
+                Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
             }
+        }
+        else
+        {
+            JoinByLinkage(parent, kept, threshold, linkage, pairProbability);
         }
 
         var ids = new int[records];
@@ -64,7 +98,7 @@ public static class ConnectedComponents
         foreach (var e in kept)
         {
             var c = ids[e.RowA];
-            if (sizes[c] >= suspiciousSize)
+            if (sizes[c] >= suspiciousSize && c == ids[e.RowB])
             {
                 edgeCounts[c] = edgeCounts.GetValueOrDefault(c) + 1;
             }
@@ -99,6 +133,86 @@ public static class ConnectedComponents
         }
 
         return new ClusterResult(ids, new ClusterMetrics(records, clusters, singletons, largest, dist, suspicious));
+    }
+
+    private static void JoinByLinkage(int[] parent, List<Edge> kept, double threshold, ClusterLinkage linkage, Func<int, int, double>? pairProbability)
+    {
+        kept.Sort((x, y) => y.Probability != x.Probability ? y.Probability.CompareTo(x.Probability) : x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
+        var known = new Dictionary<long, double>(kept.Count);
+        foreach (var e in kept)
+        {
+            known[Key(e.RowA, e.RowB)] = e.Probability;
+        }
+
+        var members = new Dictionary<int, List<int>>();
+        List<int> MembersOf(int root) => members.TryGetValue(root, out var m) ? m : [root];
+        foreach (var e in kept)
+        {
+            var ra = Find(parent, e.RowA);
+            var rb = Find(parent, e.RowB);
+            if (ra == rb)
+            {
+                continue;
+            }
+
+            var a = MembersOf(ra);
+            var b = MembersOf(rb);
+            var score = a.Count * b.Count <= MaxScoredCrossPairs ? pairProbability : null;
+            var sum = 0.0;
+            var ok = true;
+            foreach (var x in a)
+            {
+                foreach (var y in b)
+                {
+                    var p = known.TryGetValue(Key(x, y), out var q) ? q : score?.Invoke(x, y) ?? 0;
+                    if (linkage == ClusterLinkage.CompleteLinkage && p < threshold)
+                    {
+                        ok = false;
+                        break;
+                    }
+
+                    sum += p;
+                }
+
+                if (!ok)
+                {
+                    break;
+                }
+            }
+
+            if (!ok || (linkage == ClusterLinkage.AverageLinkage && sum / (a.Count * b.Count) < threshold))
+            {
+                continue;
+            }
+
+            var root = Union(parent, ra, rb);
+            var merged = new List<int>(a.Count + b.Count);
+            merged.AddRange(a);
+            merged.AddRange(b);
+            members.Remove(ra);
+            members.Remove(rb);
+            members[root] = merged;
+        }
+    }
+
+    private static long Key(int a, int b) => a < b ? ((long)a << 32) | (uint)b : ((long)b << 32) | (uint)a;
+
+    /// <summary>Joins two roots under the smaller one (the cluster id is the smallest row id); returns it.</summary>
+    private static int Union(int[] parent, int ra, int rb)
+    {
+        if (ra == rb)
+        {
+            return ra;
+        }
+
+        if (ra < rb)
+        {
+            parent[rb] = ra;
+            return ra;
+        }
+
+        parent[ra] = rb;
+        return rb;
     }
 
     private static int Find(int[] parent, int x)

@@ -84,6 +84,11 @@ public sealed record ComparisonSpec(string Name, string Column, IReadOnlyList<Co
                 break;
         }
 
+        if (c.TfAdjustmentFuzzy)
+        {
+            levels = levels.Select(l => l.Type != ComparisonLevelTypes.Exact && ComparisonLevelTypes.TfAdjustable.Contains(l.Type) ? l with { TfAdjustment = true } : l).ToList();
+        }
+
         levels.Add(Level(ComparisonLevelTypes.Else, col));
         return new ComparisonSpec(c.Name, c.Column, levels);
     }

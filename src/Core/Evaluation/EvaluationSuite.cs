@@ -65,11 +65,12 @@ public static class EvaluationSuite
         var truthLabels = Enumerable.Range(0, records.Count).Select(i => truth[records.UniqueId(i)]).ToList();
         var model = ModelTrainer.Train(records, settings, nowUtc);
         var low = Math.Min(SweepThresholds[0], settings.MatchThreshold);
-        var (edges, scores) = InMemoryLinker.Predict(records, model, threshold: low);
+        var tf = TermFrequencyTables.Compute(records, model.Settings);
+        var (edges, scores) = InMemoryLinker.Predict(records, model, tf, threshold: low);
         var sweep = new List<SweepRow>();
         foreach (var t in SweepThresholds.Append(settings.MatchThreshold).Distinct().Order())
         {
-            var cl = ConnectedComponents.ClusterAtThreshold(records.Count, edges, t);
+            var cl = InMemoryLinker.Cluster(records, model, tf, edges, t);
             sweep.Add(new SweepRow(t, LinkageMetrics.Compare(cl.ClusterIds.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), truthLabels), cl.Metrics.Clusters));
         }
 

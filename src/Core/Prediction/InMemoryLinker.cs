@@ -63,6 +63,31 @@ public static class InMemoryLinker
         return (edges, scores);
     }
 
+    /// <summary>Clusters <paramref name="edges"/> at <paramref name="threshold"/> (default: the model's match_threshold)
+    /// with the model's <c>clustering</c>; average and complete linkage score cross pairs that are not edges with the
+    /// model (compiled over <paramref name="records"/> only when first needed). Edges use row ids, which must be the
+    /// records' positions (true of a set read whole, not of a partition).</summary>
+    public static ClusterResult Cluster(RecordSet records, LinkageModel model, TermFrequencyTables? tf, IEnumerable<Edge> edges, double? threshold = null)
+    {
+        var linkage = ConnectedComponents.ParseLinkage(model.Settings.Clustering);
+        Func<int, int, double>? probability = null;
+        if (linkage != ClusterLinkage.ConnectedComponents)
+        {
+            for (var i = 0; i < records.Count; i++)
+            {
+                if (records.RowId(i) != i)
+                {
+                    throw new Settings.DataException($"{model.Settings.Clustering} needs the whole record set (row ids equal to positions); record {i} has row id {records.RowId(i)}.");
+                }
+            }
+
+            var scorer = new Lazy<CompiledScorer>(() => new CompiledScorer(model, records, tf));
+            probability = (a, b) => CompiledScorer.Probability(scorer.Value.Score(a, b, double.NegativeInfinity));
+        }
+
+        return ConnectedComponents.Cluster(records.Count, edges, threshold ?? model.Settings.MatchThreshold, linkage, probability);
+    }
+
     /// <summary>Trains (unless <paramref name="model"/> is given), predicts and clusters.</summary>
     public static LinkRun Run(RecordSet records, Settings.LinkageSettings settings, LinkageModel? model, DateTimeOffset nowUtc)
     {
@@ -84,7 +109,7 @@ public static class InMemoryLinker
         var (edges, scores) = Predict(records, model, tf, warnings: warnings);
         stages["predict"] = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var clusters = ConnectedComponents.ClusterAtThreshold(records.Count, edges, model.Settings.MatchThreshold);
+        var clusters = Cluster(records, model, tf, edges);
         stages["cluster"] = sw.Elapsed.TotalSeconds;
         foreach (var s in clusters.Metrics.Suspicious.Take(5))
         {

@@ -79,7 +79,8 @@ internal sealed class CompiledScorer
     private readonly double[][] weights;
     private readonly bool[] exactFirst;
     private readonly double[] exactWeight;
-    private readonly int[] tfLevel;
+    private readonly uint[] tfLevels;
+    private readonly bool[] exactTf;
     private readonly double[] logU;
     private readonly double[]?[] tfNegLog;
     private readonly double[] maxOther;
@@ -107,7 +108,8 @@ internal sealed class CompiledScorer
         codes = new int[nc][];
         exactFirst = new bool[nc];
         exactWeight = new double[nc];
-        tfLevel = new int[nc];
+        tfLevels = new uint[nc];
+        exactTf = new bool[nc];
         logU = new double[nc];
         tfNegLog = new double[nc][];
         maxOther = new double[nc];
@@ -119,24 +121,30 @@ internal sealed class CompiledScorer
             codes[c] = kernel.Codes;
             weights[c] = p.Levels.Select((l, i) => i == 0 ? 0 : Math.Log2(l.M / l.U)).ToArray();
             exactFirst[c] = kernel.ExactFirst;
-            tfLevel[c] = -1;
+            // TF adjustments are relative to the exact level's u: + log2(u_exact / tf), where tf is the value's
+            // frequency on the exact level and the larger of the two values' frequencies on a similarity level.
             var maxTf = 0.0;
-            var tl = p.Levels.Select((l, i) => (l, i)).FirstOrDefault(x => x.l.TfAdjustment && x.i > 0);
-            if (tl.l is not null && tf.Tables.TryGetValue(specs[c].Column, out var table))
+            var exactLevel = p.Levels.Select((l, i) => l.Type == ComparisonLevelTypes.Exact ? i : -1).FirstOrDefault(i => i > 0, -1);
+            if (exactLevel > 0 && p.Levels.Any(l => l.TfAdjustment) && tf.Tables.TryGetValue(specs[c].Column, out var table))
             {
-                tfLevel[c] = tl.i;
+                for (var l = 1; l < p.Levels.Count; l++)
+                {
+                    tfLevels[c] |= p.Levels[l].TfAdjustment ? 1u << l : 0;
+                }
+
                 var byCode = tf.TryGetByCode(specs[c].Column, kernel.Dictionary, out var f) ? f : null;
                 var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t, byCode));
                 tfNegLog[c] = column.NegLog2;
-                logU[c] = Math.Log2(tl.l.U);
+                logU[c] = Math.Log2(p.Levels[exactLevel].U);
                 maxTf = logU[c] + column.MaxNegLog2;
             }
 
-            exactWeight[c] = exactFirst[c] ? weights[c][1] + (tfLevel[c] == 1 ? logU[c] : 0) : 0;
+            exactTf[c] = exactFirst[c] && (tfLevels[c] & 2u) != 0;
+            exactWeight[c] = exactFirst[c] ? weights[c][1] + (exactTf[c] ? logU[c] : 0) : 0;
             var other = double.NegativeInfinity;
             for (var l = exactFirst[c] ? 2 : 1; l < weights[c].Length; l++)
             {
-                other = Math.Max(other, weights[c][l] + (l == tfLevel[c] ? Math.Max(0, maxTf) : 0));
+                other = Math.Max(other, weights[c][l] + ((tfLevels[c] & (1u << l)) != 0 ? Math.Max(0, maxTf) : 0));
             }
 
             maxOther[c] = double.IsNegativeInfinity(other) ? 0 : other;
@@ -170,7 +178,10 @@ internal sealed class CompiledScorer
 
     public static double WeightOf(double probability) => Math.Log2(probability / (1 - probability));
 
-    private double TfAdjustment(int c, int code) => tfNegLog[c] is { } t ? logU[c] + t[code] : 0;
+    /// <summary>TF adjustment of level <paramref name="l"/> for value codes <paramref name="ca"/> and <paramref name="cb"/>
+    /// (0 when the level has none): the rarer -log2 frequency is the more frequent value's.</summary>
+    private double TfAdjustment(int c, int l, int ca, int cb) =>
+        (tfLevels[c] & (1u << l)) != 0 && tfNegLog[c] is { } t ? logU[c] + Math.Min(t[ca], t[cb]) : 0;
 
     /// <summary>Match weight of a pair, or NaN when it cannot reach <paramref name="minWeight"/>. Equal codes (and nulls)
     /// are settled with int compares first; the other comparisons are bounded by their best level and only evaluated
@@ -197,7 +208,7 @@ internal sealed class CompiledScorer
             if (ca == cb && exactFirst[c])
             {
                 total += exactWeight[c];
-                if (tfLevel[c] == 1)
+                if (exactTf[c])
                 {
                     total += tfNegLog[c]![ca];
                 }
@@ -227,11 +238,12 @@ internal sealed class CompiledScorer
             }
 
             var ca = rows[ra + c];
-            var l = kernels[c].Level(a, b, ca, rows[rb + c]);
+            var cb = rows[rb + c];
+            var l = kernels[c].Level(a, b, ca, cb);
             total += weights[c][l];
-            if (l == tfLevel[c])
+            if (tfLevels[c] != 0)
             {
-                total += TfAdjustment(c, ca);
+                total += TfAdjustment(c, l, ca, cb);
             }
 
             bound -= maxOther[c];
@@ -293,7 +305,7 @@ internal sealed class CompiledScorer
             var k = kernels[c];
             var l = k.Level(a, b);
             var p = Model.Comparisons[c].Levels[l];
-            var tfa = l == tfLevel[c] ? TfAdjustment(c, k.Codes[a]) : 0;
+            var tfa = l > 0 ? TfAdjustment(c, l, k.Codes[a], k.Codes[b]) : 0;
             total += weights[c][l] + tfa;
             steps.Add(new WaterfallStep(Model.Comparisons[c].Name, l, p.Label, p.M, p.U, weights[c][l], tfa));
         }

@@ -92,7 +92,8 @@ public sealed record LevelSettings
     /// <summary>The other column for "swapped" (e.g. surname in a forename comparison) or "exact_other".</summary>
     public string? OtherColumn { get; init; }
 
-    /// <summary>Term-frequency adjustment on an exact level.</summary>
+    /// <summary>Term-frequency adjustment: on an exact level by the value's frequency; on a similarity level of the same
+    /// column by the larger frequency of the two values (both relative to the exact level's u).</summary>
     public bool TfAdjustment { get; init; }
 
     /// <summary>Display label; defaults to a description of the level.</summary>
@@ -115,6 +116,11 @@ public sealed record ComparisonSettings
 
     /// <summary>Preset option: term-frequency adjustment on the exact level.</summary>
     public bool TfAdjustment { get; init; }
+
+    /// <summary>Preset option: term-frequency adjustment on the similarity levels too (Jaro-Winkler, edit distance,
+    /// nickname, phonetic), by the more frequent of the two values: a near-match between two common names (SCHMITT,
+    /// SCHMIDT) is weak evidence, and a typo of a common name no longer outweighs an exact match on it.</summary>
+    public bool TfAdjustmentFuzzy { get; init; }
 
     /// <summary>Preset "name": add a nickname level (Bob = Robert).</summary>
     public bool Nickname { get; init; }
@@ -187,6 +193,11 @@ public sealed record LinkageSettings
 
     /// <summary>Pairs at or above this probability are predicted matches (edges for clustering).</summary>
     public double MatchThreshold { get; init; } = 0.9;
+
+    /// <summary>connected_components (default: every link joins), average_linkage or complete_linkage (links taken
+    /// strongest first; two clusters join only when the mean / every probability over their cross pairs reaches
+    /// match_threshold).</summary>
+    public string Clustering { get; init; } = "connected_components";
 
     /// <summary>Largest block (records sharing one blocking key) allowed.</summary>
     public int MaxBlockSize { get; init; } = 20_000;

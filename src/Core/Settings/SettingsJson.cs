@@ -30,6 +30,14 @@ public static class ComparisonLevelTypes
         DateDayMonthSwap, DateWithin, PostcodeSector, PostcodeDistrict, PostcodeArea, AbsDifference, Else,
     ];
 
+    /// <summary>Levels that may carry a term-frequency adjustment: exact, and the similarity levels of one column
+    /// (these use the more frequent of the two values).</summary>
+    public static readonly IReadOnlyList<string> TfAdjustable =
+        [Exact, JaroWinkler, Jaro, Levenshtein, DamerauLevenshtein, Nickname, Phonetic];
+
+    /// <summary>Presets whose similarity levels <c>tf_adjustment_fuzzy</c> applies to.</summary>
+    public static readonly IReadOnlyList<string> FuzzyTfPresets = ["name", "jaro_winkler", "levenshtein", "damerau_levenshtein"];
+
     public static readonly IReadOnlyList<string> Presets =
         ["name", "date_of_birth", "postcode", "exact", "jaro_winkler", "levenshtein", "damerau_levenshtein"];
 }
@@ -127,6 +135,7 @@ internal static class SettingsJson
             if (c.Preset is not null)
             {
                 Require(ComparisonLevelTypes.Presets.Contains(c.Preset), path + ".preset", $"unknown preset '{c.Preset}'; allowed: {string.Join(", ", ComparisonLevelTypes.Presets)}.");
+                Require(!c.TfAdjustmentFuzzy || ComparisonLevelTypes.FuzzyTfPresets.Contains(c.Preset), path + ".tf_adjustment_fuzzy", $"only the presets with similarity levels take it: {string.Join(", ", ComparisonLevelTypes.FuzzyTfPresets)}.");
             }
             else
             {
@@ -134,6 +143,7 @@ internal static class SettingsJson
             }
         }
 
+        _ = Clustering.ConnectedComponents.ParseLinkage(s.Clustering);
         ValidateRules(s.BlockingRulesForPrediction, "$.blocking_rules_for_prediction");
         ValidateRules(s.BlockingRulesForTraining, "$.blocking_rules_for_training");
         ValidateRules(s.DeterministicRules, "$.deterministic_rules");
@@ -188,7 +198,8 @@ internal static class SettingsJson
 
             if (l.TfAdjustment)
             {
-                Require(l.Type == ComparisonLevelTypes.Exact, p + ".tf_adjustment", "term-frequency adjustment is allowed on \"exact\" levels only.");
+                Require(ComparisonLevelTypes.TfAdjustable.Contains(l.Type), p + ".tf_adjustment", $"term-frequency adjustment is allowed on these levels only: {string.Join(", ", ComparisonLevelTypes.TfAdjustable)}.");
+                Require(l.Type == ComparisonLevelTypes.Exact || levels.Any(x => x.Type == ComparisonLevelTypes.Exact), p + ".tf_adjustment", "a term-frequency adjustment on a similarity level needs an \"exact\" level in the same comparison (its u is the reference).");
             }
         }
     }

@@ -63,4 +63,40 @@ public sealed class LinkageSettingsTests
         var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"match_threshold\": 1.5, \"deterministic_rules\"", StringComparison.Ordinal));
         act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.match_threshold");
     }
+
+    [Fact]
+    public void Parse_TfOnSimilarityLevelWithoutExact_NamesPath()
+    {
+        var act = () => LinkageSettings.Parse(Minimal.Replace("{\"type\":\"exact\"}, {\"type\":\"levenshtein\",\"max_distance\":1}", "{\"type\":\"levenshtein\",\"max_distance\":1,\"tf_adjustment\":true}", StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[1].levels[1].tf_adjustment" && e.Message.Contains("exact"));
+    }
+
+    [Fact]
+    public void Parse_TfOnElse_NamesAllowedLevels()
+    {
+        var act = () => LinkageSettings.Parse(Minimal.Replace("{\"type\":\"else\"}", "{\"type\":\"else\",\"tf_adjustment\":true}", StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[1].levels[3].tf_adjustment" && e.Message.Contains("jaro_winkler"));
+    }
+
+    [Fact]
+    public void Parse_FuzzyTfOnPreset_MarksSimilarityLevelsOnly()
+    {
+        var s = LinkageSettings.Parse(Minimal.Replace("\"tf_adjustment\": true }", "\"tf_adjustment\": true, \"tf_adjustment_fuzzy\": true }", StringComparison.Ordinal));
+        var levels = DataFirst.Core.Comparisons.ComparisonSpec.FromSettings(s)[0].Levels;
+        levels.Where(l => l.TfAdjustment).Select(l => l.Type).Should().Equal("exact", "jaro_winkler", "jaro_winkler", "jaro_winkler");
+        levels[0].TfAdjustment.Should().BeFalse();
+        levels[^1].TfAdjustment.Should().BeFalse();
+
+        var bad = () => LinkageSettings.Parse(Minimal.Replace("\"preset\": \"name\", \"tf_adjustment\": true }", "\"preset\": \"postcode\", \"tf_adjustment_fuzzy\": true }", StringComparison.Ordinal));
+        bad.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[0].tf_adjustment_fuzzy");
+    }
+
+    [Fact]
+    public void Parse_Clustering_DefaultAndUnknownValue()
+    {
+        LinkageSettings.Parse(Minimal).Clustering.Should().Be("connected_components");
+        LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"clustering\": \"average_linkage\", \"deterministic_rules\"", StringComparison.Ordinal)).Clustering.Should().Be("average_linkage");
+        var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"clustering\": \"louvain\", \"deterministic_rules\"", StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.clustering" && e.Message.Contains("complete_linkage"));
+    }
 }

@@ -9,7 +9,7 @@ using DataFirst.Core.Training;
 namespace DataFirst.Core.Pipeline.Activities;
 
 /// <summary>
-/// Connected components over the scored edges at the model's threshold give an estimated person
+/// Clusters of the scored edges at the model's threshold (its <c>clustering</c>) give an estimated person
 /// per record; the person ids are carried over from the share's previous run where a cluster
 /// persists (new, split and merged clusters get new meaningless ids). The mapping stays in
 /// internal storage (the linkage container); later activities read it from there.
@@ -30,7 +30,7 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
             edges.AddRange(EdgeStream.Read(buffered));
         }
 
-        var clusters = ConnectedComponents.ClusterAtThreshold(records.Count, edges, model.Settings.MatchThreshold);
+        var clusters = InMemoryLinker.Cluster(records, model, tf: null, edges);
         var current = Enumerable.Range(0, records.Count)
             .Select(i => new KeyValuePair<RecordKey, string>(new RecordKey(records.SourceDataset(i), records.UniqueId(i)), clusters.ClusterIds[i].ToString(CultureInfo.InvariantCulture)))
             .OrderBy(kv => kv.Key.Dataset, StringComparer.Ordinal).ThenBy(kv => kv.Key.RowId, StringComparer.Ordinal)
