@@ -162,7 +162,7 @@ public static class SyntheticPeople
         { "column": "postcode", "preset": "postcode", "tf_adjustment": true },
         { "column": "sex", "preset": "exact" }
       ],
-      "blocking_rules_for_prediction": [["surname", "date_of_birth"], ["forename", "date_of_birth"], ["forename", "surname"], ["postcode"]],
+      "blocking_rules_for_prediction": [["surname", "date_of_birth"], ["forename", "date_of_birth"], ["forename", "surname"], ["postcode"], ["date_of_birth", "sex"]],
       "blocking_rules_for_training": [["date_of_birth"], ["forename", "surname"], ["postcode"]],
       "deterministic_rules": [["forename", "surname", "date_of_birth"]],
       "deterministic_rules_recall": 0.6,
