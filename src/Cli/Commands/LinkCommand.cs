@@ -111,6 +111,10 @@ internal static class LinkCommand
         WriteClusters(Path.Combine(folder, "clusters.csv"), records, run.Clusters.ClusterIds);
         stages["write"] = sw.Elapsed.TotalSeconds;
         output.WriteLine($"clusters: {run.Clusters.Metrics.Clusters} ({run.Clusters.Metrics.Singletons} singletons, largest {run.Clusters.Metrics.LargestCluster}, {run.Clusters.Metrics.Suspicious.Count} suspicious)");
+        if (run.Clusters.Metrics.SizePenaltyBits.Count > 0)
+        {
+            output.WriteLine("size prior: " + string.Join(", ", run.Clusters.Metrics.SizePenaltyBits.OrderBy(kv => kv.Key).Take(3).Select(kv => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"+{kv.Value:0.0} bits to form a cluster of {kv.Key}"))) + (run.Clusters.Metrics.SizePenaltyBits.Count > 3 ? ", ..." : ""));
+        }
         var summary = new Dictionary<string, object>
         {
             ["records"] = records.Count,

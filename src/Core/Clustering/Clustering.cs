@@ -5,7 +5,12 @@ namespace DataFirst.Core.Clustering;
 /// <summary>A cluster flagged as suspicious: large and sparsely connected (possible chaining of false links).</summary>
 public sealed record SuspiciousCluster(int ClusterId, int Size, long Edges, double Density);
 
-public sealed record ClusterMetrics(int Records, int Clusters, int Singletons, int LargestCluster, IReadOnlyDictionary<int, int> SizeDistribution, IReadOnlyList<SuspiciousCluster> Suspicious);
+public sealed record ClusterMetrics(int Records, int Clusters, int Singletons, int LargestCluster, IReadOnlyDictionary<int, int> SizeDistribution, IReadOnlyList<SuspiciousCluster> Suspicious)
+{
+    /// <summary>size_aware only: extra match weight (bits) a link needs to form a cluster of each size (sizes 3 and up
+    /// where it is above 0; larger sizes need the last value).</summary>
+    public IReadOnlyDictionary<int, double> SizePenaltyBits { get; init; } = new Dictionary<int, double>();
+}
 
 public sealed record ClusterResult(int[] ClusterIds, ClusterMetrics Metrics);
 
@@ -14,6 +19,12 @@ public enum ClusterLinkage
 {
     /// <summary>Every link at or above the threshold joins its two clusters (single linkage).</summary>
     ConnectedComponents,
+
+    /// <summary>Connected components with a cluster-size prior learned from the data: links are taken strongest first,
+    /// and a link that would form a cluster of k ≥ 3 records needs log2(g2 / gk) more bits of match weight, where gk is
+    /// the share of confident clusters (links ≥ 0.99) of at least k−1 records that reach k. Where people have many
+    /// records gk does not fall and this is plain connected components.</summary>
+    SizeAware,
 
     /// <summary>Links are taken strongest first; two clusters join only when the mean match probability over all their
     /// cross pairs is at or above the threshold.</summary>
@@ -33,9 +44,10 @@ public static class ConnectedComponents
     public static ClusterLinkage ParseLinkage(string? value) => value switch
     {
         null or "" or "connected_components" => ClusterLinkage.ConnectedComponents,
+        "size_aware" => ClusterLinkage.SizeAware,
         "average_linkage" => ClusterLinkage.AverageLinkage,
         "complete_linkage" => ClusterLinkage.CompleteLinkage,
-        _ => throw new Settings.SettingsException("$.clustering", $"unknown clustering '{value}'; allowed: connected_components, average_linkage, complete_linkage."),
+        _ => throw new Settings.SettingsException("$.clustering", $"unknown clustering '{value}'; allowed: connected_components, size_aware, average_linkage, complete_linkage."),
     };
 
     /// <summary>Cluster id per row id (0..<paramref name="records"/>-1): the smallest row id in the component.
@@ -74,12 +86,17 @@ public static class ConnectedComponents
             kept.Add(e);
         }
 
+        IReadOnlyDictionary<int, double> penalties = new Dictionary<int, double>();
         if (linkage == ClusterLinkage.ConnectedComponents)
         {
             foreach (var e in kept)
             {
                 Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
             }
+        }
+        else if (linkage == ClusterLinkage.SizeAware)
+        {
+            penalties = JoinSizeAware(parent, kept, threshold);
         }
         else
         {
@@ -132,7 +149,106 @@ public static class ConnectedComponents
             }
         }
 
-        return new ClusterResult(ids, new ClusterMetrics(records, clusters, singletons, largest, dist, suspicious));
+        return new ClusterResult(ids, new ClusterMetrics(records, clusters, singletons, largest, dist, suspicious) { SizePenaltyBits = penalties });
+    }
+
+    /// <summary>Confidence of the links whose clusters estimate the size distribution.</summary>
+    public const double SizePriorConfidence = 0.99;
+
+    /// <summary>
+    /// Extra bits per cluster size from the confident clusters' sizes: with c(k) the number of confident clusters of at
+    /// least k records (singletons included), gk = (c(k) + 1) / (c(k−1) + 1) is the rate at which clusters grow from
+    /// k−1 to k records; the pairwise prior λ is calibrated on pairs (g2), so forming a cluster of k needs
+    /// log2(g2 / gk) more bits, never less than for k−1 and never below 0.
+    /// </summary>
+    public static IReadOnlyDictionary<int, double> SizePenalties(int records, IReadOnlyList<Edge> confident)
+    {
+        var parent = new int[records];
+        for (var i = 0; i < records; i++)
+        {
+            parent[i] = i;
+        }
+
+        foreach (var e in confident)
+        {
+            Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
+        }
+
+        var size = new int[records];
+        for (var i = 0; i < records; i++)
+        {
+            size[Find(parent, i)]++;
+        }
+
+        var largest = size.Length == 0 ? 0 : size.Max();
+        var atLeast = new long[largest + 3];
+        foreach (var s in size)
+        {
+            if (s > 0)
+            {
+                atLeast[s]++;
+            }
+        }
+
+        for (var k = largest; k >= 1; k--)
+        {
+            atLeast[k] += atLeast[k + 1];
+        }
+
+        double Growth(int k) => (atLeast[k] + 1.0) / (atLeast[k - 1] + 1.0);
+        var penalties = new Dictionary<int, double>();
+        var last = 0.0;
+        for (var k = 3; k <= largest + 1; k++)
+        {
+            last = Math.Max(last, Math.Log2(Growth(2) / Growth(k)));
+            if (last > 0)
+            {
+                penalties[k] = last;
+            }
+        }
+
+        return penalties;
+    }
+
+    private static IReadOnlyDictionary<int, double> JoinSizeAware(int[] parent, List<Edge> kept, double threshold)
+    {
+        var penalties = SizePenalties(parent.Length, kept.Where(e => e.Probability >= Math.Max(threshold, SizePriorConfidence)).ToList());
+        if (penalties.Count == 0)
+        {
+            foreach (var e in kept)
+            {
+                Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
+            }
+
+            return penalties;
+        }
+
+        var maxSize = penalties.Keys.Max();
+        var minWeight = Math.Log2(threshold / (1 - threshold));
+        var size = new int[parent.Length];
+        Array.Fill(size, 1);
+        kept.Sort((x, y) => y.Weight != x.Weight ? y.Weight.CompareTo(x.Weight) : x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
+        foreach (var e in kept)
+        {
+            var ra = Find(parent, e.RowA);
+            var rb = Find(parent, e.RowB);
+            if (ra == rb)
+            {
+                continue;
+            }
+
+            var k = size[ra] + size[rb];
+            var extra = k < 3 ? 0 : penalties.GetValueOrDefault(Math.Min(k, maxSize));
+            if (e.Weight < minWeight + extra)
+            {
+                continue;
+            }
+
+            var root = Union(parent, ra, rb);
+            size[root] = k;
+        }
+
+        return penalties;
     }
 
     private static void JoinByLinkage(int[] parent, List<Edge> kept, double threshold, ClusterLinkage linkage, Func<int, int, double>? pairProbability)

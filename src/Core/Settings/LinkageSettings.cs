@@ -194,9 +194,9 @@ public sealed record LinkageSettings
     /// <summary>Pairs at or above this probability are predicted matches (edges for clustering).</summary>
     public double MatchThreshold { get; init; } = 0.9;
 
-    /// <summary>connected_components (default: every link joins), average_linkage or complete_linkage (links taken
-    /// strongest first; two clusters join only when the mean / every probability over their cross pairs reaches
-    /// match_threshold).</summary>
+    /// <summary>connected_components (default: every link joins), size_aware (connected components with a cluster-size
+    /// prior learned from the confident links), average_linkage or complete_linkage (links taken strongest first; two
+    /// clusters join only when the mean / every probability over their cross pairs reaches match_threshold).</summary>
     public string Clustering { get; init; } = "connected_components";
 
     /// <summary>Largest block (records sharing one blocking key) allowed.</summary>

@@ -151,4 +151,60 @@ public sealed class FuzzyTfAndLinkageTests
         var cc = model with { Settings = settings with { Clustering = "connected_components" } };
         InMemoryLinker.Cluster(set, cc, null, edges).ClusterIds.Take(6).Should().Equal(0, 1, 2, 3, 0, 0);
     }
+
+    /// <summary>Fifty confident pairs (rows 2i, 2i+1), then row 200 linked weakly (weight 2, p 0.8) to row 0.</summary>
+    private static List<Edge> PairsAndAWeakLink()
+    {
+        var edges = new List<Edge>();
+        for (var i = 0; i < 50; i++)
+        {
+            edges.Add(new Edge(2 * i, (2 * i) + 1, 12, 0.9998f));
+        }
+
+        edges.Add(new Edge(0, 200, 2, 0.8f));
+        return edges;
+    }
+
+    [Fact]
+    public void SizeAware_WhereConfidentClustersArePairs_AWeakThirdMemberNeedsMoreEvidence()
+    {
+        var edges = PairsAndAWeakLink();
+        var c = ConnectedComponents.Cluster(300, edges, 0.5, ClusterLinkage.SizeAware, null);
+        c.ClusterIds[200].Should().Be(200);
+        c.ClusterIds[1].Should().Be(0);
+
+        // 250 clusters of which 50 reach 2 and none 3: log2(g2 / g3) = log2((51 / 251) / (1 / 51)) bits.
+        c.Metrics.SizePenaltyBits[3].Should().BeApproximately(Math.Log2((51.0 / 251) / (1.0 / 51)), 1e-9);
+        c.Metrics.SizePenaltyBits.Values.Should().OnlyContain(v => v >= c.Metrics.SizePenaltyBits[3]);
+
+        ConnectedComponents.ClusterAtThreshold(300, edges, 0.5).ClusterIds[200].Should().Be(0);
+
+        // A link strong enough to pay for the size prior still joins.
+        edges[^1] = new Edge(0, 200, 10, 0.999f);
+        ConnectedComponents.Cluster(300, edges, 0.5, ClusterLinkage.SizeAware, null).ClusterIds[200].Should().Be(0);
+    }
+
+    [Fact]
+    public void SizeAware_WherePeopleHaveSeveralRecords_AWeakThirdMemberJoinsAsInConnectedComponents()
+    {
+        // 60 confident triples (rows 0..179), 20 confident pairs (180..219), 40 singletons (220..259); row 250 links
+        // weakly to the pair 180-181. Clusters grow from 2 to 3 more often than from 1 to 2: no penalty for 3.
+        var edges = new List<Edge>();
+        for (var i = 0; i < 60; i++)
+        {
+            edges.Add(new Edge(3 * i, (3 * i) + 1, 12, 0.9998f));
+            edges.Add(new Edge((3 * i) + 1, (3 * i) + 2, 12, 0.9998f));
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            edges.Add(new Edge(180 + (2 * i), 181 + (2 * i), 12, 0.9998f));
+        }
+
+        edges.Add(new Edge(180, 250, 2, 0.8f));
+        var c = ConnectedComponents.Cluster(260, edges, 0.5, ClusterLinkage.SizeAware, null);
+        c.Metrics.SizePenaltyBits.Should().NotContainKey(3).And.ContainKey(4);
+        c.ClusterIds[250].Should().Be(180);
+        c.ClusterIds.Should().Equal(ConnectedComponents.ClusterAtThreshold(260, edges, 0.5).ClusterIds);
+    }
 }
