@@ -120,6 +120,37 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         r1!.PersonIds.Kept.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData("average_linkage")]
+    [InlineData("size_aware")]
+    public async Task Run_WithAnotherClusteringMethod_ClustersTheRunsRecordsWithIt(string clustering)
+    {
+        // The cluster activity reads every record set of the run; average linkage scores cross pairs that are not edges
+        // with the model over those records (row ids must be their positions).
+        using var run = await PipelineTestRun.CreateAsync(people: 600, seed: 13);
+        var request = await run.UploadAsync("clus", "v1", only: ["magistrates", "crown_court", "prisons"]);
+        var json = DataFirst.Core.Pipeline.PipelineSettings.BuiltInJson();
+        json.Should().Contain("\n  \"match_threshold\"");
+        json = json.Replace("\n  \"match_threshold\"", $"\n  \"clustering\": \"{clustering}\",\n  \"match_threshold\"", StringComparison.Ordinal);
+        using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(json)))
+        {
+            await run.Blobs.UploadAsync("extracts", "clus/settings.json", stream);
+        }
+
+        var (cc, ccResult) = await run.RunAsync(request, "clus-cc");
+        var (state, result) = await run.RunAsync(request with { Version = "v2", Settings = "extracts/clus/settings.json" }, "clus-1");
+
+        cc.Status.Should().Be(WorkflowStatus.Completed, cc.Error);
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        var truth = ReadCsv(run.ReadExtract(Path.Combine("truth", "persons.csv"))).ToDictionary(r => (r[0], r[1]), r => r[2]);
+        var clusters = (await PersonIds(run, "clus", "clus-1")).ToList();
+        var quality = LinkageMetrics.Compare(clusters.Select(r => r.Value).ToList(), clusters.Select(r => truth[r.Key]).ToList());
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{clustering}: precision {quality.Precision:F4} recall {quality.Recall:F4}; estimated people {result!.EstimatedPeople} (connected components {ccResult!.EstimatedPeople})"));
+        quality.Precision.Should().BeGreaterThan(0.95);
+        quality.Recall.Should().BeGreaterThan(0.8);
+        result.EstimatedPeople.Should().BeGreaterThanOrEqualTo(ccResult.EstimatedPeople, "a stricter clustering never joins what connected components keep apart");
+    }
+
     [Fact]
     public async Task Run_WithTheModelOfAnEarlierRun_ScoresWithoutTraining()
     {
