@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using DataFirst.Core.Clustering;
 using DataFirst.Core.Evaluation;
+using DataFirst.Core.Prediction;
 using DataFirst.Core.Ingest;
 using DataFirst.Core.Settings;
+using DataFirst.Core.Training;
 
 namespace DataFirst.Cli.Commands;
 
@@ -37,7 +40,9 @@ internal static class EvaluateCommand
 
                 var clustersPath = CliPaths.RequireExistingFile(parse.GetValue(clusters) ?? throw new CliUsageException("--clusters is required (or use --suite)."), "--clusters");
                 var clusterOf = ReadClusters(clustersPath);
-                var edges = parse.GetValue(predictions) is { } predictionsPath ? ReadPredictions(CliPaths.RequireExistingFile(predictionsPath, "--predictions")) : null;
+                var predictionsPath = parse.GetValue(predictions) is { } pp ? CliPaths.RequireExistingFile(pp, "--predictions") : null;
+                var edges = predictionsPath is null ? null : ReadPredictions(predictionsPath);
+                var linkage = predictionsPath is null ? ClusterLinkage.ConnectedComponents : SweepLinkage(predictionsPath, output);
                 if (parse.GetValue(labels) is { } labelsPath)
                 {
                     List<object>? sweepJson = null;
@@ -45,7 +50,7 @@ internal static class EvaluateCommand
                     var r = LinkageMetrics.CompareLabels(id => clusterOf.GetValueOrDefault(id), labelled);
                     if (edges is not null)
                     {
-                        var rows = Sweep(clusterOf.Keys, edges).Select(x =>
+                        var rows = Sweep(clusterOf.Keys, edges, linkage).Select(x =>
                         {
                             var l = LinkageMetrics.CompareLabels(id => x.ClusterOf.GetValueOrDefault(id), labelled);
                             return new SweepLine(x.Threshold, l.Precision, l.Recall, l.F1, x.Clusters);
@@ -73,7 +78,7 @@ internal static class EvaluateCommand
                 var m = LinkageMetrics.Compare(ids.Select(i => clusterOf[i]).ToList(), truthLabels);
                 if (edges is not null)
                 {
-                    var rows = Sweep(ids, edges).Select(x =>
+                    var rows = Sweep(ids, edges, linkage).Select(x =>
                     {
                         var q = LinkageMetrics.Compare(ids.Select(i => x.ClusterOf[i]).ToList(), truthLabels);
                         return new SweepLine(x.Threshold, q.Precision, q.Recall, q.F1, x.Clusters);
@@ -148,49 +153,54 @@ internal static class EvaluateCommand
     private static object SweepJson(SweepLine r) => new { threshold = r.Threshold, precision = Math.Round(r.Precision, 5), recall = Math.Round(r.Recall, 5), f1 = Math.Round(r.F1, 5), clusters = r.Clusters };
 
     /// <summary>Connected components of the predictions at or above each sweep threshold (ids as nodes).</summary>
-    private static IEnumerable<(double Threshold, Dictionary<string, string> ClusterOf, int Clusters)> Sweep(IEnumerable<string> ids, List<(string A, string B, double P)> edges)
+    /// <summary>Clusters the predictions at each sweep threshold with <paramref name="linkage"/> (connected components or
+    /// size_aware: both need only the pairs at or above the threshold, which predictions.csv holds).</summary>
+    private static IEnumerable<(double Threshold, Dictionary<string, string> ClusterOf, int Clusters)> Sweep(IEnumerable<string> ids, List<(string A, string B, double P)> edges, ClusterLinkage linkage)
     {
         var nodes = ids.Distinct(StringComparer.Ordinal).ToList();
         var index = nodes.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var graph = new List<Edge>(edges.Count);
+        foreach (var (a, b, p) in edges)
+        {
+            if (index.TryGetValue(a, out var ia) && index.TryGetValue(b, out var ib))
+            {
+                graph.Add(new Edge(ia, ib, (float)Math.Log2(p / (1 - p)), (float)p));
+            }
+        }
+
         // predictions.csv holds the pairs at or above the run's threshold: sweep from there (lowest probability, rounded down).
         var lowest = edges.Count == 0 ? 1.0 : Math.Floor(edges.Min(e => e.P) * 100) / 100;
         foreach (var t in EvaluationSuite.SweepThresholds.Where(t => t >= lowest - 1e-9))
         {
-            var parent = Enumerable.Range(0, nodes.Count).ToArray();
-            int Find(int x)
-            {
-                while (parent[x] != x)
-                {
-                    parent[x] = parent[parent[x]];
-                    x = parent[x];
-                }
-
-                return x;
-            }
-
-            foreach (var (a, b, p) in edges)
-            {
-                if (p >= t && index.TryGetValue(a, out var ia) && index.TryGetValue(b, out var ib))
-                {
-                    var (ra, rb) = (Find(ia), Find(ib));
-                    if (ra != rb)
-                    {
-                        parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
-                    }
-                }
-            }
-
+            var result = ConnectedComponents.Cluster(nodes.Count, graph, t, linkage, null);
             var map = new Dictionary<string, string>(nodes.Count, StringComparer.Ordinal);
-            var roots = new HashSet<int>();
             for (var i = 0; i < nodes.Count; i++)
             {
-                var r = Find(i);
-                roots.Add(r);
-                map[nodes[i]] = r.ToString(CultureInfo.InvariantCulture);
+                map[nodes[i]] = result.ClusterIds[i].ToString(CultureInfo.InvariantCulture);
             }
 
-            yield return (t, map, roots.Count);
+            yield return (t, map, result.Metrics.Clusters);
         }
+    }
+
+    /// <summary>The run's clustering, from model.json next to predictions.csv: size_aware is swept as such; average and
+    /// complete linkage need the model and the records, so the sweep falls back to connected components and says so.</summary>
+    private static ClusterLinkage SweepLinkage(string predictionsPath, TextWriter output)
+    {
+        var modelPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(predictionsPath))!, "model.json");
+        if (!File.Exists(modelPath))
+        {
+            return ClusterLinkage.ConnectedComponents;
+        }
+
+        var linkage = ConnectedComponents.ParseLinkage(LinkageModel.FromJson(File.ReadAllText(modelPath)).Settings.Clustering);
+        if (linkage is ClusterLinkage.AverageLinkage or ClusterLinkage.CompleteLinkage)
+        {
+            output.WriteLine("sweep: connected components (the run's linkage clustering needs the model and the records; the headline figures are the run's own clusters).");
+            return ClusterLinkage.ConnectedComponents;
+        }
+
+        return linkage;
     }
 
     private static void PrintSweep(TextWriter output, List<SweepLine> rows, List<(string A, string B, double P)> edges)

@@ -25,6 +25,36 @@ public sealed class EvaluateCommandTests
         json.GetProperty("sweep").GetArrayLength().Should().BeGreaterThan(1);
     }
 
+    [Theory]
+    [InlineData("connected_components", 0.9615)]
+    [InlineData("size_aware", 1.0)]
+    [InlineData("average_linkage", 0.9615)]
+    public async Task Evaluate_Sweep_UsesTheRunsClustering_FromTheModelBesideThePredictions(string clustering, double expectedPrecision)
+    {
+        // model.json from a real link run (its settings name the clustering); predictions.csv replaced by 50 confident
+        // pairs and one weak link (p 0.8) from c to a0: size_aware keeps c apart, connected components join it (two
+        // false pairs of 52). Average linkage cannot be swept from predictions alone and falls back, saying so.
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        EngineCli.WritePeople(input, 300, seed: 5);
+        var settings = temp.Combine("settings.json");
+        EngineCli.WriteSettings(settings);
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("\"match_threshold\"", $"\"clustering\": \"{clustering}\", \"match_threshold\"", StringComparison.Ordinal));
+        (await EngineCli.Run("link", "--settings", settings, "--input", input, "--out", temp.Combine("out"))).Code.Should().Be(CliApp.ExitOk);
+        var pairs = Enumerable.Range(0, 50).ToList();
+        File.WriteAllLines(temp.Combine("out", "predictions.csv"), pairs.Select(i => $"a{i},p,b{i},p,13.3,0.9999").Append("a0,p,c,p,2,0.8").Prepend("unique_id_l,source_dataset_l,unique_id_r,source_dataset_r,match_weight,match_probability"));
+        File.WriteAllLines(temp.Combine("out", "clusters.csv"), pairs.SelectMany(i => new[] { $"a{i},p,{i}", $"b{i},p,{i}" }).Append("c,p,c").Prepend("unique_id,source_dataset,cluster_id"));
+        File.WriteAllLines(temp.Combine("truth.csv"), pairs.SelectMany(i => new[] { $"a{i},{i}", $"b{i},{i}" }).Append("c,x").Prepend("unique_id,person"));
+
+        var (code, output, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("out", "clusters.csv"), "--truth", temp.Combine("truth.csv"), "--truth-column", "person", "--predictions", temp.Combine("out", "predictions.csv"));
+
+        code.Should().Be(CliApp.ExitOk, error);
+        output.Contains("sweep: connected components", StringComparison.Ordinal).Should().Be(clustering == "average_linkage");
+        var first = EngineCli.LastJson(output).GetProperty("sweep").EnumerateArray().First();
+        first.GetProperty("threshold").GetDouble().Should().Be(0.8);
+        first.GetProperty("precision").GetDouble().Should().BeApproximately(expectedPrecision, 1e-4);
+    }
+
     [Fact]
     public async Task Evaluate_PerfectClusters_GiveF1One_AndAllInOne_GivesLowPrecision()
     {
