@@ -65,13 +65,13 @@ public static class InMemoryLinker
 
     /// <summary>Clusters <paramref name="edges"/> at <paramref name="threshold"/> (default: the model's match_threshold)
     /// with the model's <c>clustering</c>; average and complete linkage score cross pairs that are not edges with the
-    /// model (compiled over <paramref name="records"/> only when first needed). Edges use row ids, which must be the
-    /// records' positions (true of a set read whole, not of a partition).</summary>
+    /// model (compiled over <paramref name="records"/> only when first needed), so for them the edges' row ids must be
+    /// the records' positions (true of a set read whole, not of a partition).</summary>
     public static ClusterResult Cluster(RecordSet records, LinkageModel model, TermFrequencyTables? tf, IEnumerable<Edge> edges, double? threshold = null)
     {
         var linkage = ConnectedComponents.ParseLinkage(model.Settings.Clustering);
         Func<int, int, double>? probability = null;
-        if (linkage != ClusterLinkage.ConnectedComponents)
+        if (linkage is ClusterLinkage.AverageLinkage or ClusterLinkage.CompleteLinkage)
         {
             for (var i = 0; i < records.Count; i++)
             {
