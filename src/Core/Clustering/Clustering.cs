@@ -89,10 +89,7 @@ public static class ConnectedComponents
         IReadOnlyDictionary<int, double> penalties = new Dictionary<int, double>();
         if (linkage == ClusterLinkage.ConnectedComponents)
         {
-            foreach (var e in kept)
-            {
-                Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
-            }
+            UnionAll(parent, kept);
         }
         else if (linkage == ClusterLinkage.SizeAware)
         {
@@ -156,38 +153,19 @@ public static class ConnectedComponents
     public const double SizePriorConfidence = 0.99;
 
     /// <summary>
-    /// Extra bits per cluster size from the confident clusters' sizes: with c(k) the number of confident clusters of at
-    /// least k records (singletons included), gk = (c(k) + 1) / (c(k−1) + 1) is the rate at which clusters grow from
-    /// k−1 to k records; the pairwise prior λ is calibrated on pairs (g2), so forming a cluster of k needs
-    /// log2(g2 / gk) more bits, never less than for k−1 and never below 0.
+    /// Extra bits per cluster size from the confident clusters' sizes (<paramref name="sizeDistribution"/>: size →
+    /// clusters): with c(k) the number of confident clusters of at least k records (singletons included),
+    /// gk = (c(k) + 1) / (c(k−1) + 1) is the rate at which clusters grow from k−1 to k records; the pairwise prior λ is
+    /// calibrated on pairs (g2), so forming a cluster of k needs log2(g2 / gk) more bits, never less than for k−1 and
+    /// never below 0.
     /// </summary>
-    public static IReadOnlyDictionary<int, double> SizePenalties(int records, IReadOnlyList<Edge> confident)
+    public static IReadOnlyDictionary<int, double> SizePenalties(IReadOnlyDictionary<int, int> sizeDistribution)
     {
-        var parent = new int[records];
-        for (var i = 0; i < records; i++)
-        {
-            parent[i] = i;
-        }
-
-        foreach (var e in confident)
-        {
-            Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
-        }
-
-        var size = new int[records];
-        for (var i = 0; i < records; i++)
-        {
-            size[Find(parent, i)]++;
-        }
-
-        var largest = size.Length == 0 ? 0 : size.Max();
+        var largest = sizeDistribution.Count == 0 ? 0 : sizeDistribution.Keys.Max();
         var atLeast = new long[largest + 3];
-        foreach (var s in size)
+        foreach (var (size, count) in sizeDistribution)
         {
-            if (s > 0)
-            {
-                atLeast[s]++;
-            }
+            atLeast[size] += count;
         }
 
         for (var k = largest; k >= 1; k--)
@@ -212,22 +190,19 @@ public static class ConnectedComponents
 
     private static IReadOnlyDictionary<int, double> JoinSizeAware(int[] parent, List<Edge> kept, double threshold)
     {
-        var penalties = SizePenalties(parent.Length, kept.Where(e => e.Probability >= Math.Max(threshold, SizePriorConfidence)).ToList());
+        var confident = ClusterAtThreshold(parent.Length, kept, Math.Max(threshold, SizePriorConfidence));
+        var penalties = SizePenalties(confident.Metrics.SizeDistribution);
         if (penalties.Count == 0)
         {
-            foreach (var e in kept)
-            {
-                Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
-            }
-
+            UnionAll(parent, kept);
             return penalties;
         }
 
         var maxSize = penalties.Keys.Max();
-        var minWeight = Math.Log2(threshold / (1 - threshold));
+        var minWeight = CompiledScorer.WeightOf(threshold);
         var size = new int[parent.Length];
         Array.Fill(size, 1);
-        kept.Sort((x, y) => y.Weight != x.Weight ? y.Weight.CompareTo(x.Weight) : x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
+        SortStrongestFirst(kept, e => e.Weight);
         foreach (var e in kept)
         {
             var ra = Find(parent, e.RowA);
@@ -253,7 +228,7 @@ public static class ConnectedComponents
 
     private static void JoinByLinkage(int[] parent, List<Edge> kept, double threshold, ClusterLinkage linkage, Func<int, int, double>? pairProbability)
     {
-        kept.Sort((x, y) => y.Probability != x.Probability ? y.Probability.CompareTo(x.Probability) : x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
+        SortStrongestFirst(kept, e => e.Probability);
         var known = new Dictionary<long, double>(kept.Count);
         foreach (var e in kept)
         {
@@ -308,6 +283,18 @@ public static class ConnectedComponents
             members.Remove(ra);
             members.Remove(rb);
             members[root] = merged;
+        }
+    }
+
+    /// <summary>Descending <paramref name="strength"/>, ties by row ids (a deterministic merge order).</summary>
+    private static void SortStrongestFirst(List<Edge> edges, Func<Edge, float> strength) =>
+        edges.Sort((x, y) => strength(y) != strength(x) ? strength(y).CompareTo(strength(x)) : x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
+
+    private static void UnionAll(int[] parent, List<Edge> edges)
+    {
+        foreach (var e in edges)
+        {
+            Union(parent, Find(parent, e.RowA), Find(parent, e.RowB));
         }
     }
 
