@@ -239,21 +239,24 @@ public static class StringMetrics
         return a[(k + 1)..].SequenceEqual(b[k..]);
     }
 
-    public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
+    /// <summary>The edit distance when the lengths alone settle it (more than <paramref name="max"/> apart, or one string
+    /// empty), else null.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int? TrivialDistance(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max)
     {
         if (Math.Abs(a.Length - b.Length) > max)
         {
             return max == int.MaxValue ? max : max + 1;
         }
 
-        if (a.Length == 0)
-        {
-            return b.Length;
-        }
+        return a.Length == 0 ? b.Length : b.Length == 0 ? a.Length : null;
+    }
 
-        if (b.Length == 0)
+    public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
+    {
+        if (TrivialDistance(a, b, max) is { } trivial)
         {
-            return a.Length;
+            return trivial;
         }
 
         if (max <= 1)
@@ -296,19 +299,9 @@ public static class StringMetrics
     /// <summary>Damerau-Levenshtein distance (optimal string alignment: adjacent transpositions count 1).</summary>
     public static int DamerauLevenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
     {
-        if (Math.Abs(a.Length - b.Length) > max)
+        if (TrivialDistance(a, b, max) is { } trivial)
         {
-            return max == int.MaxValue ? max : max + 1;
-        }
-
-        if (a.Length == 0)
-        {
-            return b.Length;
-        }
-
-        if (b.Length == 0)
-        {
-            return a.Length;
+            return trivial;
         }
 
         var w = b.Length + 1;
