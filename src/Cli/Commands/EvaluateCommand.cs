@@ -193,7 +193,16 @@ internal static class EvaluateCommand
             return ClusterLinkage.ConnectedComponents;
         }
 
-        var linkage = ConnectedComponents.ParseLinkage(LinkageModel.FromJson(File.ReadAllText(modelPath)).Settings.Clustering);
+        ClusterLinkage linkage;
+        try
+        {
+            linkage = ConnectedComponents.ParseLinkage(LinkageModel.FromJson(File.ReadAllText(modelPath)).Settings.Clustering);
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliFailureException($"'{modelPath}' (read for the sweep's clustering): {ex.Message} Fix or remove it to sweep with connected components.");
+        }
+
         if (linkage is ClusterLinkage.AverageLinkage or ClusterLinkage.CompleteLinkage)
         {
             output.WriteLine("sweep: connected components (the run's linkage clustering needs the model and the records; the headline figures are the run's own clusters).");

@@ -56,6 +56,22 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task Evaluate_BrokenModelBesideThePredictions_FailsNamingTheFile()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.Combine("out"));
+        File.WriteAllText(temp.Combine("out", "model.json"), "{ \"version\": 1, ");
+        File.WriteAllLines(temp.Combine("out", "predictions.csv"), ["unique_id_l,source_dataset_l,unique_id_r,source_dataset_r,match_weight,match_probability", "a,p,b,p,13.3,0.9999"]);
+        File.WriteAllLines(temp.Combine("out", "clusters.csv"), ["unique_id,source_dataset,cluster_id", "a,p,0", "b,p,0"]);
+        File.WriteAllLines(temp.Combine("truth.csv"), ["unique_id,person", "a,1", "b,1"]);
+
+        var (code, _, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("out", "clusters.csv"), "--truth", temp.Combine("truth.csv"), "--truth-column", "person", "--predictions", temp.Combine("out", "predictions.csv"));
+
+        code.Should().Be(CliApp.ExitFailure);
+        error.Should().Contain(temp.Combine("out", "model.json")).And.Contain("sweep");
+    }
+
+    [Fact]
     public async Task Evaluate_PerfectClusters_GiveF1One_AndAllInOne_GivesLowPrecision()
     {
         using var temp = new TempFolder();
