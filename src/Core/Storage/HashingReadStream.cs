@@ -6,25 +6,9 @@ namespace DataFirst.Core.Storage;
 /// A forward-only read-through stream that counts and SHA-256-hashes what is read from it (for
 /// manifests and checksums while streaming, without buffering the content).
 /// </summary>
-public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : Stream
+public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : ForwardReadStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-    public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => BytesRead;
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>SHA-256 of everything read so far.</summary>
     public byte[] GetHash() => _hash.GetCurrentHash();
@@ -38,8 +22,6 @@ public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : St
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var n = inner.Read(buffer);
@@ -48,9 +30,6 @@ public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : St
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -58,16 +37,6 @@ public sealed class HashingReadStream(Stream inner, bool leaveOpen = false) : St
         BytesRead += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

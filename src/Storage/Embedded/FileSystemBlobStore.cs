@@ -380,54 +380,25 @@ public sealed class FileSystemBlobStore : IBlobStore
     }
 
     /// <summary>Reads exactly the first <c>length</c> bytes of the file (the content, not the trailer).</summary>
-    private sealed class BoundedReadStream(FileStream inner, long length) : Stream
+    private sealed class BoundedReadStream(FileStream inner, long length) : ForwardReadStream
     {
-        private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => length;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
             var n = inner.Read(buffer[..Clamp(buffer.Length)]);
-            _position += n;
+            BytesRead += n;
             return n;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var n = await inner.ReadAsync(buffer[..Clamp(buffer.Length)], cancellationToken).ConfigureAwait(false);
-            _position += n;
+            BytesRead += n;
             return n;
         }
 
-        private int Clamp(int requested) => (int)Math.Min(requested, length - _position);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        private int Clamp(int requested) => (int)Math.Min(requested, length - BytesRead);
 
         protected override void Dispose(bool disposing)
         {
