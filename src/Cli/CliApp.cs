@@ -22,6 +22,7 @@ internal static class CliApp
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(LinkCommand.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
 

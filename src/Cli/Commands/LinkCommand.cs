@@ -32,20 +32,7 @@ internal static class LinkCommand
             var files = parse.GetValue(inputs)!.Select(f => CliPaths.RequireExistingFile(f, "--input")).ToList();
             var folder = CliPaths.EnsureWritableDirectory(parse.GetValue(outDir)!, "--out");
             var modelPath = parse.GetValue(modelOpt) is { } mp ? CliPaths.RequireExistingFile(mp, "--model") : null;
-            try
-            {
-                Run(settingsPath, files, folder, modelPath, output, error);
-            }
-            catch (SettingsException ex)
-            {
-                throw new CliUsageException(ex.Message);
-            }
-            catch (LinkageException ex)
-            {
-                throw new CliFailureException(ex.Message);
-            }
-
-            return Task.FromResult(CliApp.ExitOk);
+            return RunEngine(() => Run(settingsPath, files, folder, modelPath, output, error));
         });
         return command;
     }
@@ -63,14 +50,7 @@ internal static class LinkCommand
         }
 
         var sw = Stopwatch.StartNew();
-        var builder = new RecordSetBuilder(settings);
-        foreach (var f in files)
-        {
-            using var reader = new StreamReader(f);
-            builder.AddCsv(reader, Path.GetFileNameWithoutExtension(f), Path.GetFileName(f));
-        }
-
-        var records = builder.Build();
+        var records = ReadInputs(settings, files);
         stages["ingest"] = sw.Elapsed.TotalSeconds;
         var report = records.Report!;
         output.WriteLine($"ingest: {report.Records} records ({string.Join(", ", report.RecordsPerDataset.Select(kv => $"{kv.Key} {kv.Value}"))})");
@@ -127,6 +107,40 @@ internal static class LinkCommand
             ["out"] = folder,
         };
         output.WriteLine(JsonSerializer.Serialize(summary));
+    }
+
+    /// <summary>Runs an engine verb: a settings mistake is a usage error (exit 2), a run that cannot complete a
+    /// failure (exit 1); both one line.</summary>
+    internal static Task<int> RunEngine(Action run)
+    {
+        try
+        {
+            run();
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+        catch (LinkageException ex)
+        {
+            throw new CliFailureException(ex.Message);
+        }
+
+        return Task.FromResult(CliApp.ExitOk);
+    }
+
+    /// <summary>Standardises the input CSVs into one record set; each file's name (without extension) is its source
+    /// dataset unless the CSV has the settings' source-dataset column. Row ids equal positions.</summary>
+    internal static RecordSet ReadInputs(LinkageSettings settings, IEnumerable<string> files)
+    {
+        var builder = new RecordSetBuilder(settings);
+        foreach (var f in files)
+        {
+            using var reader = new StreamReader(f);
+            builder.AddCsv(reader, Path.GetFileNameWithoutExtension(f), Path.GetFileName(f));
+        }
+
+        return builder.Build();
     }
 
     internal static string Csv(string value) =>

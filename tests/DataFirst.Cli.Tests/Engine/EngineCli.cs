@@ -43,6 +43,18 @@ internal static class EngineCli
     public static void WriteSettings(string path) =>
         File.WriteAllText(path, SyntheticPeople.BenchSettings.Replace("\"match_threshold\": 0.9", "\"match_threshold\": 0.5", StringComparison.Ordinal));
 
+    /// <summary>Writes <paramref name="records"/> synthetic people to people.csv in <paramref name="folder"/> and links them
+    /// with <see cref="WriteSettings"/> into folder/out (model.json, predictions.csv, clusters.csv).</summary>
+    public static async Task<(string Input, List<string?[]> Rows)> LinkPeople(string folder, int records, int seed)
+    {
+        var input = Path.Combine(folder, "people.csv");
+        var rows = WritePeople(input, records, seed);
+        WriteSettings(Path.Combine(folder, "settings.json"));
+        var (code, _, error) = await Run("link", "--settings", Path.Combine(folder, "settings.json"), "--input", input, "--out", Path.Combine(folder, "out"));
+        code.Should().Be(CliApp.ExitOk, error);
+        return (input, rows);
+    }
+
     public static List<string[]> ReadCsv(string path) =>
         File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
 
