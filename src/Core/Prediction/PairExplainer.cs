@@ -1,3 +1,4 @@
+using DataFirst.Core.Blocking;
 using DataFirst.Core.Ingest;
 using DataFirst.Core.Settings;
 using DataFirst.Core.Training;
@@ -27,8 +28,17 @@ public static class PairExplainer
 {
     public static PairExplanation Explain(RecordSet records, LinkageModel model, int a, int b, TermFrequencyTables? tf = null)
     {
-        ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(model);
+        var coverage = Coverage(records, model.Settings, a, b);
+        return new PairExplanation(PartitionScorer.Explain(records, model, a, b, tf), coverage, model.Settings.MatchThreshold);
+    }
+
+    /// <summary>Which prediction rule generates the pair (the first whose key both records share, as blocking does),
+    /// the size of that block, and whether the link type and max_block_size let the run compare it.</summary>
+    public static BlockingCoverage Coverage(RecordSet records, LinkageSettings settings, int a, int b)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(settings);
         if (a < 0 || a >= records.Count || b < 0 || b >= records.Count)
         {
             throw new ArgumentOutOfRangeException(a < 0 || a >= records.Count ? nameof(a) : nameof(b), $"record positions must be in 0..{records.Count - 1}.");
@@ -39,27 +49,17 @@ public static class PairExplainer
             throw new ArgumentException("a pair needs two different records.", nameof(b));
         }
 
-        var waterfall = PartitionScorer.Explain(records, model, a, b, tf);
-        return new PairExplanation(waterfall, Coverage(records, model.Settings, a, b), model.Settings.MatchThreshold);
-    }
-
-    /// <summary>Which prediction rule generates the pair (the first whose key both records share, as blocking does),
-    /// the size of that block, and whether the link type and max_block_size let the run compare it.</summary>
-    public static BlockingCoverage Coverage(RecordSet records, LinkageSettings settings, int a, int b)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        ArgumentNullException.ThrowIfNull(settings);
         var sameSource = records.SourceCodes[a] == records.SourceCodes[b];
         var rules = settings.BlockingRulesForPrediction;
         for (var r = 0; r < rules.Count; r++)
         {
-            var columns = rules[r].Select(records.ColumnIndex).ToArray();
-            if (!SameKey(records, columns, a, b))
+            var rule = new BoundRule(records, rules[r], r, "prediction");
+            if (!rule.SameKey(a, b))
             {
                 continue;
             }
 
-            var size = BlockSize(records, columns, a);
+            var size = Enumerable.Range(0, records.Count).Count(i => rule.SameKey(a, i));
             var name = $"prediction rule {r} ({string.Join(" = ", rules[r])})";
             if (settings.LinkType == LinkType.LinkOnly && sameSource)
             {
@@ -79,33 +79,5 @@ public static class PairExplainer
             ? "the settings have no prediction rules."
             : "no prediction rule pairs these records (in every rule a key column differs or is null), so a run never scores them; a rule on columns they share would.";
         return new BlockingCoverage(null, [], 0, false, why);
-    }
-
-    private static bool SameKey(RecordSet records, int[] columns, int a, int b)
-    {
-        foreach (var c in columns)
-        {
-            var x = records.Codes[c][a];
-            if (x == 0 || x != records.Codes[c][b])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static int BlockSize(RecordSet records, int[] columns, int a)
-    {
-        var size = 0;
-        for (var i = 0; i < records.Count; i++)
-        {
-            if (SameKey(records, columns, a, i))
-            {
-                size++;
-            }
-        }
-
-        return size;
     }
 }
