@@ -111,15 +111,12 @@ internal sealed class IdentifierScanner
 
     public static List<string[]> ReadCsv(string text, out string[] header)
     {
-        var csv = new CsvRows(new StringReader(text));
+        var csv = new CsvReader(new StringReader(text), "scanned text", trimUnquoted: true);
         header = csv.ReadRow() ?? [];
         var rows = new List<string[]>();
         while (csv.ReadRow() is { } row)
         {
-            if (row.Length > 1 || row[0].Length > 0)
-            {
-                rows.Add(row);
-            }
+            rows.Add(row);
         }
 
         return rows;

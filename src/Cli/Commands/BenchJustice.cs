@@ -122,7 +122,7 @@ internal static class BenchJustice
     private static List<string?[]> ReadExtract(string path, string dataset)
     {
         using var reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, ExtractGenerator.FileName(dataset), trimUnquoted: true);
         var header = csv.ReadRow()?.Select(h => h.Trim()).ToArray()
             ?? throw new InvalidOperationException($"generated extract {ExtractGenerator.FileName(dataset)} has no header row.");
         var mapping = ExtractColumnMapping.Create(PipelineProfiles.Catalog.Get(dataset), header);
@@ -146,7 +146,7 @@ internal static class BenchJustice
     private static Dictionary<(string Dataset, string RowId), string> ReadTruth(string path)
     {
         using var reader = new StreamReader(path, Encoding.UTF8);
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, "truth/persons.csv", trimUnquoted: true);
         var header = csv.ReadRow() ?? [];
         int d = Array.IndexOf(header, "dataset"), r = Array.IndexOf(header, "row_id"), p = Array.IndexOf(header, "person_id");
         if (d < 0 || r < 0 || p < 0)

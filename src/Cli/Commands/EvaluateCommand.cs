@@ -226,7 +226,7 @@ internal static class EvaluateCommand
     private static List<(string A, string B, double P)> ReadPredictions(string path)
     {
         using var reader = new StreamReader(path);
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, $"--predictions '{path}'", trimUnquoted: true);
         var header = csv.ReadRow() ?? throw new CliFailureException($"--predictions '{path}' is empty.");
         var l = Array.IndexOf(header, "unique_id_l");
         var r = Array.IndexOf(header, "unique_id_r");
@@ -237,13 +237,11 @@ internal static class EvaluateCommand
         }
 
         var list = new List<(string, string, double)>();
-        var line = 1;
         while (csv.ReadRow() is { } row)
         {
-            line++;
             if (!double.TryParse(row[p], NumberStyles.Float, CultureInfo.InvariantCulture, out var prob))
             {
-                throw new CliFailureException($"--predictions '{path}' line {line}: match_probability is not a number.");
+                throw new CliFailureException($"--predictions '{path}' line {csv.LineNumber}: match_probability is not a number.");
             }
 
             list.Add((row[l], row[r], prob));
@@ -272,7 +270,7 @@ internal static class EvaluateCommand
     private static Dictionary<string, string> ReadClusters(string path)
     {
         using var reader = new StreamReader(path);
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, $"--clusters '{path}'", trimUnquoted: true);
         var header = csv.ReadRow() ?? throw new CliFailureException($"--clusters '{path}' is empty.");
         var id = Array.IndexOf(header, "unique_id");
         var cl = Array.IndexOf(header, "cluster_id");
@@ -293,7 +291,7 @@ internal static class EvaluateCommand
     private static IEnumerable<(string, string, bool)> ReadLabels(string path)
     {
         using var reader = new StreamReader(path);
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, $"--labels '{path}'", trimUnquoted: true);
         var header = csv.ReadRow() ?? throw new CliFailureException($"--labels '{path}' is empty.");
         var l = Array.IndexOf(header, "unique_id_l");
         var r = Array.IndexOf(header, "unique_id_r");

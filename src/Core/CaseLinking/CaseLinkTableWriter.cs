@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataFirst.Core.Deidentification;
+using DataFirst.Core.Ingest;
 using DataFirst.Core.Profiles;
 
 namespace DataFirst.Core.CaseLinking;
@@ -68,7 +69,7 @@ public sealed record CaseLinkEvaluation(int Predicted, int True, int TruePositiv
     /// <summary>Reads truth/case_links.csv (crown_case_id, magistrates_case_id).</summary>
     public static async Task<IReadOnlyList<(string CrownCaseId, string MagistratesCaseId)>> ReadTruthAsync(TextReader truth, CancellationToken cancellationToken = default)
     {
-        var csv = new ShareCsvReader(truth, "truth/case_links.csv");
+        var csv = new CsvReader(truth, "truth/case_links.csv");
         var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         int c = header.Require("crown_case_id", "true Crown case"), m = header.Require("magistrates_case_id", "true magistrates' case");
         var list = new List<(string, string)>();

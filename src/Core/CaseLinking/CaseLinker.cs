@@ -1,4 +1,5 @@
 using DataFirst.Core.Deidentification;
+using DataFirst.Core.Ingest;
 
 namespace DataFirst.Core.CaseLinking;
 
@@ -116,7 +117,7 @@ public static class CaseLinker
         var crownCases = new Dictionary<(string Person, string Case), CrownCase>();
         var crownCaseIds = new HashSet<string>(StringComparer.Ordinal);
         var crownWithPerson = new HashSet<string>(StringComparer.Ordinal);
-        var crown = new ShareCsvReader(crownCourt, $"extract of '{options.CrownCourtDataset}'");
+        var crown = new CsvReader(crownCourt, $"extract of '{options.CrownCourtDataset}'");
         var ch = await crown.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         int cRow = ch.Require(options.RowIdColumn, "row id"), cCase = ch.Require(options.CaseIdColumn, "case id"),
             cDate = ch.Require(options.ReceiptDateColumn, "receipt date"), cCourt = ch.Require(options.CommittingCourtColumn, "committing court");
@@ -162,7 +163,7 @@ public static class CaseLinker
 
         // Magistrates' side: cases that went to the Crown Court by some route.
         var magCases = new Dictionary<(string Person, string Case), MagCase>();
-        var mag = new ShareCsvReader(magistrates, $"extract of '{options.MagistratesDataset}'");
+        var mag = new CsvReader(magistrates, $"extract of '{options.MagistratesDataset}'");
         var mh = await mag.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         int mRow = mh.Require(options.RowIdColumn, "row id"), mCase = mh.Require(options.CaseIdColumn, "case id"),
             mCourt = mh.Require(options.MagistratesCourtColumn, "magistrates' court"), mSent = mh.Require(options.SentFlagColumn, "sent to Crown Court flag"),

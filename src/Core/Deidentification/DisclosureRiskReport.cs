@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using DataFirst.Core.Ingest;
 using DataFirst.Core.Profiles;
 
 namespace DataFirst.Core.Deidentification;
@@ -85,7 +86,7 @@ public static class DisclosureRiskReport
             throw new DeidentificationException($"Disclosure risk k must be at least 2 (got {k}); set $.disclosure.k in the share spec.");
         }
 
-        var csv = new ShareCsvReader(shareCsv, $"share file '{dataset}'");
+        var csv = new CsvReader(shareCsv, $"share file '{dataset}'");
         var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         var qis = quasiIdentifiers ?? DefaultQuasiIdentifiers(header.Names);
         var indexes = qis.Select(q => header.Require(q, "a quasi-identifier of the disclosure-risk report")).ToArray();

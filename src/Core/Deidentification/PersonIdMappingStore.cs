@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using DataFirst.Core.Ingest;
 using DataFirst.Core.Storage;
 
 namespace DataFirst.Core.Deidentification;
@@ -66,7 +67,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         var name = RunBlob(scope, runId);
         await using var stream = await store.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
         using var text = new StreamReader(stream, Encoding.UTF8);
-        var csv = new ShareCsvReader(text, $"{container}/{name}");
+        var csv = new CsvReader(text, $"{container}/{name}");
         var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
         while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)

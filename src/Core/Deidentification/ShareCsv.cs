@@ -1,166 +1,17 @@
 using System.Text;
+using DataFirst.Core.Ingest;
 
 namespace DataFirst.Core.Deidentification;
 
-/// <summary>
-/// A streaming RFC 4180 CSV reader over a <see cref="TextReader"/>: quoted fields, doubled quotes,
-/// CR/LF/CRLF line ends and newlines inside quotes. Reads one row at a time so that a dataset never
-/// has to be held in memory. Errors name the source and the row number, never a cell value.
-/// </summary>
-public sealed class ShareCsvReader
+/// <summary>Header reading for the share flow's CSV files (extracts' clean copies, mappings, share files).</summary>
+public static class CsvHeaderReading
 {
-    private readonly TextReader _reader;
-    private readonly string _source;
-    private readonly char[] _buffer = new char[16 * 1024];
-    private int _position;
-    private int _length;
-    private bool _endOfInput;
-    private readonly StringBuilder _field = new();
-
-    public ShareCsvReader(TextReader reader, string source)
-    {
-        _reader = reader ?? throw new ArgumentNullException(nameof(reader));
-        _source = source;
-    }
-
-    /// <summary>1-based number of the last row returned (the header is row 1).</summary>
-    public long RowNumber { get; private set; }
-
-    public string Source => _source;
-
-    /// <summary>The next row's fields, or null at the end of the input. Blank lines are skipped.</summary>
-    public async ValueTask<string[]?> ReadRowAsync(CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            var row = await ReadRawRowAsync(cancellationToken).ConfigureAwait(false);
-            if (row is null)
-            {
-                return null;
-            }
-
-            RowNumber++;
-            if (row.Count == 1 && row[0].Length == 0)
-            {
-                continue;
-            }
-
-            return [.. row];
-        }
-    }
-
     /// <summary>Reads the header row and returns a case-insensitive column → index map.</summary>
-    public async ValueTask<CsvHeader> ReadHeaderAsync(CancellationToken cancellationToken = default)
+    public static async ValueTask<CsvHeader> ReadHeaderAsync(this CsvReader csv, CancellationToken cancellationToken = default)
     {
-        var header = await ReadRowAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new DeidentificationException($"{_source}: the file is empty; expected a header row.");
-        if (header.Length > 0 && header[0].Length > 0 && header[0][0] == '\uFEFF')
-        {
-            header[0] = header[0][1..];
-        }
-
-        return new CsvHeader(header, _source);
-    }
-
-    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
-    {
-        if (_endOfInput)
-        {
-            return false;
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        _length = await _reader.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-        _position = 0;
-        if (_length == 0)
-        {
-            _endOfInput = true;
-            return false;
-        }
-
-        return true;
-    }
-
-    private async ValueTask<List<string>?> ReadRawRowAsync(CancellationToken cancellationToken)
-    {
-        if (_position >= _length && !await FillAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var fields = new List<string>();
-        _field.Clear();
-        var inQuotes = false;
-        var fieldWasQuoted = false;
-        while (true)
-        {
-            if (_position >= _length && !await FillAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (inQuotes)
-                {
-                    throw new DeidentificationException($"{_source}: row {RowNumber + 1} has an unterminated quoted field; check the file is complete and quotes are doubled.");
-                }
-
-                fields.Add(_field.ToString());
-                return fields;
-            }
-
-            var c = _buffer[_position++];
-            if (inQuotes)
-            {
-                if (c == '"')
-                {
-                    if (_position >= _length && !await FillAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        inQuotes = false;
-                        continue;
-                    }
-
-                    if (_buffer[_position] == '"')
-                    {
-                        _field.Append('"');
-                        _position++;
-                    }
-                    else
-                    {
-                        inQuotes = false;
-                    }
-                }
-                else
-                {
-                    _field.Append(c);
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"' when _field.Length == 0 && !fieldWasQuoted:
-                    inQuotes = true;
-                    fieldWasQuoted = true;
-                    break;
-                case ',':
-                    fields.Add(_field.ToString());
-                    _field.Clear();
-                    fieldWasQuoted = false;
-                    break;
-                case '\r':
-                    if ((_position < _length || await FillAsync(cancellationToken).ConfigureAwait(false)) && _buffer[_position] == '\n')
-                    {
-                        _position++;
-                    }
-
-                    fields.Add(_field.ToString());
-                    return fields;
-                case '\n':
-                    fields.Add(_field.ToString());
-                    return fields;
-                default:
-                    _field.Append(c);
-                    break;
-            }
-        }
+        var header = await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new DeidentificationException($"{csv.Source}: the file is empty; expected a header row.");
+        return new CsvHeader(header, csv.Source);
     }
 }
 

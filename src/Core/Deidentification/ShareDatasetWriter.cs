@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataFirst.Core.Ingest;
 using DataFirst.Core.Profiles;
 
 namespace DataFirst.Core.Deidentification;
@@ -54,7 +55,7 @@ public static class ShareDatasetWriter
             ?? throw new DeidentificationException($"Dataset '{profile.Name}' is not in share '{spec.Share}' (share spec $.datasets); add it to the spec or do not write it.");
 
         var source = $"extract of '{profile.Name}'";
-        var csv = new ShareCsvReader(extract, source);
+        var csv = new CsvReader(extract, source);
         var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
         var idIndex = header.Require(profile.UniqueIdColumn, "the dataset's unique row id");
         var idDomain = spec.IdDomainFor(profile, profile.UniqueIdColumn);
@@ -115,13 +116,13 @@ public static class ShareDatasetWriter
             read++;
             if (row.Length != header.Names.Count)
             {
-                throw new DeidentificationException($"{source}: row {csv.RowNumber} has {row.Length} fields but the header has {header.Names.Count}; fix or quarantine the row at ingest.");
+                throw new DeidentificationException($"{source}: line {csv.LineNumber} has {row.Length} fields but the header has {header.Names.Count}; fix or quarantine the row at ingest.");
             }
 
             var rowId = row[idIndex].Trim();
             if (rowId.Length == 0)
             {
-                throw new DeidentificationException($"{source}: row {csv.RowNumber} has an empty '{profile.UniqueIdColumn}'; every row needs its unique id.");
+                throw new DeidentificationException($"{source}: line {csv.LineNumber} has an empty '{profile.UniqueIdColumn}'; every row needs its unique id.");
             }
 
             if (!seenIds.Add(rowId))

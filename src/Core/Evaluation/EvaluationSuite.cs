@@ -82,7 +82,7 @@ public static class EvaluationSuite
     public static Dictionary<string, string> ReadTruth(string file, string idColumn, string truthColumn, string? pattern)
     {
         using var reader = new StreamReader(file);
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, $"truth file '{file}'", trimUnquoted: true);
         var header = csv.ReadRow() ?? throw new DataException($"truth file '{file}' is empty.");
         var id = Array.FindIndex(header, h => h.Trim() == idColumn);
         var t = Array.FindIndex(header, h => h.Trim() == truthColumn);

@@ -47,20 +47,15 @@ public sealed class RecordSetBuilder
     /// the source dataset column is absent; <paramref name="inputLabel"/> names the input in errors.</summary>
     public RecordSetBuilder AddCsv(TextReader reader, string datasetName, string? inputLabel = null)
     {
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, $"input '{inputLabel ?? datasetName}'", trimUnquoted: true);
         var header = csv.ReadRow() ?? throw new DataException($"input '{inputLabel ?? datasetName}' is empty: no header row.");
         return AddRows(header, Rows(csv), datasetName, inputLabel, () => csv.LineNumber);
     }
 
-    private static IEnumerable<string?[]> Rows(CsvRows csv)
+    private static IEnumerable<string?[]> Rows(CsvReader csv)
     {
         while (csv.ReadRow() is { } row)
         {
-            if (row.Length == 1 && row[0].Length == 0)
-            {
-                continue;
-            }
-
             yield return row;
         }
     }

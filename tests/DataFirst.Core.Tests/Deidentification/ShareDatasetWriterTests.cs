@@ -88,13 +88,13 @@ public sealed class ShareDatasetWriterTests
     }
 
     [Fact]
-    public async Task WriteAsync_RaggedRow_ErrorNamesRowNumberNotValues()
+    public async Task WriteAsync_RaggedRow_ErrorNamesLineNumberNotValues()
     {
         var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["court_code"] } }, "outputs": { "caseLinks": false } }""", _profiles);
 
         var act = () => ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader("row_id,court_code\nMR1,C01\nMR2,C01,Zorvax\n"), Lookup, new Pseudonymiser(ShareFixture.Key()), new StringWriter());
 
-        (await act.Should().ThrowAsync<DeidentificationException>()).Which.Message.Should().Contain("row 3").And.NotContain("Zorvax");
+        (await act.Should().ThrowAsync<DeidentificationException>()).Which.Message.Should().Contain("line 3").And.NotContain("Zorvax");
     }
 
     [Fact]

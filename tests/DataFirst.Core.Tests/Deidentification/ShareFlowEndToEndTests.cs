@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using DataFirst.Core.CaseLinking;
 using DataFirst.Core.Deidentification;
+using DataFirst.Core.Ingest;
 using DataFirst.Core.Profiles;
 using DataFirst.Core.Storage;
 using DataFirst.Core.Tests.Fakes;
@@ -228,7 +229,7 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
     private static List<Dictionary<string, string>> ReadCsv(TestBlobStore store, string name)
     {
         using var reader = new StringReader(Encoding.UTF8.GetString(store.Content("srs-transfer", name)));
-        var csv = new ShareCsvReader(reader, name);
+        var csv = new CsvReader(reader, name);
         var header = csv.ReadHeaderAsync().AsTask().GetAwaiter().GetResult();
         var rows = new List<Dictionary<string, string>>();
         while (csv.ReadRowAsync().AsTask().GetAwaiter().GetResult() is { } row)

@@ -23,6 +23,15 @@ public sealed class RecordSetTests
     }
 
     [Fact]
+    public void AddCsv_QuoteNeverClosed_FailsNamingInputAndLine_InsteadOfSwallowingTheRest()
+    {
+        var act = () => Build("id,forename,dob\n1,Bob,1980-01-02\n2,\"Ann,1981-01-02\n3,Cy,1982-01-02\n");
+
+        act.Should().Throw<CsvFormatException>().WithMessage("input 'a': line 3: a quoted field opened on this line is never closed*")
+            .Which.Message.Should().NotContain("Ann").And.NotContain("Cy");
+    }
+
+    [Fact]
     public void WriteToReadFrom_SelectedSubset_RoundTrips()
     {
         var set = Build("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,1981-01-02\n3,Bob,1980-01-02\n");

@@ -215,6 +215,59 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         (await run.Blobs.ListPageAsync("srs-transfer", "cols/")).Items.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Run_ExtractWithAQuoteNeverClosed_FailsNamingFileAndLine_AndQuarantinesTheWholeFile()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 8);
+
+        // A quote before the last row's postcode: no quote follows it, so it is never closed.
+        var (last, postcode) = StrayQuoteAfterAddress(run, lines => lines.Length - 1);
+        postcode.Should().NotBeEmpty();
+        var request = await run.UploadAsync("quote", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, _) = await run.RunAsync(request, "quote-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("extracts/quote/crown_court.csv").And.Contain($"line {last + 1}:").And.Contain("never closed").And.Contain("quarantine");
+        state.Error.Should().NotContain(postcode);
+        var quarantined = await run.Blobs.DownloadBytesAsync("quarantine", "quote/quote-1/crown_court.csv");
+        quarantined.Should().Equal(File.ReadAllBytes(Path.Combine(run.ExtractsFolder, "crown_court.csv")), "the whole file waits in quarantine, not one giant row");
+        Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "quote/quote-1/crown_court.reason.txt")).Should().Contain($"line {last + 1}:");
+        (await run.Blobs.ListPageAsync("srs-transfer", "quote/")).Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Run_StrayQuoteClosedOnALaterLine_QuarantinesTheMergedRowSayingSo_AndTheRunCompletes()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 8);
+
+        // The stray quote closes at the next line's address quote: both lines become one row of the wrong width.
+        var (row, _) = StrayQuoteAfterAddress(run, lines => Enumerable.Range(1, lines.Length - 2).First(i => lines[i].Contains("\",", StringComparison.Ordinal) && lines[i + 1].Contains('"')));
+        var request = await run.UploadAsync("merge", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, result) = await run.RunAsync(request, "merge-1");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        result!.RecordsRejected.Should().Be(1);
+        var text = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "merge/merge-1/crown_court.rejected.csv"));
+        text.Split('\n')[1].Should().StartWith($"{row + 1},").And.Contain("runs over 2 lines").And.Contain("quote");
+    }
+
+    /// <summary>Puts a quote before the postcode (the field after the quoted address) of one line of the
+    /// generated Crown Court extract; returns that line's index and the postcode.</summary>
+    private static (int Index, string Postcode) StrayQuoteAfterAddress(PipelineTestRun run, Func<string[], int> pick)
+    {
+        var path = Path.Combine(run.ExtractsFolder, "crown_court.csv");
+        var lines = File.ReadAllLines(path);
+        var index = pick(lines);
+        var at = lines[index].IndexOf("\",", StringComparison.Ordinal) + 2;
+        at.Should().BeGreaterThan(1, "the line has a quoted address");
+        var postcode = lines[index][at..].Split(',')[0];
+        lines[index] = lines[index][..at] + "\"" + lines[index][at..];
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        return (index, postcode);
+    }
+
     [Theory]
     [InlineData(DataFirst.Core.Synthetic.ExtractEncoding.Latin1, true)]
     [InlineData(DataFirst.Core.Synthetic.ExtractEncoding.Utf16, false)]

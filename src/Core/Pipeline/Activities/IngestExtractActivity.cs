@@ -23,13 +23,28 @@ public sealed class IngestExtractActivity(PipelineServices services)
 
     public async Task<IngestExtractResult> RunAsync(IngestExtractInput input, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await IngestAsync(input, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CsvFormatException ex)
+        {
+            // Not CSV from some line on (e.g. a quote never closed): no row after it can be trusted, so
+            // the whole file goes to quarantine rather than one giant "row".
+            await QuarantineWholeFileAsync(input, ex.Message, cancellationToken).ConfigureAwait(false);
+            throw new ExtractRejectedException($"{ex.Message} The file was copied to quarantine; fix the extract and upload it again.");
+        }
+    }
+
+    private async Task<IngestExtractResult> IngestAsync(IngestExtractInput input, CancellationToken cancellationToken)
+    {
         var extract = input.Extract;
         var profile = PipelineProfiles.Get(extract.Dataset, extract.Blob);
         var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
 
         await using var stream = await OpenExtractAsync(extract, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        var csv = new CsvRows(reader);
+        var csv = new CsvReader(reader, $"extract '{extract.Blob}' (dataset {extract.Dataset})", trimUnquoted: true);
         var header = csv.ReadRow()?.Select(h => h.Trim()).ToArray();
         if (header is null || header.Length == 0 || (header.Length == 1 && header[0].Length == 0))
         {
@@ -66,13 +81,8 @@ public sealed class IngestExtractActivity(PipelineServices services)
                     while (csv.ReadRow() is { } row)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        if (row.Length == 1 && row[0].Length == 0)
-                        {
-                            continue;
-                        }
-
                         total++;
-                        if (Validate(row, header.Length, idColumn, seen) is { } reason)
+                        if (Validate(row, header.Length, idColumn, seen, csv.EndLineNumber - csv.LineNumber) is { } reason)
                         {
                             quarantine.Add(csv.LineNumber, reason, row);
                             continue;
@@ -157,11 +167,15 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
     }
 
-    private static string? Validate(string[] row, int width, int idColumn, HashSet<string> seen)
+    private static string? Validate(string[] row, int width, int idColumn, HashSet<string> seen, long extraLines)
     {
         if (row.Length != width)
         {
-            return $"{row.Length} fields where the header has {width}";
+            // A row that runs over several lines and has the wrong width usually holds a stray quote
+            // closed by another far below: say so, since the lines it swallowed are in this one row.
+            return extraLines > 0
+                ? $"{row.Length} fields where the header has {width}; the row runs over {extraLines + 1} lines, so a quote in it is probably not closed where it should be"
+                : $"{row.Length} fields where the header has {width}";
         }
 
         if (row.Any(f => f.Contains('\uFFFD', StringComparison.Ordinal)))

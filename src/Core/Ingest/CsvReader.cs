@@ -1,0 +1,323 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Ingest;
+
+/// <summary>
+/// The one CSV reader of the product (engine inputs, extracts at ingest, clean copies and share
+/// files): RFC 4180 quoted fields with doubled quotes and line breaks inside them, CR, LF and CRLF
+/// line ends, a leading byte-order mark dropped, blank lines skipped. Streams row by row from a
+/// <see cref="TextReader"/>, synchronously or asynchronously, so a file is never held in memory.
+/// <para>Broken input fails with a <see cref="CsvFormatException"/> naming the source and the line,
+/// never a cell value: a quoted field that is never closed, or a field longer than
+/// <c>maxFieldLength</c> (a stray quote would otherwise swallow the rest of the file into one field).
+/// Characters after a closing quote are kept, not dropped.</para>
+/// </summary>
+public sealed class CsvReader
+{
+    /// <summary>The longest field accepted by default, in characters (1 Mi).</summary>
+    public const int DefaultMaxFieldLength = 1 << 20;
+
+    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
+
+    private readonly TextReader _reader;
+    private readonly bool _trim;
+    private readonly char _delimiter;
+    private readonly int _maxFieldLength;
+    private readonly SearchValues<char> _unquotedStops;
+    private readonly SearchValues<char> _quotedStops = SearchValues.Create("\"\r\n");
+    private readonly char[] _buffer = new char[1 << 14];
+    private readonly StringBuilder _field = new();
+    private readonly List<string> _fields = [];
+    private int _position;
+    private int _length;
+    private bool _endOfInput;
+    private bool _started;
+    private bool _finished;
+    private bool _lastWasCr;
+    private long _line = 1;
+    private long _rowLine;
+    private long _quoteLine;
+    private State _state;
+
+    /// <param name="reader">The text to read.</param>
+    /// <param name="source">Names the input in errors (a file, blob or dataset; never a value).</param>
+    /// <param name="trimUnquoted">Trim blanks around unquoted fields and before an opening quote (FEBRL writes ", ").</param>
+    /// <param name="delimiter">The field separator.</param>
+    /// <param name="maxFieldLength">The longest field accepted, in characters.</param>
+    public CsvReader(TextReader reader, string source, bool trimUnquoted = false, char delimiter = ',', int maxFieldLength = DefaultMaxFieldLength)
+    {
+        _reader = reader ?? throw new ArgumentNullException(nameof(reader));
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFieldLength, 1);
+        if (delimiter is '"' or '\r' or '\n')
+        {
+            throw new ArgumentException("The delimiter cannot be a quote or a line break.", nameof(delimiter));
+        }
+
+        Source = source;
+        _trim = trimUnquoted;
+        _delimiter = delimiter;
+        _maxFieldLength = maxFieldLength;
+        _unquotedStops = SearchValues.Create([delimiter, '\r', '\n']);
+    }
+
+    private enum State
+    {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+        AfterQuoted,
+    }
+
+    /// <summary>Names the input in errors.</summary>
+    public string Source { get; }
+
+    /// <summary>1-based line of the file on which the last row returned begins.</summary>
+    public long LineNumber { get; private set; }
+
+    /// <summary>1-based line on which the last row returned ends (after <see cref="LineNumber"/> only
+    /// when a quoted field holds a line break — or a stray quote swallowed the lines after it).</summary>
+    public long EndLineNumber { get; private set; }
+
+    /// <summary>The next row's fields, or null at the end of the input.</summary>
+    public string[]? ReadRow()
+    {
+        while (true)
+        {
+            if (_position == _length && !_endOfInput)
+            {
+                _length = _reader.Read(_buffer, 0, _buffer.Length);
+                _position = 0;
+                _endOfInput = _length == 0;
+            }
+
+            if (Advance(out var row))
+            {
+                return row;
+            }
+        }
+    }
+
+    /// <summary>The next row's fields, or null at the end of the input.</summary>
+    public async ValueTask<string[]?> ReadRowAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (_position == _length && !_endOfInput)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _length = await _reader.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                _position = 0;
+                _endOfInput = _length == 0;
+            }
+
+            if (Advance(out var row))
+            {
+                return row;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Consumes buffered characters. True when a row is complete (<paramref name="row"/>) or the input
+    /// has ended (<paramref name="row"/> null); false when the buffer needs refilling.
+    /// </summary>
+    private bool Advance(out string[]? row)
+    {
+        row = null;
+        if (_finished)
+        {
+            return true;
+        }
+
+        if (_position == _length)
+        {
+            if (!_endOfInput)
+            {
+                return false;
+            }
+
+            _finished = true;
+            if (_state == State.Quoted)
+            {
+                throw Error(_quoteLine, "a quoted field opened on this line is never closed (the file ends inside it); check the file is complete and that quotes inside a field are doubled");
+            }
+
+            row = EndRow(atLineBreak: false);
+            return true;
+        }
+
+        if (!_started)
+        {
+            _started = true;
+            if (_buffer[_position] == '\uFEFF')
+            {
+                _position++;
+                return false;
+            }
+        }
+
+        while (_position < _length)
+        {
+            var c = _buffer[_position];
+            if (_state == State.Unquoted || (_state == State.Quoted && c != '"'))
+            {
+                // Copy the run of ordinary characters in one go.
+                var stops = _state == State.Unquoted ? _unquotedStops : _quotedStops;
+                var span = _buffer.AsSpan(_position, _length - _position);
+                var run = span.IndexOfAny(stops);
+                if (run != 0)
+                {
+                    Append(span[..(run < 0 ? span.Length : run)]);
+                    _position += run < 0 ? span.Length : run;
+                    _lastWasCr = false;
+                    continue;
+                }
+            }
+
+            _position++;
+            var lineBreak = c is '\r' or '\n';
+            if (lineBreak)
+            {
+                if (c == '\r' || !_lastWasCr)
+                {
+                    _line++;
+                }
+
+                _lastWasCr = c == '\r';
+            }
+            else
+            {
+                _lastWasCr = false;
+            }
+
+            switch (_state)
+            {
+                case State.Quoted:
+                    if (c == '"')
+                    {
+                        _state = State.QuoteInQuoted;
+                    }
+                    else
+                    {
+                        Append(c);
+                    }
+
+                    continue;
+                case State.QuoteInQuoted when c == '"':
+                    Append(c);
+                    _state = State.Quoted;
+                    continue;
+                case State.QuoteInQuoted:
+                    _state = State.AfterQuoted;
+                    break;
+            }
+
+            if (lineBreak)
+            {
+                if (EndRow(atLineBreak: true) is { } complete)
+                {
+                    row = complete;
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (_state == State.FieldStart && _fields.Count == 0 && _field.Length == 0)
+            {
+                _rowLine = _line;
+            }
+
+            if (c == _delimiter)
+            {
+                EndField();
+            }
+            else if (_trim && c == ' ' && _state is State.FieldStart or State.AfterQuoted)
+            {
+                // blank before a field or after its closing quote
+            }
+            else if (c == '"' && _state == State.FieldStart)
+            {
+                _state = State.Quoted;
+                _quoteLine = _line;
+            }
+            else
+            {
+                if (_state == State.FieldStart)
+                {
+                    _state = State.Unquoted;
+                }
+
+                Append(c);
+            }
+        }
+
+        return false;
+    }
+
+    private void Append(char c)
+    {
+        CheckLength(1);
+        _field.Append(c);
+    }
+
+    private void Append(ReadOnlySpan<char> chars)
+    {
+        CheckLength(chars.Length);
+        _field.Append(chars);
+    }
+
+    private void CheckLength(int adding)
+    {
+        if (_field.Length + adding <= _maxFieldLength)
+        {
+            return;
+        }
+
+        var quoted = _state is State.Quoted or State.QuoteInQuoted;
+        throw Error(
+            quoted ? _quoteLine : _rowLine,
+            $"a field is longer than {_maxFieldLength.ToString("N0", CultureInfo.InvariantCulture)} characters"
+            + (quoted ? "; the quote that opens it on this line is probably never closed (quotes inside a field must be doubled)" : "; check the delimiter and line ends"));
+    }
+
+    private void EndField()
+    {
+        var value = _field.ToString();
+        _fields.Add(_trim && _state == State.Unquoted ? value.TrimEnd() : value);
+        _field.Clear();
+        _state = State.FieldStart;
+    }
+
+    /// <summary>The completed row, or null for a blank line (nothing since the last line end).</summary>
+    private string[]? EndRow(bool atLineBreak)
+    {
+        if (_state == State.FieldStart && _fields.Count == 0 && _field.Length == 0)
+        {
+            return null;
+        }
+
+        EndField();
+        var row = _fields.ToArray();
+        _fields.Clear();
+        LineNumber = _rowLine;
+        EndLineNumber = atLineBreak ? _line - 1 : _line;
+        return row;
+    }
+
+    private CsvFormatException Error(long line, string problem) => new(Source, line, $"{Source}: line {line.ToString(CultureInfo.InvariantCulture)}: {problem}.");
+}
+
+/// <summary>A CSV input that cannot be read as CSV. The message names the input and line, never a value.</summary>
+public sealed class CsvFormatException(string source, long line, string message) : LinkageException(message)
+{
+    /// <summary>Names the input (file, blob or dataset).</summary>
+    public string Input { get; } = source;
+
+    /// <summary>1-based line where the problem starts.</summary>
+    public long Line { get; } = line;
+}

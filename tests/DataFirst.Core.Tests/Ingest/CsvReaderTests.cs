@@ -1,0 +1,175 @@
+using DataFirst.Core.Deidentification;
+using DataFirst.Core.Ingest;
+
+namespace DataFirst.Core.Tests.Ingest;
+
+public sealed class CsvReaderTests
+{
+    /// <summary>Each case runs synchronously and asynchronously, over whole buffers and one character per read
+    /// (so every state of the reader is crossed by a buffer boundary).</summary>
+    public static TheoryData<bool, bool> Modes => new() { { false, false }, { false, true }, { true, false }, { true, true } };
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task ReadRow_Rfc4180_QuotesDoubledQuotesLineBreaksAndEmptyFields(bool async, bool trickle)
+    {
+        var rows = await ReadAll("a,b,c\r\n\"x,1\",\"he said \"\"hi\"\"\",\"two\nlines\"\r\n\n\nlast,,\r", async, trickle);
+
+        rows.Should().HaveCount(3);
+        rows[0].Should().Equal("a", "b", "c");
+        rows[1].Should().Equal("x,1", "he said \"hi\"", "two\nlines");
+        rows[2].Should().Equal("last", string.Empty, string.Empty);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task ReadRow_TrimUnquoted_TrimsBlanksAroundFieldsButNotInsideQuotes(bool async, bool trickle)
+    {
+        var trimmed = await ReadAll("rec_id, given_name , surname\nrec-1-org,  \" Jo \" , smith \n", async, trickle, trim: true);
+        var kept = await ReadAll("a, b \n", async, trickle);
+
+        trimmed[0].Should().Equal("rec_id", "given_name", "surname");
+        trimmed[1].Should().Equal("rec-1-org", " Jo ", "smith");
+        kept[0].Should().Equal("a", " b ");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task ReadRow_ByteOrderMarkAndNoFinalLineEnd_AreHandled(bool async, bool trickle)
+    {
+        var rows = await ReadAll("\uFEFFrow_id,x\n1,2", async, trickle);
+
+        rows.Should().HaveCount(2);
+        rows[0][0].Should().Be("row_id");
+        rows[1].Should().Equal("1", "2");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task ReadRow_StrayQuotes_KeepEveryCharacter(bool async, bool trickle)
+    {
+        // A quote inside an unquoted field is a character; characters after a closing quote are kept, not dropped.
+        var rows = await ReadAll("O\"Brien,\"ab\"c,d\n", async, trickle);
+
+        rows[0].Should().Equal("O\"Brien", "abc", "d");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task LineNumber_NamesTheFirstAndLastLineOfEachRow_CountingLinesInsideQuotes(bool async, bool trickle)
+    {
+        var csv = new CsvReader(Trickle("h1,h2\r\n\r\n\"a\r\nb\nc\",d\r\ne,f\n", trickle), "t");
+        var seen = new List<(long, long)>();
+        while ((async ? await csv.ReadRowAsync() : csv.ReadRow()) is not null)
+        {
+            seen.Add((csv.LineNumber, csv.EndLineNumber));
+        }
+
+        seen.Should().Equal((1L, 1L), (3L, 5L), (6L, 6L));
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task ReadRow_QuoteNeverClosed_FailsNamingSourceAndTheLineItOpens_NotTheValue(bool async, bool trickle)
+    {
+        var csv = new CsvReader(Trickle("id,name\n1,Ann\n2,\"Secretname\n3,Bob\n", trickle), "extract x");
+
+        var act = async () =>
+        {
+            while ((async ? await csv.ReadRowAsync() : csv.ReadRow()) is not null)
+            {
+            }
+        };
+
+        var error = (await act.Should().ThrowAsync<CsvFormatException>()).Which;
+        error.Line.Should().Be(3);
+        error.Input.Should().Be("extract x");
+        error.Message.Should().StartWith("extract x: line 3: a quoted field opened on this line is never closed").And.NotContain("Secretname").And.NotContain("Bob");
+    }
+
+    [Theory]
+    [InlineData("id,name\n1,\"Secret\n" + "2,xxxxxxxxxx\n3,yyyyyyyyyy\n4,zzzzzzzzzz\n\"\n", 2, "probably never closed")]
+    [InlineData("id,name\n1,Secretxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", 2, "check the delimiter")]
+    public void ReadRow_FieldLongerThanTheLimit_FailsBeforeHoldingIt(string text, long line, string hint)
+    {
+        var csv = new CsvReader(new StringReader(text), "big.csv", maxFieldLength: 30);
+
+        var act = () =>
+        {
+            while (csv.ReadRow() is not null)
+            {
+            }
+        };
+
+        var error = act.Should().Throw<CsvFormatException>().Which;
+        error.Line.Should().Be(line);
+        error.Message.Should().Contain("longer than 30 characters").And.Contain(hint).And.NotContain("Secret");
+    }
+
+    [Theory]
+    [InlineData('\t')]
+    [InlineData('|')]
+    public void ReadRow_OtherDelimiter_SplitsOnIt(char delimiter)
+    {
+        var csv = new CsvReader(new StringReader($"a{delimiter}\"b{delimiter}c\"{delimiter}d,e\n"), "t", delimiter: delimiter);
+
+        csv.ReadRow().Should().Equal("a", $"b{delimiter}c", "d,e");
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task ReadRow_WhatTheShareWriterWrites_RoundTrips(bool async, bool trickle)
+    {
+        var random = new Random(11);
+        const string alphabet = "ab ,\"\r\n'=é";
+        var written = Enumerable.Range(0, 200)
+            .Select(_ => Enumerable.Range(0, 4).Select(_ => new string(Enumerable.Range(0, random.Next(0, 8)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())).ToArray())
+            .Where(r => r.Any(f => f.Length > 0))
+            .ToList();
+        var text = string.Concat(written.Select(r => ShareCsvWriter.FormatRow(r) + "\n"));
+
+        var read = await ReadAll(text, async, trickle);
+
+        read.Should().HaveCount(written.Count);
+        for (var i = 0; i < written.Count; i++)
+        {
+            read[i].Should().Equal(written[i], $"row {i + 1} was written that way");
+        }
+    }
+
+    private static async Task<List<string[]>> ReadAll(string text, bool async, bool trickle, bool trim = false)
+    {
+        var csv = new CsvReader(Trickle(text, trickle), "t", trimUnquoted: trim);
+        var rows = new List<string[]>();
+        while ((async ? await csv.ReadRowAsync() : csv.ReadRow()) is { } row)
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static TextReader Trickle(string text, bool trickle) => trickle ? new OneCharReader(text) : new StringReader(text);
+
+    /// <summary>Hands out one character per read, synchronously or not.</summary>
+    private sealed class OneCharReader(string text) : TextReader
+    {
+        private int _next;
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+        public override int Read(Span<char> buffer)
+        {
+            if (_next >= text.Length || buffer.Length == 0)
+            {
+                return 0;
+            }
+
+            buffer[0] = text[_next++];
+            return 1;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+    }
+}
