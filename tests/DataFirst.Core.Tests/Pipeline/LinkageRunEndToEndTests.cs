@@ -253,6 +253,25 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         text.Split('\n')[1].Should().StartWith($"{row + 1},").And.Contain("runs over 2 lines").And.Contain("quote");
     }
 
+    [Fact]
+    public async Task Run_ExtractWhoseEveryRowIsBroken_FailsNamingItAndKeepsEveryRowInQuarantine()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 9);
+        var path = Path.Combine(run.ExtractsFolder, "crown_court.csv");
+        var lines = File.ReadAllLines(path);
+        File.WriteAllText(path, string.Join("\n", lines.Select((l, i) => i == 0 ? l : l + ",extra")) + "\n");
+        var request = await run.UploadAsync("broken", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, _) = await run.RunAsync(request, "broken-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("extracts/broken/crown_court.csv").And.Contain($"no usable rows ({lines.Length - 1} row(s), {lines.Length - 1} quarantined");
+        var rejected = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "broken/broken-1/crown_court.rejected.csv")).TrimEnd('\n').Split('\n');
+        rejected.Should().HaveCount(lines.Length, "a header and every row, each with its line and reason");
+        rejected.Skip(1).Should().OnlyContain(r => r.Contains("fields where the header has", StringComparison.Ordinal));
+        rejected[1].Should().StartWith("2,");
+    }
+
     /// <summary>Puts a quote before the postcode (the field after the quoted address) of one line of the
     /// generated Crown Court extract; returns that line's index and the postcode.</summary>
     private static (int Index, string Postcode) StrayQuoteAfterAddress(PipelineTestRun run, Func<string[], int> pick)

@@ -60,80 +60,66 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
 
         var idColumn = mapping.UniqueIdIndex;
-        var quarantine = new QuarantineWriter(header);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long total = 0;
 
-        // Later stages (share writing, case linking) read this clean copy: the accepted rows only.
-        var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
-        var cleanFile = Path.Combine(Path.GetTempPath(), $"datafirst-clean-{Guid.NewGuid():N}.csv");
+        // Both outputs are spooled to local files as the rows stream past, so neither a large extract
+        // nor one whose every row is rejected is held in memory. Later stages (share writing, case
+        // linking) read the clean copy: the accepted rows only.
+        using var clean = new SpooledCsv("clean", header);
+        using var quarantine = new SpooledCsv("rejected", ["source_line", "reason", .. header]);
         RecordSet? records = null;
+
+        // One pass: validate, quarantine, copy the accepted row, and hand its identifiers, mapped to the
+        // canonical columns, to the engine's builder (which keeps only interned codes).
+        IEnumerable<string?[]> Accepted()
+        {
+            while (csv.ReadRow() is { } row)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                total++;
+                if (Validate(row, header.Length, idColumn, seen, csv.EndLineNumber - csv.LineNumber) is { } reason)
+                {
+                    quarantine.Add([csv.LineNumber.ToString(CultureInfo.InvariantCulture), $"{extract.Blob}: {reason}", .. row]);
+                    continue;
+                }
+
+                clean.Add(row);
+                yield return mapping.ToCanonical(row);
+            }
+        }
+
         try
         {
-            await using (var clean = new StreamWriter(cleanFile, false, new UTF8Encoding(false), 1 << 16))
+            if (profile.IsPersonLevel)
             {
-                clean.WriteLine(CsvLine(header));
-
-                // One pass, streaming: validate, quarantine, copy the accepted row, and hand its identifiers,
-                // mapped to the canonical columns, to the engine's builder (which keeps only interned codes).
-                IEnumerable<string?[]> Accepted()
+                records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), Accepted(), profile.Name, extract.Blob).Build();
+            }
+            else
+            {
+                foreach (var _ in Accepted())
                 {
-                    while (csv.ReadRow() is { } row)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        total++;
-                        if (Validate(row, header.Length, idColumn, seen, csv.EndLineNumber - csv.LineNumber) is { } reason)
-                        {
-                            quarantine.Add(csv.LineNumber, reason, row);
-                            continue;
-                        }
-
-                        clean.WriteLine(CsvLine(row));
-                        yield return mapping.ToCanonical(row);
-                    }
-                }
-
-                try
-                {
-                    if (profile.IsPersonLevel)
-                    {
-                        records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), Accepted(), profile.Name, extract.Blob).Build();
-                    }
-                    else
-                    {
-                        foreach (var _ in Accepted())
-                        {
-                        }
-                    }
-                }
-                catch (Settings.DataException) when (total == quarantine.Count)
-                {
-                    records = null; // no usable rows: reported below, with the quarantine
                 }
             }
-
-            await services.WriteAsync(cleanBlob, async s =>
-            {
-                await using var file = File.OpenRead(cleanFile);
-                await file.CopyToAsync(s, cancellationToken).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Settings.DataException) when (total == quarantine.Rows)
         {
-            File.Delete(cleanFile);
+            records = null; // no usable rows: reported below, with the quarantine
         }
 
+        var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
+        await clean.UploadAsync(services, cleanBlob, cancellationToken).ConfigureAwait(false);
         string? quarantineBlob = null;
-        if (quarantine.Count > 0)
+        if (quarantine.Rows > 0)
         {
             quarantineBlob = $"{PipelineServices.QuarantineContainer}/{input.Run.Share}/{input.Run.RunId}/{profile.Name}.rejected.csv";
-            await services.WriteAsync(quarantineBlob, s => quarantine.WriteToAsync(s, extract.Blob, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await quarantine.UploadAsync(services, quarantineBlob, cancellationToken).ConfigureAwait(false);
         }
 
-        var accepted = total - quarantine.Count;
+        var accepted = total - quarantine.Rows;
         if (accepted == 0)
         {
-            throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) has no usable rows ({total} row(s), {quarantine.Count} quarantined{(quarantineBlob is null ? string.Empty : $" in {quarantineBlob}")}).");
+            throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) has no usable rows ({total} row(s), {quarantine.Rows} quarantined{(quarantineBlob is null ? string.Empty : $" in {quarantineBlob}")}).");
         }
 
         var nullCounts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -152,7 +138,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
             }
         }
 
-        return new IngestExtractResult(profile.Name, recordsBlob, cleanBlob, accepted, quarantine.Count, quarantineBlob, nullCounts);
+        return new IngestExtractResult(profile.Name, recordsBlob, cleanBlob, accepted, quarantine.Rows, quarantineBlob, nullCounts);
     }
 
     private async Task<Stream> OpenExtractAsync(ExtractReference extract, CancellationToken cancellationToken)
@@ -206,24 +192,46 @@ public sealed class IngestExtractActivity(PipelineServices services)
 
     private static string CsvLine(IReadOnlyList<string> fields) => Deidentification.ShareCsvWriter.FormatRow(fields);
 
-    /// <summary>Rejected rows with their line number and reason, then the raw fields.</summary>
-    private sealed class QuarantineWriter(string[] header)
+    /// <summary>A CSV written to a local temporary file while rows stream past, then uploaded whole; the file is deleted on dispose.</summary>
+    private sealed class SpooledCsv : IDisposable
     {
-        private readonly List<(long Line, string Reason, string[] Row)> _rows = [];
+        private readonly string _path;
+        private StreamWriter? _writer;
 
-        public long Count => _rows.Count;
-
-        public void Add(long line, string reason, string[] row) => _rows.Add((line, reason, row));
-
-        public async Task WriteToAsync(Stream stream, string source, CancellationToken cancellationToken)
+        public SpooledCsv(string kind, IReadOnlyList<string> header)
         {
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            await writer.WriteLineAsync(CsvLine(["source_line", "reason", .. header])).ConfigureAwait(false);
-            foreach (var (line, reason, row) in _rows)
+            _path = Path.Combine(Path.GetTempPath(), $"datafirst-{kind}-{Guid.NewGuid():N}.csv");
+            _writer = new StreamWriter(_path, false, new UTF8Encoding(false), 1 << 16);
+            _writer.WriteLine(CsvLine(header));
+        }
+
+        public long Rows { get; private set; }
+
+        public void Add(IReadOnlyList<string> row)
+        {
+            _writer!.WriteLine(CsvLine(row));
+            Rows++;
+        }
+
+        public async Task UploadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
+        {
+            if (_writer is not null)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                await writer.WriteLineAsync(CsvLine([line.ToString(CultureInfo.InvariantCulture), $"{source}: {reason}", .. row])).ConfigureAwait(false);
+                await _writer.DisposeAsync().ConfigureAwait(false);
+                _writer = null;
             }
+
+            await services.WriteAsync(blob, async s =>
+            {
+                await using var file = File.OpenRead(_path);
+                await file.CopyToAsync(s, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        public void Dispose()
+        {
+            _writer?.Dispose();
+            File.Delete(_path);
         }
     }
 }
