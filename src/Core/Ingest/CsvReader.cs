@@ -24,9 +24,9 @@ public sealed class CsvReader
 
     private readonly TextReader _reader;
     private readonly bool _trim;
-    private readonly char _delimiter;
+    private char _delimiter;
     private readonly int _maxFieldLength;
-    private readonly SearchValues<char> _unquotedStops;
+    private SearchValues<char> _unquotedStops = LineBreaks;
     private readonly SearchValues<char> _quotedStops = SearchValues.Create("\"\r\n");
     private readonly char[] _buffer = new char[1 << 14];
     private readonly StringBuilder _field = new();
@@ -51,16 +51,10 @@ public sealed class CsvReader
     {
         _reader = reader ?? throw new ArgumentNullException(nameof(reader));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFieldLength, 1);
-        if (delimiter is '"' or '\r' or '\n')
-        {
-            throw new ArgumentException("The delimiter cannot be a quote or a line break.", nameof(delimiter));
-        }
-
         Source = source;
         _trim = trimUnquoted;
-        _delimiter = delimiter;
         _maxFieldLength = maxFieldLength;
-        _unquotedStops = SearchValues.Create([delimiter, '\r', '\n']);
+        Delimiter = delimiter;
     }
 
     private enum State
@@ -74,6 +68,22 @@ public sealed class CsvReader
 
     /// <summary>Names the input in errors.</summary>
     public string Source { get; }
+
+    /// <summary>The field separator. It may be changed between rows, e.g. once the header shows the file's own.</summary>
+    public char Delimiter
+    {
+        get => _delimiter;
+        set
+        {
+            if (value is '"' or '\r' or '\n')
+            {
+                throw new ArgumentException("The delimiter cannot be a quote or a line break.", nameof(value));
+            }
+
+            _delimiter = value;
+            _unquotedStops = SearchValues.Create([value, '\r', '\n']);
+        }
+    }
 
     /// <summary>1-based line of the file on which the last row returned begins.</summary>
     public long LineNumber { get; private set; }

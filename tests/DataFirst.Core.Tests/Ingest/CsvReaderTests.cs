@@ -116,6 +116,19 @@ public sealed class CsvReaderTests
         csv.ReadRow().Should().Equal("a", $"b{delimiter}c", "d,e");
     }
 
+    [Fact]
+    public void Delimiter_ChangedAfterTheHeader_AppliesFromTheNextRow()
+    {
+        var csv = new CsvReader(new StringReader("a|b\n1|x,y\n"), "t");
+
+        var header = csv.ReadRow();
+        csv.Delimiter = '|';
+
+        header.Should().Equal("a|b");
+        csv.ReadRow().Should().Equal("1", "x,y");
+        csv.Invoking(c => c.Delimiter = '"').Should().Throw<ArgumentException>();
+    }
+
     [Theory]
     [MemberData(nameof(Modes))]
     public async Task ReadRow_WhatTheShareWriterWrites_RoundTrips(bool async, bool trickle)

@@ -272,6 +272,32 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         rejected[1].Should().StartWith("2,");
     }
 
+    [Theory]
+    [InlineData('|')]
+    [InlineData('\t')]
+    public async Task Run_ExtractDelimitedOtherwise_IsReadByItsHeader(char delimiter)
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 10);
+        var path = Path.Combine(run.ExtractsFolder, "crown_court.csv");
+        var rows = new List<string[]>();
+        var csv = new CsvReader(new StringReader(File.ReadAllText(path)), "generated");
+        while (csv.ReadRow() is { } row)
+        {
+            rows.Add(row);
+        }
+
+        rows.SelectMany(r => r).Should().NotContain(f => f.Contains(delimiter) || f.Contains('"'), "so the fields need no quotes");
+        File.WriteAllText(path, string.Join("\r\n", rows.Select(r => string.Join(delimiter, r))) + "\r\n");
+        var request = await run.UploadAsync($"delim{(int)delimiter}", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, result) = await run.RunAsync(request, $"delim-{(int)delimiter}");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        result!.RecordsRejected.Should().Be(0);
+        var share = (await run.PublishedFilesAsync($"delim{(int)delimiter}", "v1"))["crown_court.csv"];
+        share.TrimEnd('\n').Split('\n').Should().HaveCount(rows.Count, "every row of the extract is shared, under the header");
+    }
+
     /// <summary>Puts a quote before the postcode (the field after the quoted address) of one line of the
     /// generated Crown Court extract; returns that line's index and the postcode.</summary>
     private static (int Index, string Postcode) StrayQuoteAfterAddress(PipelineTestRun run, Func<string[], int> pick)

@@ -21,6 +21,9 @@ public sealed class IngestExtractActivity(PipelineServices services)
     /// <summary>The canonical linkage columns an extract's identifiers are mapped to.</summary>
     public static readonly IReadOnlyList<string> CanonicalColumns = ExtractColumnMapping.CanonicalColumns;
 
+    /// <summary>Delimiters tried, in order, when an extract's header has no comma.</summary>
+    private static readonly char[] OtherDelimiters = ['|', '\t', ';'];
+
     public async Task<IngestExtractResult> RunAsync(IngestExtractInput input, CancellationToken cancellationToken)
     {
         try
@@ -52,6 +55,11 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
 
         var mapping = ExtractColumnMapping.Create(profile, header);
+        if (mapping.MissingColumns.Count > 0 && header.Length == 1)
+        {
+            (header, mapping) = OtherDelimiter(csv, profile, header[0], mapping);
+        }
+
         var missing = mapping.MissingColumns;
         if (missing.Count > 0)
         {
@@ -139,6 +147,27 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
 
         return new IngestExtractResult(profile.Name, recordsBlob, cleanBlob, accepted, quarantine.Rows, quarantineBlob, nullCounts);
+    }
+
+    /// <summary>
+    /// A header with no comma may be an extract delimited otherwise (source systems export with pipes, tabs or
+    /// semicolons): the delimiter whose split finds more of the profile's columns is taken for the rest of the file.
+    /// </summary>
+    private static (string[] Header, ExtractColumnMapping Mapping) OtherDelimiter(CsvReader csv, DatasetProfile profile, string headerText, ExtractColumnMapping commaMapping)
+    {
+        (string[] Header, ExtractColumnMapping Mapping) best = ([headerText], commaMapping);
+        foreach (var delimiter in OtherDelimiters)
+        {
+            var split = new CsvReader(new StringReader(headerText), csv.Source, trimUnquoted: true, delimiter: delimiter).ReadRow()!.Select(h => h.Trim()).ToArray();
+            var mapping = ExtractColumnMapping.Create(profile, split);
+            if (mapping.MissingColumns.Count < best.Mapping.MissingColumns.Count)
+            {
+                best = (split, mapping);
+                csv.Delimiter = delimiter;
+            }
+        }
+
+        return best;
     }
 
     private async Task<Stream> OpenExtractAsync(ExtractReference extract, CancellationToken cancellationToken)
