@@ -22,6 +22,9 @@ public sealed class CsvReader
 
     private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
 
+    /// <summary>Delimiters <see cref="ReadHeader"/> tries, in order, on a header without the reader's own.</summary>
+    private static readonly char[] OtherDelimiters = ['|', '\t', ';'];
+
     private readonly TextReader _reader;
     private readonly bool _trim;
     private char _delimiter;
@@ -91,6 +94,38 @@ public sealed class CsvReader
     /// <summary>1-based line on which the last row returned ends (after <see cref="LineNumber"/> only
     /// when a quoted field holds a line break — or a stray quote swallowed the lines after it).</summary>
     public long EndLineNumber { get; private set; }
+
+    /// <summary>
+    /// Reads the header row. A header that is one field while <paramref name="missingColumns"/> still finds
+    /// columns absent may come from a file delimited otherwise (source systems export with pipes, tabs or
+    /// semicolons): each of those is tried on it, and the one leaving fewest columns missing becomes
+    /// <see cref="Delimiter"/> for the rest of the file. Null for an empty input.
+    /// </summary>
+    /// <param name="missingColumns">How many required columns a candidate header lacks.</param>
+    public string[]? ReadHeader(Func<string[], int> missingColumns)
+    {
+        ArgumentNullException.ThrowIfNull(missingColumns);
+        var header = ReadRow();
+        if (header is not [var single])
+        {
+            return header;
+        }
+
+        var fewest = missingColumns(header);
+
+        foreach (var delimiter in OtherDelimiters)
+        {
+            var split = new CsvReader(new StringReader(single), Source, _trim, delimiter).ReadRow() ?? [];
+            var missing = missingColumns(split);
+            if (fewest > 0 && missing < fewest)
+            {
+                (header, fewest) = (split, missing);
+                Delimiter = delimiter;
+            }
+        }
+
+        return header;
+    }
 
     /// <summary>The next row's fields, or null at the end of the input.</summary>
     public string[]? ReadRow()

@@ -48,7 +48,9 @@ public sealed class RecordSetBuilder
     public RecordSetBuilder AddCsv(TextReader reader, string datasetName, string? inputLabel = null)
     {
         var csv = new CsvReader(reader, $"input '{inputLabel ?? datasetName}'", trimUnquoted: true);
-        var header = csv.ReadRow() ?? throw new DataException($"input '{inputLabel ?? datasetName}' is empty: no header row.");
+        var required = columns.SelectMany(c => c.Sources is { Count: > 0 } parts ? parts : [c.SourceColumn]).Append(settings.UniqueIdColumn).ToHashSet(StringComparer.Ordinal);
+        var header = csv.ReadHeader(h => required.Except(h.Select(n => n.Trim())).Count())
+            ?? throw new DataException($"input '{inputLabel ?? datasetName}' is empty: no header row.");
         return AddRows(header, Rows(csv), datasetName, inputLabel, () => csv.LineNumber);
     }
 

@@ -116,16 +116,31 @@ public sealed class CsvReaderTests
         csv.ReadRow().Should().Equal("a", $"b{delimiter}c", "d,e");
     }
 
-    [Fact]
-    public void Delimiter_ChangedAfterTheHeader_AppliesFromTheNextRow()
+    [Theory]
+    [InlineData("id|name|dob\n1|Smith, Jo|1980\n", '|')]
+    [InlineData("id\tname\tdob\n1\tSmith, Jo\t1980\n", '\t')]
+    [InlineData("id;name;dob\n1;Smith, Jo;1980\n", ';')]
+    public void ReadHeader_HeaderWithoutCommas_TakesTheDelimiterThatFindsTheColumns(string text, char delimiter)
     {
-        var csv = new CsvReader(new StringReader("a|b\n1|x,y\n"), "t");
+        var csv = new CsvReader(new StringReader(text), "t");
 
-        var header = csv.ReadRow();
-        csv.Delimiter = '|';
+        var header = csv.ReadHeader(h => new[] { "id", "name", "dob" }.Except(h).Count());
 
-        header.Should().Equal("a|b");
-        csv.ReadRow().Should().Equal("1", "x,y");
+        header.Should().Equal("id", "name", "dob");
+        csv.Delimiter.Should().Be(delimiter);
+        csv.ReadRow().Should().Equal("1", "Smith, Jo", "1980");
+    }
+
+    [Theory]
+    [InlineData("id|name\n1|x\n", new[] { "id|name" }, new[] { "id|name" })] // one column named so: nothing is missing
+    [InlineData("a|b\n1|x\n", new[] { "id", "name" }, new[] { "a|b" })] // no split finds a wanted column: left as read
+    [InlineData("id,name\n1,x\n", new[] { "id", "name" }, new[] { "id", "name" })]
+    public void ReadHeader_CommaHeaderOrNothingBetter_KeepsTheComma(string text, string[] wanted, string[] expected)
+    {
+        var csv = new CsvReader(new StringReader(text), "t");
+
+        csv.ReadHeader(h => wanted.Except(h).Count()).Should().Equal(expected);
+        csv.Delimiter.Should().Be(',');
         csv.Invoking(c => c.Delimiter = '"').Should().Throw<ArgumentException>();
     }
 

@@ -32,6 +32,17 @@ public sealed class RecordSetTests
     }
 
     [Fact]
+    public void AddCsv_PipeDelimitedInput_IsReadByItsHeader()
+    {
+        var set = Build("id|forename|dob\n1|Bob|1980-01-02\n2|Smith, Jo|1981-01-02\n");
+
+        set.Count.Should().Be(2);
+        set.Value(0, set.ColumnIndex("forename")).Should().Be("BOB");
+        set.UniqueId(1).Should().Be("2");
+        set.Report!.Columns.Single(c => c.Column == "dob").Nulls.Should().Be(0);
+    }
+
+    [Fact]
     public void WriteToReadFrom_SelectedSubset_RoundTrips()
     {
         var set = Build("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,1981-01-02\n3,Bob,1980-01-02\n");

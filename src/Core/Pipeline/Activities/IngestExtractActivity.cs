@@ -21,9 +21,6 @@ public sealed class IngestExtractActivity(PipelineServices services)
     /// <summary>The canonical linkage columns an extract's identifiers are mapped to.</summary>
     public static readonly IReadOnlyList<string> CanonicalColumns = ExtractColumnMapping.CanonicalColumns;
 
-    /// <summary>Delimiters tried, in order, when an extract's header has no comma.</summary>
-    private static readonly char[] OtherDelimiters = ['|', '\t', ';'];
-
     public async Task<IngestExtractResult> RunAsync(IngestExtractInput input, CancellationToken cancellationToken)
     {
         try
@@ -48,18 +45,13 @@ public sealed class IngestExtractActivity(PipelineServices services)
         await using var stream = await OpenExtractAsync(extract, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         var csv = new CsvReader(reader, $"extract '{extract.Blob}' (dataset {extract.Dataset})", trimUnquoted: true);
-        var header = csv.ReadRow()?.Select(h => h.Trim()).ToArray();
+        var header = csv.ReadHeader(h => ExtractColumnMapping.Create(profile, Trimmed(h)).MissingColumns.Count) is { } raw ? Trimmed(raw) : null;
         if (header is null || header.Length == 0 || (header.Length == 1 && header[0].Length == 0))
         {
             throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) is empty: it has no header row.");
         }
 
         var mapping = ExtractColumnMapping.Create(profile, header);
-        if (mapping.MissingColumns.Count > 0 && header.Length == 1)
-        {
-            (header, mapping) = OtherDelimiter(csv, profile, header[0], mapping);
-        }
-
         var missing = mapping.MissingColumns;
         if (missing.Count > 0)
         {
@@ -149,26 +141,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
         return new IngestExtractResult(profile.Name, recordsBlob, cleanBlob, accepted, quarantine.Rows, quarantineBlob, nullCounts);
     }
 
-    /// <summary>
-    /// A header with no comma may be an extract delimited otherwise (source systems export with pipes, tabs or
-    /// semicolons): the delimiter whose split finds more of the profile's columns is taken for the rest of the file.
-    /// </summary>
-    private static (string[] Header, ExtractColumnMapping Mapping) OtherDelimiter(CsvReader csv, DatasetProfile profile, string headerText, ExtractColumnMapping commaMapping)
-    {
-        (string[] Header, ExtractColumnMapping Mapping) best = ([headerText], commaMapping);
-        foreach (var delimiter in OtherDelimiters)
-        {
-            var split = new CsvReader(new StringReader(headerText), csv.Source, trimUnquoted: true, delimiter: delimiter).ReadRow()!.Select(h => h.Trim()).ToArray();
-            var mapping = ExtractColumnMapping.Create(profile, split);
-            if (mapping.MissingColumns.Count < best.Mapping.MissingColumns.Count)
-            {
-                best = (split, mapping);
-                csv.Delimiter = delimiter;
-            }
-        }
-
-        return best;
-    }
+    private static string[] Trimmed(string[] header) => header.Select(h => h.Trim()).ToArray();
 
     private async Task<Stream> OpenExtractAsync(ExtractReference extract, CancellationToken cancellationToken)
     {
