@@ -66,8 +66,8 @@ public sealed class IngestExtractActivity(PipelineServices services)
         // Both outputs are spooled to local files as the rows stream past, so neither a large extract
         // nor one whose every row is rejected is held in memory. Later stages (share writing, case
         // linking) read the clean copy: the accepted rows only.
-        using var clean = new SpooledCsv("clean", header);
-        using var quarantine = new SpooledCsv("rejected", ["source_line", "reason", .. header]);
+        await using var clean = new SpooledCsv(header);
+        await using var quarantine = new SpooledCsv(["source_line", "reason", .. header]);
         RecordSet? records = null;
 
         // One pass: validate, quarantine, copy the accepted row, and hand its identifiers, mapped to the
@@ -194,16 +194,15 @@ public sealed class IngestExtractActivity(PipelineServices services)
 
     private static string CsvLine(IReadOnlyList<string> fields) => Deidentification.ShareCsvWriter.FormatRow(fields);
 
-    /// <summary>A CSV written to a local temporary file while rows stream past, then uploaded whole; the file is deleted on dispose.</summary>
-    private sealed class SpooledCsv : IDisposable
+    /// <summary>A CSV written to a temporary file (deleted on dispose) while rows stream past, then uploaded whole.</summary>
+    private sealed class SpooledCsv : IAsyncDisposable
     {
-        private readonly string _path;
-        private StreamWriter? _writer;
+        private readonly Deidentification.TempFile _file = Deidentification.TempFile.Create();
+        private readonly StreamWriter _writer;
 
-        public SpooledCsv(string kind, IReadOnlyList<string> header)
+        public SpooledCsv(IReadOnlyList<string> header)
         {
-            _path = Path.Combine(Path.GetTempPath(), $"datafirst-{kind}-{Guid.NewGuid():N}.csv");
-            _writer = new StreamWriter(_path, false, new UTF8Encoding(false), 1 << 16);
+            _writer = new StreamWriter(_file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             _writer.WriteLine(CsvLine(header));
         }
 
@@ -211,29 +210,22 @@ public sealed class IngestExtractActivity(PipelineServices services)
 
         public void Add(IReadOnlyList<string> row)
         {
-            _writer!.WriteLine(CsvLine(row));
+            _writer.WriteLine(CsvLine(row));
             Rows++;
         }
 
         public async Task UploadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
         {
-            if (_writer is not null)
-            {
-                await _writer.DisposeAsync().ConfigureAwait(false);
-                _writer = null;
-            }
-
-            await services.WriteAsync(blob, async s =>
-            {
-                await using var file = File.OpenRead(_path);
-                await file.CopyToAsync(s, cancellationToken).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
+            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _file.Stream.Position = 0;
+            var (container, name) = BlobRef.Split(blob);
+            await services.Blobs.UploadAsync(container, name, _file.Stream, null, cancellationToken).ConfigureAwait(false);
         }
 
-        public void Dispose()
+        public async ValueTask DisposeAsync()
         {
-            _writer?.Dispose();
-            File.Delete(_path);
+            await _writer.DisposeAsync().ConfigureAwait(false);
+            await _file.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
