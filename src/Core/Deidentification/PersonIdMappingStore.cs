@@ -46,13 +46,13 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         return (runId, await LoadRunAsync(scope, runId, null, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>A saved run's mapping; with <paramref name="dataset"/>, only that dataset's records (a per-dataset id map for one activity).</summary>
-    public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, string? dataset = null, CancellationToken cancellationToken = default)
+    /// <summary>A saved run's mapping; with <paramref name="datasets"/>, only those datasets' records (the id map one activity needs).</summary>
+    public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets = null, CancellationToken cancellationToken = default)
     {
         var mapping = new Dictionary<RecordKey, string>();
         await foreach (var (record, person) in ReadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false))
         {
-            if (dataset is null || string.Equals(record.Dataset, dataset, StringComparison.Ordinal))
+            if (datasets is null || datasets.Contains(record.Dataset))
             {
                 mapping[record] = person;
             }
@@ -108,7 +108,8 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             {
                 var csv = new ShareCsvWriter(writer);
                 await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
-                foreach (var (record, person) in assignment.Mapping)
+                // Sorted by dataset, then row id (ordinal): the linking dataset streams it in this order.
+                foreach (var (record, person) in assignment.Mapping.OrderBy(kv => kv.Key.Dataset, StringComparer.Ordinal).ThenBy(kv => kv.Key.RowId, StringComparer.Ordinal))
                 {
                     await csv.WriteRowAsync([record.Dataset, record.RowId, person], cancellationToken).ConfigureAwait(false);
                 }

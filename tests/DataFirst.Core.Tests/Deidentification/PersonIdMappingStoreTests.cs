@@ -84,12 +84,28 @@ public sealed class PersonIdMappingStoreTests
     }
 
     [Fact]
+    public async Task ReadRunAsync_SavedMapping_StreamsSortedByDatasetThenRowId()
+    {
+        var store = new PersonIdMappingStore(new InMemoryBlobStore());
+        KeyValuePair<RecordKey, string>[] clusters = [new(new RecordKey("prisons", "2"), "a"), C("10", "b"), new(new RecordKey("family_people", "7"), "c"), C("2", "a"), new(new RecordKey("prisons", "1"), "d")];
+        await store.AssignAndSaveAsync("s", "run1", clusters, new PersonIdAssigner());
+
+        var keys = new List<RecordKey>();
+        await foreach (var kv in store.ReadRunAsync("s", "run1"))
+        {
+            keys.Add(kv.Key);
+        }
+
+        keys.Should().Equal(new RecordKey("family_people", "7"), new RecordKey("magistrates", "10"), new RecordKey("magistrates", "2"), new RecordKey("prisons", "1"), new RecordKey("prisons", "2"));
+    }
+
+    [Fact]
     public async Task LoadRunAsync_OneDataset_LoadsOnlyItsRecords_AndReadRunAsyncStreamsAll()
     {
         var store = new PersonIdMappingStore(new InMemoryBlobStore());
         await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), new(new RecordKey("prisons", "9"), "a")], new PersonIdAssigner());
 
-        var magistrates = await store.LoadRunAsync("s", "run1", "magistrates");
+        var magistrates = await store.LoadRunAsync("s", "run1", ["magistrates"]);
         var all = new List<KeyValuePair<RecordKey, string>>();
         await foreach (var kv in store.ReadRunAsync("s", "run1"))
         {

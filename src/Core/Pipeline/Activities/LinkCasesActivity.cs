@@ -24,7 +24,7 @@ public sealed class LinkCasesActivity(PipelineServices services)
             return new LinkCasesResult(null, 0, 0, 0);
         }
 
-        var lookup = new PersonIdLookup(await ShareSupport.PersonIdsAsync(services, input.Run, null, cancellationToken).ConfigureAwait(false));
+        var lookup = new PersonIdLookup(await ShareSupport.PersonIdsAsync(services, input.Run, [magistrates.Dataset, crown.Dataset], cancellationToken).ConfigureAwait(false));
         CaseLinkResult result;
         await using (var mag = await services.OpenReadAsync(magistrates.Blob, cancellationToken).ConfigureAwait(false))
         await using (var cc = await services.OpenReadAsync(crown.Blob, cancellationToken).ConfigureAwait(false))

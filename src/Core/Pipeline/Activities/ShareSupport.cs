@@ -29,10 +29,14 @@ internal static class ShareSupport
         };
     }
 
-    /// <summary>The run's person ids, (dataset, row id) → internal person id, as the clustering step saved them;
-    /// with <paramref name="dataset"/>, that dataset's records only.</summary>
-    public static Task<Dictionary<RecordKey, string>> PersonIdsAsync(PipelineServices services, RunContext run, string? dataset, CancellationToken cancellationToken) =>
-        new PersonIdMappingStore(services.Blobs).LoadRunAsync(run.Share, run.RunId, dataset, cancellationToken);
+    /// <summary>The person ids of the records of <paramref name="datasets"/>, (dataset, row id) → internal person id,
+    /// as the clustering step saved them.</summary>
+    public static Task<Dictionary<RecordKey, string>> PersonIdsAsync(PipelineServices services, RunContext run, IReadOnlyCollection<string> datasets, CancellationToken cancellationToken) =>
+        new PersonIdMappingStore(services.Blobs).LoadRunAsync(run.Share, run.RunId, datasets, cancellationToken);
+
+    /// <summary>Every person id of the run, streamed in the saved order (dataset, then row id), never held in memory.</summary>
+    public static IAsyncEnumerable<KeyValuePair<RecordKey, string>> AllPersonIds(PipelineServices services, RunContext run, CancellationToken cancellationToken) =>
+        new PersonIdMappingStore(services.Blobs).ReadRunAsync(run.Share, run.RunId, cancellationToken);
 
     public static async Task<Pseudonymiser> PseudonymiserAsync(PipelineServices services, ShareSpec spec, CancellationToken cancellationToken) =>
         new(await services.Keys.GetKeyAsync(spec.KeyId, cancellationToken).ConfigureAwait(false));
