@@ -20,7 +20,7 @@ public sealed class CsvReader
     /// <summary>The longest field accepted by default, in characters (1 Mi).</summary>
     public const int DefaultMaxFieldLength = 1 << 20;
 
-    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
+    private static readonly SearchValues<char> QuotedStops = SearchValues.Create("\"\r\n");
 
     /// <summary>Delimiters <see cref="ReadHeader"/> tries, in order, on a header without the reader's own.</summary>
     private static readonly char[] OtherDelimiters = ['|', '\t', ';'];
@@ -29,8 +29,7 @@ public sealed class CsvReader
     private readonly bool _trim;
     private char _delimiter;
     private readonly int _maxFieldLength;
-    private SearchValues<char> _unquotedStops = LineBreaks;
-    private readonly SearchValues<char> _quotedStops = SearchValues.Create("\"\r\n");
+    private SearchValues<char> _unquotedStops;
     private readonly char[] _buffer = new char[1 << 14];
     private readonly StringBuilder _field = new();
     private readonly List<string> _fields = [];
@@ -76,6 +75,8 @@ public sealed class CsvReader
     public char Delimiter
     {
         get => _delimiter;
+
+        [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_unquotedStops))]
         set
         {
             if (value is '"' or '\r' or '\n')
@@ -112,12 +113,16 @@ public sealed class CsvReader
         }
 
         var fewest = missingColumns(header);
+        if (fewest == 0)
+        {
+            return header;
+        }
 
         foreach (var delimiter in OtherDelimiters)
         {
             var split = new CsvReader(new StringReader(single), Source, _trim, delimiter).ReadRow() ?? [];
             var missing = missingColumns(split);
-            if (fewest > 0 && missing < fewest)
+            if (missing < fewest)
             {
                 (header, fewest) = (split, missing);
                 Delimiter = delimiter;
@@ -211,7 +216,7 @@ public sealed class CsvReader
             if (_state == State.Unquoted || (_state == State.Quoted && c != '"'))
             {
                 // Copy the run of ordinary characters in one go.
-                var stops = _state == State.Unquoted ? _unquotedStops : _quotedStops;
+                var stops = _state == State.Unquoted ? _unquotedStops : QuotedStops;
                 var span = _buffer.AsSpan(_position, _length - _position);
                 var run = span.IndexOfAny(stops);
                 if (run != 0)
