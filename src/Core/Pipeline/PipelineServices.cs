@@ -51,21 +51,11 @@ public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deide
     public async Task WriteAsync(string blobRef, Func<Stream, Task> write, CancellationToken cancellationToken, BlobUploadOptions? options = null)
     {
         var (container, name) = BlobRef.Split(blobRef);
-        var temp = Path.Combine(Path.GetTempPath(), $"datafirst-{Guid.NewGuid():N}.tmp");
-        try
-        {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                await write(file).ConfigureAwait(false);
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                file.Position = 0;
-                await Blobs.UploadAsync(container, name, file, options, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        await using var temp = Deidentification.TempFile.Create();
+        await write(temp.Stream).ConfigureAwait(false);
+        await temp.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        temp.Stream.Position = 0;
+        await Blobs.UploadAsync(container, name, temp.Stream, options, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<byte[]> ReadBytesAsync(string blobRef, CancellationToken cancellationToken)
