@@ -143,28 +143,8 @@ internal static class BenchJustice
         return rows;
     }
 
-    private static Dictionary<(string Dataset, string RowId), string> ReadTruth(string path)
-    {
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        var csv = new CsvReader(reader, "truth/persons.csv", trimUnquoted: true);
-        var header = csv.ReadRow() ?? [];
-        int d = Array.IndexOf(header, "dataset"), r = Array.IndexOf(header, "row_id"), p = Array.IndexOf(header, "person_id");
-        if (d < 0 || r < 0 || p < 0)
-        {
-            throw new InvalidOperationException("truth/persons.csv lacks the columns dataset, row_id, person_id.");
-        }
-
-        var truth = new Dictionary<(string, string), string>();
-        while (csv.ReadRow() is { } row)
-        {
-            if (row.Length == header.Length)
-            {
-                truth[(row[d], row[r])] = row[p];
-            }
-        }
-
-        return truth;
-    }
+    private static Dictionary<(string Dataset, string RowId), string> ReadTruth(string path) =>
+        CsvColumns.Read(path, "truth/persons.csv", ["dataset"], ["row_id"], ["person_id"]).ToDictionary(x => (x.Values[0], x.Values[1]), x => x.Values[2]);
 
     private static string Describe(double[]? load) =>
         load is null ? "n/a" : string.Join("/", load.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)));

@@ -46,7 +46,7 @@ internal static class EvaluateCommand
                 if (parse.GetValue(labels) is { } labelsPath)
                 {
                     List<object>? sweepJson = null;
-                    var labelled = ReadLabels(CliPaths.RequireExistingFile(labelsPath, "--labels")).ToList();
+                    var labelled = ReadLabels(CliPaths.RequireExistingFile(labelsPath, "--labels"));
                     var r = LinkageMetrics.CompareLabels(id => clusterOf.GetValueOrDefault(id), labelled);
                     if (edges is not null)
                     {
@@ -225,26 +225,16 @@ internal static class EvaluateCommand
 
     private static List<(string A, string B, double P)> ReadPredictions(string path)
     {
-        using var reader = new StreamReader(path);
-        var csv = new CsvReader(reader, $"--predictions '{path}'", trimUnquoted: true);
-        var header = csv.ReadRow() ?? throw new CliFailureException($"--predictions '{path}' is empty.");
-        var l = Array.IndexOf(header, "unique_id_l");
-        var r = Array.IndexOf(header, "unique_id_r");
-        var p = Array.IndexOf(header, "match_probability");
-        if (l < 0 || r < 0 || p < 0)
-        {
-            throw new CliFailureException($"--predictions '{path}': needs columns unique_id_l, unique_id_r and match_probability.");
-        }
-
+        var source = $"--predictions '{path}'";
         var list = new List<(string, string, double)>();
-        while (csv.ReadRow() is { } row)
+        foreach (var (v, line) in CsvColumns.Read(path, source, ["unique_id_l"], ["unique_id_r"], ["match_probability"]))
         {
-            if (!double.TryParse(row[p], NumberStyles.Float, CultureInfo.InvariantCulture, out var prob))
+            if (!double.TryParse(v[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var prob))
             {
-                throw new CliFailureException($"--predictions '{path}' line {csv.LineNumber}: match_probability is not a number.");
+                throw new CliFailureException($"{source} line {line}: match_probability is not a number.");
             }
 
-            list.Add((row[l], row[r], prob));
+            list.Add((v[0], v[1], prob));
         }
 
         return list;
@@ -269,42 +259,25 @@ internal static class EvaluateCommand
 
     private static Dictionary<string, string> ReadClusters(string path)
     {
-        using var reader = new StreamReader(path);
-        var csv = new CsvReader(reader, $"--clusters '{path}'", trimUnquoted: true);
-        var header = csv.ReadRow() ?? throw new CliFailureException($"--clusters '{path}' is empty.");
-        var id = Array.IndexOf(header, "unique_id");
-        var cl = Array.IndexOf(header, "cluster_id");
-        if (id < 0 || cl < 0)
-        {
-            throw new CliFailureException($"--clusters '{path}': needs columns unique_id and cluster_id.");
-        }
-
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (csv.ReadRow() is { } row)
+        foreach (var (v, _) in CsvColumns.Read(path, $"--clusters '{path}'", ["unique_id"], ["cluster_id"]))
         {
-            map[row[id]] = row[cl];
+            map[v[0]] = v[1];
         }
 
         return map;
     }
 
-    private static IEnumerable<(string, string, bool)> ReadLabels(string path)
+    private static List<(string, string, bool)> ReadLabels(string path)
     {
-        using var reader = new StreamReader(path);
-        var csv = new CsvReader(reader, $"--labels '{path}'", trimUnquoted: true);
-        var header = csv.ReadRow() ?? throw new CliFailureException($"--labels '{path}' is empty.");
-        var l = Array.IndexOf(header, "unique_id_l");
-        var r = Array.IndexOf(header, "unique_id_r");
-        var s = Array.FindIndex(header, h => h is "clerical_match_score" or "match");
-        if (l < 0 || r < 0 || s < 0)
-        {
-            throw new CliFailureException($"--labels '{path}': needs columns unique_id_l, unique_id_r and clerical_match_score.");
-        }
-
+        var source = $"--labels '{path}'";
         var list = new List<(string, string, bool)>();
-        while (csv.ReadRow() is { } row)
+        foreach (var (v, line) in CsvColumns.Read(path, source, ["unique_id_l"], ["unique_id_r"], ["clerical_match_score", "match"]))
         {
-            list.Add((row[l], row[r], double.TryParse(row[s], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0.5));
+            var match = double.TryParse(v[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) ? score >= 0.5
+                : bool.TryParse(v[2], out var flag) ? flag
+                : throw new CliFailureException($"{source} line {line}: the match label is neither a score (1/0) nor true/false.");
+            list.Add((v[0], v[1], match));
         }
 
         return list;

@@ -81,33 +81,17 @@ public static class EvaluationSuite
     /// <summary>unique id → truth label (the regex's first group when a pattern is given).</summary>
     public static Dictionary<string, string> ReadTruth(string file, string idColumn, string truthColumn, string? pattern)
     {
-        using var reader = new StreamReader(file);
-        var csv = new CsvReader(reader, $"truth file '{file}'", trimUnquoted: true);
-        var header = csv.ReadRow() ?? throw new DataException($"truth file '{file}' is empty.");
-        var id = Array.FindIndex(header, h => h.Trim() == idColumn);
-        var t = Array.FindIndex(header, h => h.Trim() == truthColumn);
-        if (id < 0 || t < 0)
-        {
-            throw new DataException($"truth file '{file}': needs columns '{idColumn}' and '{truthColumn}'; it has: {string.Join(", ", header)}.");
-        }
-
         var regex = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (csv.ReadRow() is { } row)
+        foreach (var (values, _) in CsvColumns.Read(file, $"truth file '{file}'", [idColumn], [truthColumn]))
         {
-            if (row.Length <= Math.Max(id, t))
+            var label = values[1];
+            if (regex?.Match(label) is { Success: true } m)
             {
-                continue;
+                label = m.Groups[1].Value;
             }
 
-            var label = row[t].Trim();
-            if (regex is not null)
-            {
-                var m = regex.Match(label);
-                label = m.Success ? m.Groups[1].Value : label;
-            }
-
-            map[row[id].Trim()] = label;
+            map[values[0]] = label;
         }
 
         return map;

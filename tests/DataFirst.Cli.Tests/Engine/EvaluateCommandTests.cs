@@ -91,6 +91,54 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task Evaluate_TabAndPipeDelimitedFiles_AreReadLikeCommaOnes()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllLines(temp.Combine("clusters.tsv"), ["unique_id\tsource_dataset\tcluster_id", "a\tp\t0", "b\tp\t0", "c\tp\t1"]);
+        File.WriteAllLines(temp.Combine("truth.psv"), ["unique_id|person", "a|1", "b|1", "c|2"]);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["unique_id_l;unique_id_r;match", "a;b;true", "a;c;false"]);
+
+        var (code, output, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("clusters.tsv"), "--truth", temp.Combine("truth.psv"), "--truth-column", "person");
+        var (labelCode, labelOutput, labelError) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("clusters.tsv"), "--labels", temp.Combine("labels.csv"));
+
+        code.Should().Be(CliApp.ExitOk, error);
+        EngineCli.LastJson(output).GetProperty("f1").GetDouble().Should().Be(1.0);
+        labelCode.Should().Be(CliApp.ExitOk, labelError);
+        var labelled = EngineCli.LastJson(labelOutput);
+        labelled.GetProperty("true_positives").GetInt32().Should().Be(1);
+        labelled.GetProperty("false_positives").GetInt32().Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("unique_id,source_dataset,cluster_id\na,p,0\nb,p\n", "line 3: 2 field(s) where the header has 3")]
+    [InlineData("unique_id,source_dataset\na,p\n", "lacks column(s) cluster_id")]
+    [InlineData("", "is empty")]
+    public async Task Evaluate_BrokenClustersFile_FailsNamingFileAndLine(string text, string expected)
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.Combine("clusters.csv"), text);
+        File.WriteAllLines(temp.Combine("truth.csv"), ["unique_id,person", "a,1", "b,1"]);
+
+        var (code, _, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("clusters.csv"), "--truth", temp.Combine("truth.csv"), "--truth-column", "person");
+
+        code.Should().Be(CliApp.ExitFailure);
+        error.Should().Contain($"--clusters '{temp.Combine("clusters.csv")}'").And.Contain(expected);
+    }
+
+    [Fact]
+    public async Task Evaluate_LabelThatIsNotAScore_FailsNamingTheLine()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllLines(temp.Combine("clusters.csv"), ["unique_id,source_dataset,cluster_id", "a,p,0", "b,p,0"]);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["unique_id_l,unique_id_r,clerical_match_score", "a,b,1", "a,b,yes"]);
+
+        var (code, _, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("clusters.csv"), "--labels", temp.Combine("labels.csv"));
+
+        code.Should().Be(CliApp.ExitFailure);
+        error.Should().Contain("line 3").And.Contain("match label");
+    }
+
+    [Fact]
     public async Task Evaluate_NeitherTruthNorLabels_IsAUsageError()
     {
         using var temp = new TempFolder();

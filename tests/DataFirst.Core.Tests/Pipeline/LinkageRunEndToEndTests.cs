@@ -211,7 +211,9 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
 
         state.Status.Should().Be(WorkflowStatus.Failed);
         state.Error.Should().Contain("extracts/cols/crown_court.csv").And.Contain("defendant_surname").And.Contain("quarantine");
-        (await run.Blobs.GetPropertiesAsync("quarantine", "cols/cols-1/crown_court.reason.txt")).Should().NotBeNull();
+        var reason = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "cols/cols-1/crown_court.reason.txt"));
+        reason.Should().Contain("defendant_surname");
+        (reason.Split("extracts/cols/crown_court.csv").Length - 1).Should().Be(1, "the reason names the file once");
         (await run.Blobs.ListPageAsync("srs-transfer", "cols/")).Items.Should().BeEmpty();
     }
 
@@ -232,7 +234,9 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         state.Error.Should().NotContain(postcode);
         var quarantined = await run.Blobs.DownloadBytesAsync("quarantine", "quote/quote-1/crown_court.csv");
         quarantined.Should().Equal(File.ReadAllBytes(Path.Combine(run.ExtractsFolder, "crown_court.csv")), "the whole file waits in quarantine, not one giant row");
-        Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "quote/quote-1/crown_court.reason.txt")).Should().Contain($"line {last + 1}:");
+        var reason = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "quote/quote-1/crown_court.reason.txt"));
+        reason.Should().Contain($"line {last + 1}:").And.NotContain(postcode);
+        (reason.Split("extracts/quote/crown_court.csv").Length - 1).Should().Be(1, "the reason names the file once");
         (await run.Blobs.ListPageAsync("srs-transfer", "quote/")).Items.Should().BeEmpty();
     }
 

@@ -55,8 +55,9 @@ public sealed class IngestExtractActivity(PipelineServices services)
         var missing = mapping.MissingColumns;
         if (missing.Count > 0)
         {
-            await QuarantineWholeFileAsync(input, $"missing column(s) {string.Join(", ", missing)} required by the {profile.Name} profile", cancellationToken).ConfigureAwait(false);
-            throw new ExtractRejectedException($"extract '{extract.Blob}' (dataset {extract.Dataset}) lacks column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires; the file was copied to quarantine. Fix the extract and upload it again.");
+            var reason = $"extract '{extract.Blob}' (dataset {extract.Dataset}) lacks column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires.";
+            await QuarantineWholeFileAsync(input, reason, cancellationToken).ConfigureAwait(false);
+            throw new ExtractRejectedException($"{reason} The file was copied to quarantine; fix the extract and upload it again.");
         }
 
         var idColumn = mapping.UniqueIdIndex;
@@ -180,6 +181,8 @@ public sealed class IngestExtractActivity(PipelineServices services)
         return seen.Add(id) ? null : "row id repeats an earlier row";
     }
 
+    /// <summary>Copies the whole extract to quarantine with a reason file; <paramref name="reason"/> names the file
+    /// itself (as a <see cref="CsvFormatException"/> message does), so it is written as given.</summary>
     private async Task QuarantineWholeFileAsync(IngestExtractInput input, string reason, CancellationToken cancellationToken)
     {
         var (container, name) = BlobRef.Split(input.Extract.Blob);
@@ -189,7 +192,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
             await services.WriteAsync($"{target}.csv", s => source.CopyToAsync(s, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
-        await services.WriteAsync($"{target}.reason.txt", s => s.WriteAsync(Encoding.UTF8.GetBytes($"{input.Extract.Blob}: {reason}\n"), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
+        await services.WriteAsync($"{target}.reason.txt", s => s.WriteAsync(Encoding.UTF8.GetBytes(reason + "\n"), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
     }
 
     private static string CsvLine(IReadOnlyList<string> fields) => Deidentification.ShareCsvWriter.FormatRow(fields);

@@ -1,0 +1,73 @@
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Tests.Ingest;
+
+public sealed class CsvColumnsTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"csvcolumns-{Guid.NewGuid():N}.csv");
+
+    public void Dispose() => File.Delete(_file);
+
+    [Fact]
+    public void Read_ReturnsTheAskedColumnsInOrder_Trimmed_WithTheirLines()
+    {
+        File.WriteAllText(_file, "x,  id , label\n1, a ,\" L1 \"\n\n2,b,\"two\nlines\"\n3,c,L3\n");
+
+        var rows = CsvColumns.Read(_file, "t", ["label"], ["id"]).ToList();
+
+        rows.Select(r => r.Values).Should().BeEquivalentTo(new[] { new[] { "L1", "a" }, ["two\nlines", "b"], ["L3", "c"] }, o => o.WithStrictOrdering());
+        rows.Select(r => r.Line).Should().Equal(2, 4, 6);
+    }
+
+    [Theory]
+    [InlineData('|')]
+    [InlineData('\t')]
+    [InlineData(';')]
+    public void Read_HeaderDelimitedOtherwise_IsDetected(char delimiter)
+    {
+        File.WriteAllText(_file, $"id{delimiter}label\na{delimiter}1\nb,c{delimiter}2\n");
+
+        var rows = CsvColumns.Read(_file, "t", ["id"], ["label"]).Select(r => r.Values).ToList();
+
+        rows.Should().BeEquivalentTo(new[] { new[] { "a", "1" }, ["b,c", "2"] }, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Read_TakesTheFirstAcceptedNameThatIsPresent()
+    {
+        File.WriteAllText(_file, "match,id\n1,a\n");
+
+        CsvColumns.Read(_file, "t", ["clerical_match_score", "match"]).Single().Values.Should().Equal("1");
+    }
+
+    [Fact]
+    public void Read_MissingColumn_NamesItsAcceptedNamesAndTheHeader()
+    {
+        File.WriteAllText(_file, "id,other\na,1\n");
+
+        var act = () => CsvColumns.Read(_file, "--labels 'f'", ["id"], ["clerical_match_score", "match"]).ToList();
+
+        act.Should().Throw<DataException>().WithMessage("--labels 'f' lacks column(s) clerical_match_score or match; its header has: id, other.");
+    }
+
+    [Fact]
+    public void Read_RowOfAnotherWidth_NamesTheLine_NotItsValues()
+    {
+        File.WriteAllText(_file, "id,label\na,1\nsecret-value\n");
+
+        var act = () => CsvColumns.Read(_file, "t", ["id"], ["label"]).ToList();
+
+        act.Should().Throw<DataException>().Where(e => e.Message == "t line 3: 1 field(s) where the header has 2." && !e.Message.Contains("secret"));
+    }
+
+    [Fact]
+    public void Read_EmptyFile_SaysSo()
+    {
+        File.WriteAllText(_file, "");
+
+        var act = () => CsvColumns.Read(_file, "t", ["id"]).ToList();
+
+        act.Should().Throw<DataException>().WithMessage("t is empty*");
+    }
+}
