@@ -101,86 +101,6 @@ public sealed class RecordSet
         return new RecordSet((string[])ColumnNames, codes, Dictionaries, ids, sources, (string[])SourceNames, rows);
     }
 
-    /// <summary>Concatenates sets with the same columns; row ids are renumbered 0..N-1 in order.</summary>
-    public static RecordSet Concat(IReadOnlyList<RecordSet> sets)
-    {
-        if (sets.Count == 0)
-        {
-            throw new DataException("cannot concatenate zero record sets.");
-        }
-
-        var names = (string[])sets[0].ColumnNames;
-        foreach (var s in sets)
-        {
-            if (!s.ColumnNames.SequenceEqual(names))
-            {
-                throw new DataException($"record sets to concatenate have different columns: [{string.Join(", ", names)}] vs [{string.Join(", ", s.ColumnNames)}].");
-            }
-        }
-
-        var total = sets.Sum(s => s.Count);
-        var codes = new int[names.Length][];
-        var dicts = new string[names.Length][];
-        for (var c = 0; c < names.Length; c++)
-        {
-            var intern = new Dictionary<string, int>(StringComparer.Ordinal);
-            var values = new List<string> { "" };
-            var dst = new int[total];
-            var o = 0;
-            foreach (var s in sets)
-            {
-                var map = new int[s.Dictionaries[c].Length];
-                for (var k = 1; k < map.Length; k++)
-                {
-                    var v = s.Dictionaries[c][k];
-                    if (!intern.TryGetValue(v, out var code))
-                    {
-                        code = values.Count;
-                        values.Add(v);
-                        intern[v] = code;
-                    }
-
-                    map[k] = code;
-                }
-
-                var src = s.Codes[c];
-                for (var i = 0; i < src.Length; i++)
-                {
-                    dst[o++] = map[src[i]];
-                }
-            }
-
-            codes[c] = dst;
-            dicts[c] = values.ToArray();
-        }
-
-        var srcIntern = new Dictionary<string, int>(StringComparer.Ordinal);
-        var srcNames = new List<string>();
-        var sourceCodes = new int[total];
-        var ids = new string[total];
-        var p = 0;
-        foreach (var s in sets)
-        {
-            for (var i = 0; i < s.Count; i++)
-            {
-                var name = s.SourceNames[s.SourceCodes[i]];
-                if (!srcIntern.TryGetValue(name, out var sc))
-                {
-                    sc = srcNames.Count;
-                    srcNames.Add(name);
-                    srcIntern[name] = sc;
-                }
-
-                sourceCodes[p] = sc;
-                ids[p] = s.UniqueIds[i];
-                p++;
-            }
-        }
-
-        var rows = Enumerable.Range(0, total).ToArray();
-        return new RecordSet(names, codes, dicts, ids, sourceCodes, srcNames.ToArray(), rows);
-    }
-
     /// <summary>Compact binary format: header, per column a dictionary of the values used + codes.</summary>
     public void WriteTo(Stream stream)
     {
@@ -236,10 +156,27 @@ public sealed class RecordSet
         }
     }
 
+    /// <summary>Reads a set written by <see cref="WriteTo"/>, keeping its row ids.</summary>
     public static RecordSet ReadFrom(Stream stream)
     {
-        using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        try
+        var preamble = Preamble.Read(stream);
+        var set = new RecordSetConcatenation(preamble.Columns, preamble.Count, renumberRows: false);
+        set.Append(stream, preamble);
+        return set.Build();
+    }
+
+    /// <summary>The number of records and the columns of a set written by <see cref="WriteTo"/>, reading only its
+    /// first bytes (to size a <see cref="RecordSetConcatenation"/> before its parts are read).</summary>
+    public static (int Count, IReadOnlyList<string> Columns) ReadCount(Stream stream)
+    {
+        var preamble = Preamble.Read(stream);
+        return (preamble.Count, preamble.Columns);
+    }
+
+    /// <summary>The head of the binary format: record count, column names, source dataset names.</summary>
+    internal sealed record Preamble(int Count, string[] Columns, string[] Sources)
+    {
+        public static Preamble Read(Stream stream) => Decode(stream, r =>
         {
             if (r.ReadInt32() != Magic)
             {
@@ -265,44 +202,168 @@ public sealed class RecordSet
                 sources[i] = r.ReadString();
             }
 
-            var ids = new string[count];
-            var sc = new int[count];
-            var rows = new int[count];
-            for (var i = 0; i < count; i++)
-            {
-                ids[i] = r.ReadString();
-                sc[i] = r.Read7BitEncodedInt();
-                rows[i] = r.Read7BitEncodedInt();
-            }
+            return new Preamble(count, names, sources);
+        });
+    }
 
-            var codes = new int[names.Length][];
-            var dicts = new string[names.Length][];
-            for (var c = 0; c < names.Length; c++)
-            {
-                var d = new string[r.ReadInt32() + 1];
-                d[0] = "";
-                for (var k = 1; k < d.Length; k++)
-                {
-                    d[k] = r.ReadString();
-                }
-
-                var cc = new int[count];
-                for (var i = 0; i < count; i++)
-                {
-                    cc[i] = r.Read7BitEncodedInt();
-                }
-
-                codes[c] = cc;
-                dicts[c] = d;
-            }
-
-            return new RecordSet(names, codes, dicts, ids, sc, sources, rows);
+    /// <summary>Runs a decoder over the stream; a stream that ends early is a format error, not an end-of-stream crash.</summary>
+    internal static T Decode<T>(Stream stream, Func<BinaryReader, T> decode)
+    {
+        using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            return decode(r);
         }
         catch (EndOfStreamException ex)
         {
             throw new Settings.FormatException($"record set stream is truncated ({ex.Message}).");
         }
     }
+}
+
+/// <summary>
+/// Reads record set streams (<see cref="RecordSet.WriteTo"/>) one after another into one set, decoding each
+/// straight into the combined arrays: no part is held whole beside the result, so reading a run's datasets
+/// as one set needs the result's memory, not twice it. Each column's values are re-interned across parts.
+/// With <c>renumberRows</c> row ids become 0..N-1 in reading order (a run's full record set); without, each
+/// record keeps the row id it was written with (a shard).
+/// </summary>
+public sealed class RecordSetConcatenation
+{
+    private readonly string[] _columns;
+    private readonly bool _renumber;
+    private readonly int[][] _codes;
+    private readonly List<string>[] _values;
+    private readonly Dictionary<string, int>?[] _intern;
+    private readonly string[] _ids;
+    private readonly int[] _sourceCodes;
+    private readonly int[] _rows;
+    private readonly List<string> _sources = [];
+    private int _filled;
+
+    /// <param name="columns">The columns every part must have, in order.</param>
+    /// <param name="total">The records of all parts together (from <see cref="RecordSet.ReadCount(Stream)"/>).</param>
+    /// <param name="renumberRows">Number rows 0..N-1 in reading order instead of keeping their written row ids.</param>
+    public RecordSetConcatenation(IReadOnlyList<string> columns, int total, bool renumberRows = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(total);
+        _columns = columns.ToArray();
+        _renumber = renumberRows;
+        _codes = _columns.Select(_ => new int[total]).ToArray();
+        _values = _columns.Select(_ => new List<string> { "" }).ToArray();
+        _intern = new Dictionary<string, int>?[_columns.Length];
+        _ids = new string[total];
+        _sourceCodes = new int[total];
+        _rows = new int[total];
+    }
+
+    /// <summary>Decodes one more part from <paramref name="stream"/>.</summary>
+    public void Append(Stream stream) => Append(stream, RecordSet.Preamble.Read(stream));
+
+    internal void Append(Stream stream, RecordSet.Preamble part)
+    {
+        if (!part.Columns.SequenceEqual(_columns))
+        {
+            throw new DataException($"record sets to concatenate have different columns: [{string.Join(", ", _columns)}] vs [{string.Join(", ", part.Columns)}].");
+        }
+
+        if (part.Count > _ids.Length - _filled)
+        {
+            throw new Settings.FormatException($"record set parts hold more than the {_ids.Length} records announced.");
+        }
+
+        var sourceMap = part.Sources.Select(InternSource).ToArray();
+        var first = _filled;
+        var firstPart = first == 0;
+        RecordSet.Decode(stream, r =>
+        {
+            for (var i = first; i < first + part.Count; i++)
+            {
+                _ids[i] = r.ReadString();
+                var source = r.Read7BitEncodedInt();
+                _sourceCodes[i] = (uint)source < (uint)sourceMap.Length ? sourceMap[source] : throw Corrupt("source dataset");
+                var row = r.Read7BitEncodedInt();
+                _rows[i] = _renumber ? i : row;
+            }
+
+            for (var c = 0; c < _columns.Length; c++)
+            {
+                var map = new int[r.ReadInt32() + 1];
+                for (var k = 1; k < map.Length; k++)
+                {
+                    map[k] = Intern(c, r.ReadString(), firstPart);
+                }
+
+                var dst = _codes[c];
+                for (var i = first; i < first + part.Count; i++)
+                {
+                    var code = r.Read7BitEncodedInt();
+                    dst[i] = (uint)code < (uint)map.Length ? map[code] : throw Corrupt($"column '{_columns[c]}'");
+                }
+            }
+
+            return 0;
+        });
+        _filled += part.Count;
+    }
+
+    /// <summary>The combined set; every announced record must have been read.</summary>
+    public RecordSet Build()
+    {
+        if (_filled != _ids.Length)
+        {
+            throw new Settings.FormatException($"record set parts held {_filled} records where {_ids.Length} were announced.");
+        }
+
+        return new RecordSet(_columns, _codes, _values.Select(v => v.ToArray()).ToArray(), _ids, _sourceCodes, _sources.ToArray(), _rows);
+    }
+
+    /// <summary>A value's code in the combined column. The first part's values are distinct already, so they are
+    /// taken in order without hashing; the lookup is built only when a second part arrives.</summary>
+    private int Intern(int column, string value, bool firstPart)
+    {
+        var values = _values[column];
+        if (firstPart)
+        {
+            values.Add(value);
+            return values.Count - 1;
+        }
+
+        var intern = _intern[column] ??= BuildLookup(values);
+        if (!intern.TryGetValue(value, out var code))
+        {
+            code = values.Count;
+            values.Add(value);
+            intern[value] = code;
+        }
+
+        return code;
+    }
+
+    private static Dictionary<string, int> BuildLookup(List<string> values)
+    {
+        var lookup = new Dictionary<string, int>(values.Count, StringComparer.Ordinal);
+        for (var k = 1; k < values.Count; k++)
+        {
+            lookup[values[k]] = k;
+        }
+
+        return lookup;
+    }
+
+    private int InternSource(string name)
+    {
+        var i = _sources.IndexOf(name);
+        if (i < 0)
+        {
+            _sources.Add(name);
+            i = _sources.Count - 1;
+        }
+
+        return i;
+    }
+
+    private static Settings.FormatException Corrupt(string what) => new($"record set stream is corrupt: a {what} code is out of range.");
 }
 
 /// <summary>Counts from building a record set; never values.</summary>

@@ -59,6 +59,59 @@ public sealed class RecordSetTests
     }
 
     [Fact]
+    public void Concatenation_OfSeveralStreams_ReinternsValues_MergesSources_AndRenumbersRows()
+    {
+        var a = new RecordSetBuilder(Settings).AddCsv(new StringReader("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,\n"), "a").Build();
+        var b = new RecordSetBuilder(Settings).AddCsv(new StringReader("id,forename,dob\n7,Cy,1980-01-02\n8,Ann,1981-05-06\n9,,1981-05-06\n"), "b").Build();
+        var parts = new[] { Bytes(a.Select([1, 0])), Bytes(b), Bytes(a.Select([0])) };
+
+        var counts = parts.Select(p => RecordSet.ReadCount(new MemoryStream(p))).ToList();
+        var all = new RecordSetConcatenation(counts[0].Columns, counts.Sum(c => c.Count));
+        foreach (var part in parts)
+        {
+            all.Append(new MemoryStream(part));
+        }
+
+        var set = all.Build();
+        set.Count.Should().Be(6);
+        Enumerable.Range(0, 6).Select(set.UniqueId).Should().Equal("2", "1", "7", "8", "9", "1");
+        Enumerable.Range(0, 6).Select(set.SourceDataset).Should().Equal("a", "a", "b", "b", "b", "a");
+        Enumerable.Range(0, 6).Select(set.RowId).Should().Equal(0, 1, 2, 3, 4, 5);
+        var forename = set.ColumnIndex("forename");
+        var dob = set.ColumnIndex("dob");
+        Enumerable.Range(0, 6).Select(i => set.Value(i, forename)).Should().Equal("ANN", "BOB", "CY", "ANN", null, "BOB");
+        Enumerable.Range(0, 6).Select(i => set.Value(i, dob)).Should().Equal(null, "1980-01-02", "1980-01-02", "1981-05-06", "1981-05-06", "1980-01-02");
+        set.Codes[forename][0].Should().Be(set.Codes[forename][3], "equal values share one code across parts");
+        set.Codes[dob][1].Should().Be(set.Codes[dob][2]);
+        set.Dictionaries[forename].Should().HaveCount(4, "null placeholder + ANN, BOB, CY");
+    }
+
+    [Fact]
+    public void Concatenation_PartsThatDoNotMatchTheAnnouncedCount_OrOtherColumns_Fail()
+    {
+        var set = Build("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,1981-01-02\n");
+        var part = Bytes(set);
+
+        var tooFew = new RecordSetConcatenation(set.ColumnNames, 3);
+        tooFew.Append(new MemoryStream(part));
+        var tooMany = new RecordSetConcatenation(set.ColumnNames, 1);
+        var otherColumns = new RecordSetConcatenation(["forename"], 2);
+
+        tooFew.Invoking(c => c.Build()).Should().Throw<DataFirst.Core.Settings.FormatException>().WithMessage("*held 2 records where 3 were announced*");
+        tooMany.Invoking(c => c.Append(new MemoryStream(part))).Should().Throw<DataFirst.Core.Settings.FormatException>();
+        otherColumns.Invoking(c => c.Append(new MemoryStream(part))).Should().Throw<DataException>().WithMessage("*different columns*");
+        var truncated = part[..(part.Length - 3)];
+        FluentActions.Invoking(() => RecordSet.ReadFrom(new MemoryStream(truncated))).Should().Throw<DataFirst.Core.Settings.FormatException>().WithMessage("*truncated*");
+    }
+
+    private static byte[] Bytes(RecordSet set)
+    {
+        using var ms = new MemoryStream();
+        set.WriteTo(ms);
+        return ms.ToArray();
+    }
+
+    [Fact]
     public void Build_MissingColumn_NamesColumn()
     {
         var act = () => Build("id,forename\n1,Bob\n");

@@ -128,7 +128,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
         if (records is not null)
         {
             recordsBlob = PipelineServices.Working(input.Run, $"records/{profile.Name}.dfrs");
-            await services.WriteAsync(recordsBlob, s => Task.Run(() => records.WriteTo(s), cancellationToken), cancellationToken).ConfigureAwait(false);
+            await RecordBlobs.WriteAsync(services, recordsBlob, records, cancellationToken).ConfigureAwait(false);
             foreach (var column in records.Report?.Columns ?? [])
             {
                 nullCounts[column.Column] = column.Nulls;

@@ -6,16 +6,40 @@ namespace DataFirst.Core.Pipeline.Activities;
 internal static class RecordBlobs
 {
     /// <summary>The run's records: every ingested person-level extract, concatenated in the run's order
-    /// (so every activity sees the same row ids).</summary>
+    /// (so every activity sees the same row ids). Each blob's head is read first to size the result, then
+    /// each is decoded straight into it, so the datasets are never held twice.</summary>
     public static async Task<RecordSet> ReadAllAsync(PipelineServices services, IReadOnlyList<string> blobs, CancellationToken cancellationToken)
     {
-        var sets = new List<RecordSet>();
-        foreach (var blob in blobs.Where(b => b.Length > 0))
+        var parts = blobs.Where(b => b.Length > 0).ToList();
+        if (parts.Count == 1)
         {
-            sets.Add(await ReadAsync(services, blob, cancellationToken).ConfigureAwait(false));
+            return await ReadAsync(services, parts[0], cancellationToken).ConfigureAwait(false);
         }
 
-        return sets.Count == 1 ? sets[0] : RecordSet.Concat(sets);
+        var total = 0L;
+        IReadOnlyList<string>? columns = null;
+        foreach (var blob in parts)
+        {
+            await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
+            var (count, names) = RecordSet.ReadCount(stream);
+            total += count;
+            columns ??= names;
+        }
+
+        if (columns is null || total > Array.MaxLength)
+        {
+            throw new Settings.DataException(columns is null ? "the run has no person-level records to link." : $"the run's datasets hold {total} records together, more than one record set can hold ({Array.MaxLength}).");
+        }
+
+        var all = new RecordSetConcatenation(columns, (int)total);
+        foreach (var blob in parts)
+        {
+            await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
+            using var buffered = new BufferedStream(stream, 1 << 16);
+            all.Append(buffered);
+        }
+
+        return all.Build();
     }
 
     public static async Task<RecordSet> ReadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
