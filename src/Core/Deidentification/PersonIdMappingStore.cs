@@ -49,12 +49,16 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     /// <summary>A saved run's mapping; with <paramref name="datasets"/>, only those datasets' records (the id map one activity needs).</summary>
     public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets = null, CancellationToken cancellationToken = default)
     {
+        // A dataset name repeats on every row and a person id on each of that person's rows: keep one copy of
+        // each, so a national mapping costs about a row id per record rather than three strings.
         var mapping = new Dictionary<RecordKey, string>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string value) => names.TryGetValue(value, out var kept) ? kept : names[value] = value;
         await foreach (var (record, person) in ReadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false))
         {
             if (datasets is null || datasets.Contains(record.Dataset))
             {
-                mapping[record] = person;
+                mapping[record with { Dataset = Shared(record.Dataset) }] = Shared(person);
             }
         }
 
