@@ -3,7 +3,13 @@ using System.Security.Cryptography;
 namespace DataFirst.Core.Deidentification;
 
 /// <summary>A record of the run: its dataset and its row id in that dataset's extract.</summary>
-public readonly record struct RecordKey(string Dataset, string RowId);
+public readonly record struct RecordKey(string Dataset, string RowId)
+{
+    /// <summary>Dataset, then row id, both ordinal: the order a saved person-id mapping is written in (the
+    /// linking dataset streams it in this order) and the order clustering hands records to the assigner.</summary>
+    public static IComparer<RecordKey> Order { get; } = Comparer<RecordKey>.Create(static (a, b) =>
+        string.CompareOrdinal(a.Dataset, b.Dataset) is var d and not 0 ? d : string.CompareOrdinal(a.RowId, b.RowId));
+}
 
 /// <summary>
 /// Gives every estimated person (cluster) a meaningless id, stable across refreshes.

@@ -113,7 +113,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
                 var csv = new ShareCsvWriter(writer);
                 await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
                 // Sorted by dataset, then row id (ordinal): the linking dataset streams it in this order.
-                foreach (var (record, person) in assignment.Mapping.OrderBy(kv => kv.Key.Dataset, StringComparer.Ordinal).ThenBy(kv => kv.Key.RowId, StringComparer.Ordinal))
+                foreach (var (record, person) in assignment.Mapping.OrderBy(kv => kv.Key, RecordKey.Order))
                 {
                     await csv.WriteRowAsync([record.Dataset, record.RowId, person], cancellationToken).ConfigureAwait(false);
                 }

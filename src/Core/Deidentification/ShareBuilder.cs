@@ -96,7 +96,7 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
             var table = CatalogueBuilder.LinkingTable(0);
             await WriteAsync(input, table.File, async writer =>
             {
-                var ordered = personMapping.OrderBy(kv => kv.Key.Dataset, StringComparer.Ordinal).ThenBy(kv => kv.Key.RowId, StringComparer.Ordinal);
+                var ordered = personMapping.OrderBy(kv => kv.Key, RecordKey.Order);
                 linkingRows = await LinkingDatasetWriter.WriteAsync(ordered, spec, input.Profiles, pseudonymiser, writer, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             tables.Add(table with { Rows = linkingRows });

@@ -33,7 +33,7 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         var clusters = InMemoryLinker.Cluster(records, model, tf: null, edges);
         // Records in (dataset, row id) order, so fresh ids come out in the same order on a repeated run; one
         // cluster-id string per cluster, not per record.
-        var clusterNames = new string?[clusters.ClusterIds.Length == 0 ? 0 : clusters.ClusterIds.Max() + 1];
+        var clusterNames = new string?[records.Count]; // a cluster id is the position of one of its records
         var current = new KeyValuePair<RecordKey, string>[records.Count];
         for (var i = 0; i < current.Length; i++)
         {
@@ -41,7 +41,7 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
             current[i] = new(new RecordKey(records.SourceDataset(i), records.UniqueId(i)), clusterNames[c] ??= c.ToString(CultureInfo.InvariantCulture));
         }
 
-        Array.Sort(current, static (a, b) => string.CompareOrdinal(a.Key.Dataset, b.Key.Dataset) is var d and not 0 ? d : string.CompareOrdinal(a.Key.RowId, b.Key.RowId));
+        Array.Sort(current, static (a, b) => RecordKey.Order.Compare(a.Key, b.Key));
         var store = new PersonIdMappingStore(services.Blobs);
         var assignment = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, current, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
 
