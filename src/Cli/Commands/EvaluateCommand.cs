@@ -19,6 +19,7 @@ internal static class EvaluateCommand
         var truth = new Option<string?>("--truth") { Description = "CSV holding the true entity of each record." };
         var truthColumn = new Option<string?>("--truth-column") { Description = "Column of --truth holding the entity label." };
         var truthId = new Option<string>("--truth-id-column") { Description = "Column of --truth holding the unique id.", DefaultValueFactory = _ => "unique_id" };
+        var truthDataset = new Option<string?>("--truth-dataset-column") { Description = "Column of --truth holding the source dataset (default: source_dataset when the file has it). Needed only when the run's datasets share unique ids." };
         var truthPattern = new Option<string?>("--truth-pattern") { Description = "Regex whose first group is the entity label (e.g. ^rec-(\\d+)- for FEBRL)." };
         var labels = new Option<string?>("--labels") { Description = "Labelled pairs CSV: unique_id_l, unique_id_r, clerical_match_score (1/0)." };
         var suite = new Option<bool>("--suite") { Description = "Run examples/evaluation.json against the public datasets." };
@@ -26,7 +27,7 @@ internal static class EvaluateCommand
         var examples = new Option<string>("--examples") { Description = "Examples folder for --suite.", DefaultValueFactory = _ => "examples" };
         var command = new Command("evaluate", "Pairwise precision/recall/F1 and B-cubed of clusters against the truth, or the evaluation suite.")
         {
-            clusters, truth, truthColumn, truthId, truthPattern, labels, predictions, suite, examples,
+            clusters, truth, truthColumn, truthId, truthDataset, truthPattern, labels, predictions, suite, examples,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -39,35 +40,40 @@ internal static class EvaluateCommand
                 }
 
                 var clustersPath = CliPaths.RequireExistingFile(parse.GetValue(clusters) ?? throw new CliUsageException("--clusters is required (or use --suite)."), "--clusters");
-                var clusterOf = ReadClusters(clustersPath);
+                var run = RunClusters.Read(clustersPath, $"--clusters '{clustersPath}'");
                 var predictionsPath = parse.GetValue(predictions) is { } pp ? CliPaths.RequireExistingFile(pp, "--predictions") : null;
-                var edges = predictionsPath is null ? null : ReadPredictions(predictionsPath);
+                var edges = predictionsPath is null ? null : ReadPredictions(predictionsPath, run);
                 var linkage = predictionsPath is null ? ClusterLinkage.ConnectedComponents : SweepLinkage(predictionsPath, output);
                 if (parse.GetValue(labels) is { } labelsPath)
                 {
                     List<object>? sweepJson = null;
-                    var labelled = ReadLabels(CliPaths.RequireExistingFile(labelsPath, "--labels"));
-                    var r = LinkageMetrics.CompareLabels(id => clusterOf.GetValueOrDefault(id), labelled);
+                    var (labelled, outside) = ReadLabels(CliPaths.RequireExistingFile(labelsPath, "--labels"), run);
+                    var r = LinkageMetrics.CompareLabels<RecordRef?>(rec => rec is { } x ? run.ClusterOf(x) : null, labelled);
                     if (edges is not null)
                     {
-                        var rows = Sweep(clusterOf.Keys, edges, linkage).Select(x =>
+                        var rows = Sweep(run.Records, edges, linkage).Select(x =>
                         {
-                            var l = LinkageMetrics.CompareLabels(id => x.ClusterOf.GetValueOrDefault(id), labelled);
+                            var l = LinkageMetrics.CompareLabels<RecordRef?>(rec => rec is { } y ? x.ClusterOf.GetValueOrDefault(y) : null, labelled);
                             return new SweepLine(x.Threshold, l.Precision, l.Recall, l.F1, x.Clusters);
                         }).ToList();
                         PrintSweep(output, rows, edges);
                         sweepJson = rows.Select(SweepJson).ToList();
                     }
 
+                    if (outside > 0)
+                    {
+                        output.WriteLine($"{outside} labelled pair(s) name a record that is not in --clusters: they count as not linked (a labelled match among them is a missed link).");
+                    }
+
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"labelled pairs: precision {r.Precision:0.0000}, recall {r.Recall:0.0000}, F1 {r.F1:0.0000} (TP {r.TruePositives}, FP {r.FalsePositives}, FN {r.FalseNegatives})"));
-                    output.WriteLine(JsonSerializer.Serialize(new { precision = r.Precision, recall = r.Recall, f1 = r.F1, true_positives = r.TruePositives, false_positives = r.FalsePositives, false_negatives = r.FalseNegatives, sweep = sweepJson }));
+                    output.WriteLine(JsonSerializer.Serialize(new { precision = r.Precision, recall = r.Recall, f1 = r.F1, true_positives = r.TruePositives, false_positives = r.FalsePositives, false_negatives = r.FalseNegatives, labelled_pairs_outside_clusters = outside, sweep = sweepJson }));
                     return Task.FromResult(CliApp.ExitOk);
                 }
 
                 var truthPath = CliPaths.RequireExistingFile(parse.GetValue(truth) ?? throw new CliUsageException("give --truth FILE --truth-column COL, or --labels PAIRS.csv."), "--truth");
                 var col = parse.GetValue(truthColumn) ?? throw new CliUsageException("--truth-column is required with --truth.");
-                var truthMap = EvaluationSuite.ReadTruth(truthPath, parse.GetValue(truthId)!, col, parse.GetValue(truthPattern));
-                var ids = clusterOf.Keys.Where(truthMap.ContainsKey).ToList();
+                var truthMap = ReadTruth(truthPath, parse.GetValue(truthId)!, col, parse.GetValue(truthPattern), parse.GetValue(truthDataset), run);
+                var ids = run.Records.Where(truthMap.ContainsKey).ToList();
                 if (ids.Count == 0)
                 {
                     throw new CliFailureException($"no unique id of --clusters appears in --truth column '{parse.GetValue(truthId)}'.");
@@ -75,7 +81,7 @@ internal static class EvaluateCommand
 
                 List<object>? sweep = null;
                 var truthLabels = ids.Select(i => truthMap[i]).ToList();
-                var m = LinkageMetrics.Compare(ids.Select(i => clusterOf[i]).ToList(), truthLabels);
+                var m = LinkageMetrics.Compare(ids.Select(i => run.ClusterOf(i)!).ToList(), truthLabels);
                 if (edges is not null)
                 {
                     var rows = Sweep(ids, edges, linkage).Select(x =>
@@ -152,13 +158,12 @@ internal static class EvaluateCommand
 
     private static object SweepJson(SweepLine r) => new { threshold = r.Threshold, precision = Math.Round(r.Precision, 5), recall = Math.Round(r.Recall, 5), f1 = Math.Round(r.F1, 5), clusters = r.Clusters };
 
-    /// <summary>Connected components of the predictions at or above each sweep threshold (ids as nodes).</summary>
     /// <summary>Clusters the predictions at each sweep threshold with <paramref name="linkage"/> (connected components or
     /// size_aware: both need only the pairs at or above the threshold, which predictions.csv holds).</summary>
-    private static IEnumerable<(double Threshold, Dictionary<string, string> ClusterOf, int Clusters)> Sweep(IEnumerable<string> ids, List<(string A, string B, double P)> edges, ClusterLinkage linkage)
+    private static IEnumerable<(double Threshold, Dictionary<RecordRef, string> ClusterOf, int Clusters)> Sweep(IReadOnlyList<RecordRef> records, List<(RecordRef A, RecordRef B, double P)> edges, ClusterLinkage linkage)
     {
-        var nodes = ids.Distinct(StringComparer.Ordinal).ToList();
-        var index = nodes.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var nodes = records.Distinct().ToList();
+        var index = nodes.Select((record, i) => (record, i)).ToDictionary(x => x.record, x => x.i);
         var graph = new List<Edge>(edges.Count);
         foreach (var (a, b, p) in edges)
         {
@@ -173,7 +178,7 @@ internal static class EvaluateCommand
         foreach (var t in EvaluationSuite.SweepThresholds.Where(t => t >= lowest - 1e-9))
         {
             var result = ConnectedComponents.Cluster(nodes.Count, graph, t, linkage, null);
-            var map = new Dictionary<string, string>(nodes.Count, StringComparer.Ordinal);
+            var map = new Dictionary<RecordRef, string>(nodes.Count);
             for (var i = 0; i < nodes.Count; i++)
             {
                 map[nodes[i]] = result.ClusterIds[i].ToString(CultureInfo.InvariantCulture);
@@ -212,7 +217,7 @@ internal static class EvaluateCommand
         return linkage;
     }
 
-    private static void PrintSweep(TextWriter output, List<SweepLine> rows, List<(string A, string B, double P)> edges)
+    private static void PrintSweep(TextWriter output, List<SweepLine> rows, List<(RecordRef A, RecordRef B, double P)> edges)
     {
         var lowest = edges.Count == 0 ? 1.0 : edges.Min(e => e.P);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threshold sweep over {edges.Count} predictions (lowest probability {lowest:0.###}: thresholds under the run's match_threshold are not shown):"));
@@ -223,21 +228,37 @@ internal static class EvaluateCommand
         }
     }
 
-    private static List<(string A, string B, double P)> ReadPredictions(string path)
+    /// <summary>predictions.csv's pairs of records the run's clusters hold (source_dataset_l/_r used when the run has
+    /// several datasets).</summary>
+    private static List<(RecordRef A, RecordRef B, double P)> ReadPredictions(string path, RunClusters run)
     {
         var source = $"--predictions '{path}'";
-        var list = new List<(string, string, double)>();
-        foreach (var (v, line) in CsvColumns.Read(path, source, ["unique_id_l"], ["unique_id_r"], ["match_probability"]))
+        var list = new List<(RecordRef, RecordRef, double)>();
+        foreach (var (v, line) in ReadPairs(path, source, ["match_probability"]))
         {
             if (!double.TryParse(v[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var prob))
             {
                 throw new CliFailureException($"{source} line {line}: match_probability is not a number.");
             }
 
-            list.Add((v[0], v[1], prob));
+            if (run.Resolve(v[0], v[3], source, line) is { } a && run.Resolve(v[1], v[4], source, line) is { } b)
+            {
+                list.Add((a, b, prob));
+            }
         }
 
         return list;
+    }
+
+    /// <summary>A pairs file's rows: unique_id_l, unique_id_r, the <paramref name="value"/> column, then
+    /// source_dataset_l and source_dataset_r ("" when the file has none).</summary>
+    private static IEnumerable<(string[] Values, long Line)> ReadPairs(string path, string source, string[] value)
+    {
+        using var file = CsvColumnFile.Open(path, source, [["unique_id_l"], ["unique_id_r"], value], [["source_dataset_l"], ["source_dataset_r"]]);
+        foreach (var row in file.Rows())
+        {
+            yield return row;
+        }
     }
 
     private static void Print(TextWriter output, QualityMetrics m, int records) =>
@@ -257,29 +278,41 @@ internal static class EvaluateCommand
         true_pairs = m.TruePairs,
     };
 
-    private static Dictionary<string, string> ReadClusters(string path)
+    /// <summary>The truth label of each of the run's records that --truth names; --truth-dataset-column, when given,
+    /// must be in the file, and source_dataset is used when present.</summary>
+    private static Dictionary<RecordRef, string> ReadTruth(string path, string idColumn, string truthColumn, string? pattern, string? datasetColumn, RunClusters run)
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (v, _) in CsvColumns.Read(path, $"--clusters '{path}'", ["unique_id"], ["cluster_id"]))
+        var source = $"--truth '{path}'";
+        var truth = new Dictionary<RecordRef, string>();
+        foreach (var (id, dataset, label, line) in EvaluationSuite.ReadTruthRows(path, idColumn, truthColumn, pattern, datasetColumn ?? "source_dataset", datasetRequired: datasetColumn is not null))
         {
-            map[v[0]] = v[1];
+            if (run.Resolve(id, dataset, source, line) is { } record)
+            {
+                EvaluationSuite.AddTruth(truth, record, label, source, line);
+            }
         }
 
-        return map;
+        return truth;
     }
 
-    private static List<(string, string, bool)> ReadLabels(string path)
+    /// <summary>The labelled pairs, each record resolved against the run (null when the run has no such record), and how
+    /// many pairs name a record the run does not have.</summary>
+    private static (List<(RecordRef?, RecordRef?, bool)> Pairs, int Outside) ReadLabels(string path, RunClusters run)
     {
         var source = $"--labels '{path}'";
-        var list = new List<(string, string, bool)>();
-        foreach (var (v, line) in CsvColumns.Read(path, source, ["unique_id_l"], ["unique_id_r"], ["clerical_match_score", "match"]))
+        var list = new List<(RecordRef?, RecordRef?, bool)>();
+        var outside = 0;
+        foreach (var (v, line) in ReadPairs(path, source, ["clerical_match_score", "match"]))
         {
             var match = double.TryParse(v[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) ? score >= 0.5
                 : bool.TryParse(v[2], out var flag) ? flag
                 : throw new CliFailureException($"{source} line {line}: the match label is neither a score (1/0) nor true/false.");
-            list.Add((v[0], v[1], match));
+            var l = run.Resolve(v[0], v[3], source, line);
+            var r = run.Resolve(v[1], v[4], source, line);
+            outside += l is null || r is null ? 1 : 0;
+            list.Add((l, r, match));
         }
 
-        return list;
+        return (list, outside);
     }
 }

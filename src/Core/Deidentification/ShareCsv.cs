@@ -6,43 +6,17 @@ namespace DataFirst.Core.Deidentification;
 /// <summary>Header reading for the share flow's CSV files (extracts' clean copies, mappings, share files).</summary>
 public static class CsvHeaderReading
 {
-    /// <summary>Reads the header row and returns a case-insensitive column → index map.</summary>
+    /// <summary>Reads the header row: a case-insensitive column → index lookup whose errors are de-identification errors.</summary>
     public static async ValueTask<CsvHeader> ReadHeaderAsync(this CsvReader csv, CancellationToken cancellationToken = default)
     {
         var header = await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new DeidentificationException($"{csv.Source}: the file is empty; expected a header row.");
-        return new CsvHeader(header, csv.Source);
-    }
-}
-
-/// <summary>A CSV header: column names and a case-insensitive name → index lookup.</summary>
-public sealed class CsvHeader
-{
-    private readonly Dictionary<string, int> _index = new(StringComparer.OrdinalIgnoreCase);
-
-    public CsvHeader(IReadOnlyList<string> names, string source)
-    {
-        Names = names;
-        for (var i = 0; i < names.Count; i++)
-        {
-            var name = names[i].Trim();
-            if (!_index.TryAdd(name, i))
-            {
-                throw new DeidentificationException($"{source}: column '{name}' appears twice in the header; each column must be named once.");
-            }
-        }
-
-        Source = source;
+        return new CsvHeader(header, csv.Source, message => new DeidentificationException(message));
     }
 
-    public IReadOnlyList<string> Names { get; }
-
-    public string Source { get; }
-
-    public int? IndexOf(string column) => _index.TryGetValue(column, out var i) ? i : null;
-
-    public int Require(string column, string purpose) =>
-        IndexOf(column) ?? throw new DeidentificationException($"{Source}: column '{column}' ({purpose}) is missing from the header; check the extract matches its dataset profile.");
+    /// <summary>The column's index; a missing column fails naming it and what it is for.</summary>
+    public static int Require(this CsvHeader header, string column, string purpose) =>
+        header.IndexOf(column) ?? throw header.Error($"{header.Source}: column '{column}' ({purpose}) is missing from the header; check the extract matches its dataset profile.");
 }
 
 /// <summary>

@@ -78,12 +78,28 @@ public static class EvaluationSuite
         return new EvaluationCaseResult(c.Name, records.Count, scores.Sum(s => s.Comparisons), settings.MatchThreshold, chosen.Metrics, sweep, sw.Elapsed.TotalSeconds, chosen.Metrics.F1 >= c.MinF1, c.MinF1);
     }
 
-    /// <summary>unique id → truth label (the regex's first group when a pattern is given).</summary>
+    /// <summary>unique id → truth label (the regex's first group when a pattern is given). An id given twice with
+    /// two labels fails naming the line.</summary>
     public static Dictionary<string, string> ReadTruth(string file, string idColumn, string truthColumn, string? pattern)
     {
-        var regex = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (values, _) in CsvColumns.Read(file, $"truth file '{file}'", [idColumn], [truthColumn]))
+        foreach (var row in ReadTruthRows(file, idColumn, truthColumn, pattern, datasetColumn: null, datasetRequired: false))
+        {
+            AddTruth(map, row.Id, row.Label, $"truth file '{file}'", row.Line);
+        }
+
+        return map;
+    }
+
+    /// <summary>The rows of a truth file: unique id, source dataset ("" when <paramref name="datasetColumn"/> is null or
+    /// the file lacks it and <paramref name="datasetRequired"/> is false), the truth label (the regex's first group when a
+    /// pattern is given) and the line.</summary>
+    public static IEnumerable<(string Id, string Dataset, string Label, long Line)> ReadTruthRows(string file, string idColumn, string truthColumn, string? pattern, string? datasetColumn, bool datasetRequired)
+    {
+        var regex = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        string[][] id = [[idColumn], [truthColumn]], dataset = datasetColumn is null ? [] : [[datasetColumn]];
+        using var csv = CsvColumnFile.Open(file, $"truth file '{file}'", datasetRequired ? [.. id, .. dataset] : id, datasetRequired ? [] : dataset);
+        foreach (var (values, line) in csv.Rows())
         {
             var label = values[1];
             if (regex?.Match(label) is { Success: true } m)
@@ -91,9 +107,17 @@ public static class EvaluationSuite
                 label = m.Groups[1].Value;
             }
 
-            map[values[0]] = label;
+            yield return (values[0], datasetColumn is null ? "" : values[2], label, line);
         }
+    }
 
-        return map;
+    /// <summary>Adds one record's truth label; the same record with another label fails naming the line, never a value.</summary>
+    public static void AddTruth<TRecord>(Dictionary<TRecord, string> truth, TRecord record, string label, string source, long line)
+        where TRecord : notnull
+    {
+        if (!truth.TryAdd(record, label) && truth[record] != label)
+        {
+            throw new DataException($"{source} line {line}: a record given a truth label on an earlier line is given another one here.");
+        }
     }
 }

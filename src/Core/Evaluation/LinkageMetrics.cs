@@ -52,8 +52,8 @@ public static class LinkageMetrics
 
     /// <summary>Pairwise metrics against labelled pairs: a labelled match counts as found when both records share a
     /// cluster; a labelled non-match in one cluster is a false positive. Unlabelled pairs are ignored.</summary>
-    public static (long TruePositives, long FalsePositives, long FalseNegatives, double Precision, double Recall, double F1) CompareLabels(
-        Func<string, string?> clusterOf, IEnumerable<(string Left, string Right, bool Match)> labels)
+    public static (long TruePositives, long FalsePositives, long FalseNegatives, double Precision, double Recall, double F1) CompareLabels<TRecord>(
+        Func<TRecord, string?> clusterOf, IEnumerable<(TRecord Left, TRecord Right, bool Match)> labels)
     {
         long tp = 0, fp = 0, fn = 0;
         foreach (var (l, r, match) in labels)

@@ -5,9 +5,10 @@ namespace DataFirst.Core.Ingest;
 /// <summary>
 /// Reads a few named columns of a delimited file: truth files, labelled pairs, and a run's clusters and
 /// predictions given back to <c>evaluate</c>. The header may be delimited by commas, pipes, tabs or
-/// semicolons (<see cref="CsvReader.ReadHeader"/>); values are trimmed. A missing column, or a row whose
-/// width differs from the header's, fails with a <see cref="DataException"/> naming the file and the line,
-/// never a value — instead of an index error or a row silently skipped.
+/// semicolons (<see cref="CsvReader.ReadHeader"/>) and is looked up through <see cref="CsvHeader"/> (names trimmed,
+/// case ignored, a repeated name refused); values are trimmed. A missing column, or a row whose width differs from the
+/// header's, fails with a <see cref="DataException"/> naming the file and the line, never a value — instead of an
+/// index error or a row silently skipped.
 /// </summary>
 public static class CsvColumns
 {
@@ -17,43 +18,97 @@ public static class CsvColumns
     /// <param name="columns">Per column wanted, the header names accepted for it (the first present is used).</param>
     public static IEnumerable<(string[] Values, long Line)> Read(string path, string source, params string[][] columns)
     {
-        using var reader = new StreamReader(path);
-        var csv = new CsvReader(reader, source, trimUnquoted: true);
-        var header = csv.ReadHeader(h => columns.Count(names => Find(h, names) < 0))?.Select(h => h.Trim()).ToArray();
-        if (header is null)
+        using var file = CsvColumnFile.Open(path, source, columns);
+        foreach (var row in file.Rows())
         {
-            throw new DataException($"{source} is empty: it has no header row.");
+            yield return row;
         }
+    }
+}
 
-        var index = columns.Select(names => Find(header, names)).ToArray();
-        var missing = columns.Where((_, i) => index[i] < 0).Select(names => string.Join(" or ", names)).ToList();
-        if (missing.Count > 0)
-        {
-            throw new DataException($"{source} lacks column(s) {string.Join(", ", missing)}; its header has: {string.Join(", ", header)}.");
-        }
+/// <summary>
+/// An open file read by named columns, some of which may be optional (<see cref="Has"/> says whether the header has
+/// one; an absent optional column reads as an empty string). See <see cref="CsvColumns"/>.
+/// </summary>
+public sealed class CsvColumnFile : IDisposable
+{
+    private readonly StreamReader _reader;
+    private readonly CsvReader _csv;
+    private readonly int[] _index;
+    private readonly int _width;
 
-        while (csv.ReadRow() is { } row)
+    private CsvColumnFile(StreamReader reader, CsvReader csv, int[] index, int width)
+    {
+        _reader = reader;
+        _csv = csv;
+        _index = index;
+        _width = width;
+    }
+
+    public string Source => _csv.Source;
+
+    /// <summary>Opens <paramref name="path"/> and reads its header.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="source">Names the file in errors.</param>
+    /// <param name="required">Per required column, the header names accepted for it (the first present is used).</param>
+    /// <param name="optional">Per optional column, likewise; these come after the required ones in each row.</param>
+    public static CsvColumnFile Open(string path, string source, IReadOnlyList<string[]> required, IReadOnlyList<string[]>? optional = null)
+    {
+        optional ??= [];
+        var reader = new StreamReader(path);
+        try
         {
-            if (row.Length != header.Length)
+            var csv = new CsvReader(reader, source, trimUnquoted: true);
+            var row = csv.ReadHeader(h => required.Count(names => Find(h, names) < 0))
+                ?? throw new DataException($"{source} is empty: it has no header row.");
+            var header = new CsvHeader(row, source, message => new DataException(message));
+            var missing = required.Where(names => header.IndexOfAny(names) is null).Select(names => string.Join(" or ", names)).ToList();
+            if (missing.Count > 0)
             {
-                throw new DataException($"{source} line {csv.LineNumber}: {row.Length} field(s) where the header has {header.Length}.");
+                throw new DataException($"{source} lacks column(s) {string.Join(", ", missing)}; its header has: {string.Join(", ", row.Select(h => h.Trim()))}.");
             }
 
-            var values = new string[index.Length];
-            for (var i = 0; i < index.Length; i++)
-            {
-                values[i] = row[index[i]].Trim();
-            }
-
-            yield return (values, csv.LineNumber);
+            var index = required.Concat(optional).Select(names => header.IndexOfAny(names) ?? -1).ToArray();
+            return new CsvColumnFile(reader, csv, index, row.Length);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
         }
     }
 
+    /// <summary>Whether the header has the <paramref name="column"/>-th column asked for (required ones always).</summary>
+    public bool Has(int column) => _index[column] >= 0;
+
+    /// <summary>The asked columns of each remaining row, in the order asked, with the line the row starts on.</summary>
+    public IEnumerable<(string[] Values, long Line)> Rows()
+    {
+        while (_csv.ReadRow() is { } row)
+        {
+            if (row.Length != _width)
+            {
+                throw new DataException($"{Source} line {_csv.LineNumber}: {row.Length} field(s) where the header has {_width}.");
+            }
+
+            var values = new string[_index.Length];
+            for (var i = 0; i < _index.Length; i++)
+            {
+                values[i] = _index[i] < 0 ? "" : row[_index[i]].Trim();
+            }
+
+            yield return (values, _csv.LineNumber);
+        }
+    }
+
+    public void Dispose() => _reader.Dispose();
+
+    /// <summary>For delimiter detection only: how the header split on one delimiter would be looked up.</summary>
     private static int Find(string[] header, string[] names)
     {
         foreach (var name in names)
         {
-            var i = Array.FindIndex(header, h => h.Trim() == name);
+            var i = Array.FindIndex(header, h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
             if (i >= 0)
             {
                 return i;

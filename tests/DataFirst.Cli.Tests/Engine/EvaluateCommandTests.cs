@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DataFirst.Cli.Tests.Support;
+using DataFirst.Core.Evaluation;
 
 namespace DataFirst.Cli.Tests.Engine;
 
@@ -136,6 +137,118 @@ public sealed class EvaluateCommandTests
 
         code.Should().Be(CliApp.ExitFailure);
         error.Should().Contain("line 3").And.Contain("match label");
+    }
+
+    [Fact]
+    public async Task Evaluate_LinkRunWhoseDatasetsShareUniqueIds_ScoresEachRecord_AsWithDistinctIds()
+    {
+        // The same two extracts linked twice: once with distinct ids, once with both numbering rows from 0. Keyed by the
+        // id alone, the second run's records would overwrite each other; keyed by (source dataset, id) both score alike.
+        using var temp = new TempFolder();
+        var rows = EngineCli.WritePeople(temp.Combine("people.csv"), 400, seed: 8);
+        var settings = temp.Combine("settings.json");
+        EngineCli.WriteSettings(settings);
+        File.WriteAllText(settings, File.ReadAllText(settings).Replace("\"dedupe_only\"", "\"link_and_dedupe\"", StringComparison.Ordinal));
+        var header = string.Join(',', SyntheticPeople.Header);
+        var halves = new[] { rows.Take(200).ToList(), rows.Skip(200).ToList() };
+        var f1 = new List<double>();
+        foreach (var overlap in new[] { false, true })
+        {
+            var folder = temp.Combine(overlap ? "shared-ids" : "distinct-ids");
+            Directory.CreateDirectory(folder);
+            var truth = new List<string> { "unique_id,source_dataset,person" };
+            for (var h = 0; h < 2; h++)
+            {
+                var name = h == 0 ? "a" : "b";
+                var lines = halves[h].Select((r, i) => string.Join(',', r.Select((v, c) => c == 0 ? (overlap ? i : (h * 200) + i).ToString(System.Globalization.CultureInfo.InvariantCulture) : v ?? ""))).ToList();
+                File.WriteAllLines(Path.Combine(folder, $"{name}.csv"), lines.Prepend(header));
+                truth.AddRange(lines.Select(l => l.Split(',')).Select(c => $"{c[0]},{name},{c[1]}"));
+            }
+
+            File.WriteAllLines(Path.Combine(folder, "truth.csv"), truth);
+            var (linkCode, _, linkError) = await EngineCli.Run("link", "--settings", settings, "--input", Path.Combine(folder, "a.csv"), "--input", Path.Combine(folder, "b.csv"), "--out", Path.Combine(folder, "out"));
+            linkCode.Should().Be(CliApp.ExitOk, linkError);
+
+            var (code, output, error) = await EngineCli.Run("evaluate", "--clusters", Path.Combine(folder, "out", "clusters.csv"), "--truth", Path.Combine(folder, "truth.csv"), "--truth-column", "person", "--predictions", Path.Combine(folder, "out", "predictions.csv"));
+
+            code.Should().Be(CliApp.ExitOk, error);
+            var json = EngineCli.LastJson(output);
+            json.GetProperty("records").GetInt32().Should().Be(400);
+            f1.Add(json.GetProperty("f1").GetDouble());
+        }
+
+        f1[0].Should().BeGreaterThan(0.8);
+        f1[1].Should().Be(f1[0]);
+    }
+
+    [Fact]
+    public async Task Evaluate_DatasetsSharingIds_TruthAndLabelsNameTheDataset_OrFailNamingTheLine()
+    {
+        using var temp = new TempFolder();
+        // a:1 and b:1 are linked; a:2 and b:2 are not.
+        File.WriteAllLines(temp.Combine("clusters.csv"), ["unique_id,source_dataset,cluster_id", "1,a,0", "1,b,0", "2,a,1", "2,b,2"]);
+        File.WriteAllLines(temp.Combine("truth.csv"), ["unique_id,source_dataset,person", "1,a,P1", "1,b,P1", "2,a,P2", "2,b,P3"]);
+        File.WriteAllLines(temp.Combine("truth-ds.csv"), ["unique_id,origin,person", "1,a,P1", "1,b,P1", "2,a,P2", "2,b,P2"]);
+        File.WriteAllLines(temp.Combine("truth-no-ds.csv"), ["unique_id,person", "1,P1", "2,P2"]);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["unique_id_l,source_dataset_l,unique_id_r,source_dataset_r,clerical_match_score", "1,a,1,b,1", "2,a,2,b,0", "2,a,9,b,1"]);
+        File.WriteAllLines(temp.Combine("labels-no-ds.csv"), ["unique_id_l,unique_id_r,clerical_match_score", "1,1,1"]);
+        File.WriteAllLines(temp.Combine("labels-other-ds.csv"), ["unique_id_l,source_dataset_l,unique_id_r,source_dataset_r,clerical_match_score", "1,a,1,b,1", "1,a,1,c,1"]);
+        string clusters = temp.Combine("clusters.csv");
+
+        var truth = await EngineCli.Run("evaluate", "--clusters", clusters, "--truth", temp.Combine("truth.csv"), "--truth-column", "person");
+        var named = await EngineCli.Run("evaluate", "--clusters", clusters, "--truth", temp.Combine("truth-ds.csv"), "--truth-column", "person", "--truth-dataset-column", "origin");
+        var labels = await EngineCli.Run("evaluate", "--clusters", clusters, "--labels", temp.Combine("labels.csv"));
+        var truthNoDataset = await EngineCli.Run("evaluate", "--clusters", clusters, "--truth", temp.Combine("truth-no-ds.csv"), "--truth-column", "person");
+        var missingNamedColumn = await EngineCli.Run("evaluate", "--clusters", clusters, "--truth", temp.Combine("truth-no-ds.csv"), "--truth-column", "person", "--truth-dataset-column", "origin");
+        var labelsNoDataset = await EngineCli.Run("evaluate", "--clusters", clusters, "--labels", temp.Combine("labels-no-ds.csv"));
+        var labelsOtherDataset = await EngineCli.Run("evaluate", "--clusters", clusters, "--labels", temp.Combine("labels-other-ds.csv"));
+
+        truth.Code.Should().Be(CliApp.ExitOk, truth.Err);
+        var t = EngineCli.LastJson(truth.Out);
+        (t.GetProperty("records").GetInt32(), t.GetProperty("precision").GetDouble(), t.GetProperty("recall").GetDouble()).Should().Be((4, 1.0, 1.0));
+        named.Code.Should().Be(CliApp.ExitOk, named.Err);
+        EngineCli.LastJson(named.Out).GetProperty("recall").GetDouble().Should().Be(0.5);
+        labels.Code.Should().Be(CliApp.ExitOk, labels.Err);
+        var l = EngineCli.LastJson(labels.Out);
+        (l.GetProperty("true_positives").GetInt32(), l.GetProperty("false_positives").GetInt32(), l.GetProperty("false_negatives").GetInt32(), l.GetProperty("labelled_pairs_outside_clusters").GetInt32()).Should().Be((1, 0, 1, 1));
+        labels.Out.Should().Contain("1 labelled pair(s) name a record that is not in --clusters");
+        truthNoDataset.Code.Should().Be(CliApp.ExitFailure);
+        truthNoDataset.Err.Should().Contain("line 2: the unique id is in 2 datasets of the run (a, b)").And.Contain("source dataset column");
+        missingNamedColumn.Code.Should().Be(CliApp.ExitFailure);
+        missingNamedColumn.Err.Should().Contain("lacks column(s) origin");
+        labelsNoDataset.Code.Should().Be(CliApp.ExitFailure);
+        labelsNoDataset.Err.Should().Contain("--labels").And.Contain("line 2: the unique id is in 2 datasets");
+        labelsOtherDataset.Code.Should().Be(CliApp.ExitFailure);
+        labelsOtherDataset.Err.Should().Contain("line 3: source dataset 'c' is not a dataset of the run's clusters (they are: a, b)");
+    }
+
+    [Theory]
+    [InlineData("unique_id,source_dataset,cluster_id\n1,a,0\n2,a,0\n1,a,1\n", "line 4: the source dataset and unique id of line 2 again")]
+    [InlineData("unique_id,cluster_id\n1,0\n1,1\n", "line 3: the unique id (and the file has no source_dataset column")]
+    [InlineData("unique_id,Unique_ID,cluster_id\n1,1,0\n", "column 'Unique_ID' appears twice")]
+    public async Task Evaluate_ClustersGivingARecordTwice_FailsNamingBothLines(string text, string expected)
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.Combine("clusters.csv"), text);
+        File.WriteAllLines(temp.Combine("truth.csv"), ["unique_id,person", "1,1", "2,1"]);
+
+        var (code, _, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("clusters.csv"), "--truth", temp.Combine("truth.csv"), "--truth-column", "person");
+
+        code.Should().Be(CliApp.ExitFailure);
+        error.Should().Contain(expected);
+    }
+
+    [Fact]
+    public async Task Evaluate_TruthGivingARecordTwoLabels_FailsNamingTheLine()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllLines(temp.Combine("clusters.csv"), ["unique_id,source_dataset,cluster_id", "1,a,0", "2,a,0"]);
+        File.WriteAllLines(temp.Combine("truth.csv"), ["unique_id,person", "1,P1", "2,P1", "1,P1", "1,P7"]);
+
+        var (code, _, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("clusters.csv"), "--truth", temp.Combine("truth.csv"), "--truth-column", "person");
+
+        code.Should().Be(CliApp.ExitFailure);
+        error.Should().Contain("line 5: a record given a truth label on an earlier line is given another one here").And.NotContain("P7");
     }
 
     [Fact]

@@ -70,4 +70,26 @@ public sealed class CsvColumnsTests : IDisposable
 
         act.Should().Throw<DataException>().WithMessage("t is empty*");
     }
+
+    [Fact]
+    public void Read_HeaderNames_AreMatchedIgnoringCase_AndARepeatedNameIsRefused()
+    {
+        File.WriteAllText(_file, "Unique_ID,LABEL\na,1\n");
+        CsvColumns.Read(_file, "t", ["unique_id"], ["label"]).Single().Values.Should().Equal("a", "1");
+
+        File.WriteAllText(_file, "id,ID\na,1\n");
+        var act = () => CsvColumns.Read(_file, "t", ["id"]).ToList();
+        act.Should().Throw<DataException>().WithMessage("t: column 'ID' appears twice in the header*");
+    }
+
+    [Fact]
+    public void Open_OptionalColumns_ReadEmptyWhenAbsent_AndSayWhetherPresent()
+    {
+        File.WriteAllText(_file, "id,label\na,1\n");
+
+        using var file = CsvColumnFile.Open(_file, "t", [["id"]], [["source_dataset"], ["label"]]);
+
+        (file.Has(0), file.Has(1), file.Has(2)).Should().Be((true, false, true));
+        file.Rows().Single().Values.Should().Equal("a", "", "1");
+    }
 }
