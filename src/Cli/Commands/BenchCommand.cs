@@ -72,6 +72,8 @@ internal static class BenchCommand
         var kernel = MeasureKernel(set, model, tf);
         var cores = Environment.ProcessorCount;
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        // After the peak is read: the engine's figure does not include this measurement's own blobs and sets.
+        var load = MeasureRecordSetLoad(set, RecordSetLoadParts);
         var loadAfter = LoadAverage();
         var perCore = comparisons / stages["predict"] / cores;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"records {set.Count}, comparisons {comparisons}, edges {edges.Count}, clusters {clusters.Metrics.Clusters}"));
@@ -79,6 +81,7 @@ internal static class BenchCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scoring kernel (pairs of one rule, one thread, compile included): {kernel / 1e6:0.00} M comparisons/s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stages: {string.Join(", ", stages.Select(kv => $"{kv.Key} {kv.Value:0.000}s"))}; ingest+train+predict+cluster {engineSeconds:0.00}s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy vs generator truth: precision {quality.Precision:0.0000}, recall {quality.Recall:0.0000}, F1 {quality.F1:0.0000}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"record set as the pipeline's activities load it from {RecordSetLoadParts} blobs: {load.ResultMiB:0} MiB held, {load.AllocatedMiB:0} MiB allocated while loading (decoding each part whole, then copying all into one set, would hold the parts' {load.PartsMiB:0} MiB beside the result)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak memory {peak / 1048576.0:0} MiB; load average (1/5/15 min) before {Describe(loadBefore)}, after {Describe(loadAfter)} on {cores} cores (figures are noisy when the load exceeds the cores)"));
         output.WriteLine(JsonSerializer.Serialize(new
         {
@@ -95,6 +98,9 @@ internal static class BenchCommand
             recall = Math.Round(quality.Recall, 5),
             f1 = Math.Round(quality.F1, 5),
             peak_memory_mib = Math.Round(peak / 1048576.0),
+            record_set_mib = Math.Round(load.ResultMiB, 1),
+            record_set_load_allocated_mib = Math.Round(load.AllocatedMiB, 1),
+            record_set_parts_mib = Math.Round(load.PartsMiB, 1),
             load_average_before = loadBefore,
             load_average_after = loadAfter,
         }));
@@ -138,6 +144,52 @@ internal static class BenchCommand
         }
 
         return count / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The blobs the record set is split into for <see cref="MeasureRecordSetLoad"/>: a run's person-level
+    /// extracts (the justice generator writes eleven).</summary>
+    private const int RecordSetLoadParts = 11;
+
+    /// <summary>
+    /// Memory of loading the record set the way the pipeline's partition, estimate and cluster activities do: written as
+    /// <paramref name="parts"/> blobs (here byte arrays), read back into one set through <see cref="RecordSetConcatenation"/>.
+    /// Reports the managed heap the result holds, the bytes allocated while loading it (an upper bound on its transient
+    /// peak), and what the parts would hold if each were decoded whole first (<see cref="RecordSet.ReadFrom"/>), as
+    /// activities did before the concatenation read them straight into one set.
+    /// </summary>
+    private static (double ResultMiB, double AllocatedMiB, double PartsMiB) MeasureRecordSetLoad(RecordSet set, int parts)
+    {
+        var blobs = Enumerable.Range(0, parts).Select(p =>
+        {
+            var from = (int)((long)set.Count * p / parts);
+            var to = (int)((long)set.Count * (p + 1) / parts);
+            using var stream = new MemoryStream();
+            set.Select(Enumerable.Range(from, to - from).ToArray()).WriteTo(stream);
+            return stream.ToArray();
+        }).ToList();
+
+        const double MiB = 1048576.0;
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var total = blobs.Sum(b => RecordSet.ReadCount(new MemoryStream(b, writable: false)).Count);
+        var all = new RecordSetConcatenation(set.ColumnNames, total);
+        foreach (var blob in blobs)
+        {
+            all.Append(new MemoryStream(blob, writable: false));
+        }
+
+        var result = all.Build();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        all = null;
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(result);
+        result = null;
+
+        before = GC.GetTotalMemory(forceFullCollection: true);
+        var decoded = blobs.Select(b => RecordSet.ReadFrom(new MemoryStream(b, writable: false))).ToList();
+        var partsHeld = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(decoded);
+        return (held / MiB, allocated / MiB, partsHeld / MiB);
     }
 
     /// <summary>Train, term frequencies, predict and cluster, each timed into <paramref name="stages"/>.</summary>

@@ -16,6 +16,9 @@ public sealed class BenchCommandTests
         json.GetProperty("kernel_comparisons_per_second_single_thread").GetDouble().Should().BeGreaterThan(0);
         json.GetProperty("seconds").GetProperty("predict").GetDouble().Should().BeGreaterThan(0);
         json.GetProperty("peak_memory_mib").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("record_set_mib").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("record_set_load_allocated_mib").GetDouble().Should().BeGreaterThanOrEqualTo(json.GetProperty("record_set_mib").GetDouble());
+        json.GetProperty("record_set_parts_mib").GetDouble().Should().BeGreaterThan(0);
         json.GetProperty("f1").GetDouble().Should().BeGreaterThan(0.8);
         if (OperatingSystem.IsLinux())
         {
