@@ -64,6 +64,30 @@ public class StringMetricsBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Pairs)]
+    public int DamerauLevenshtein()
+    {
+        var sum = 0;
+        for (var i = 0; i < left.Length; i++)
+        {
+            sum += StringMetrics.DamerauLevenshtein(left[i], right[i], 2);
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Pairs)]
+    public int DamerauLevenshteinWithinOne()
+    {
+        var sum = 0;
+        for (var i = 0; i < left.Length; i++)
+        {
+            sum += StringMetrics.DamerauLevenshtein(left[i], right[i], 1);
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Pairs)]
     public int DoubleMetaphoneEncode()
     {
         var sum = 0;

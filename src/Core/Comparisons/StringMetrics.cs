@@ -199,7 +199,6 @@ public static class StringMetrics
         return j + (prefix * 0.1 * (1.0 - j));
     }
 
-    /// <summary>Levenshtein distance, or <paramref name="max"/> + 1 when it exceeds <paramref name="max"/> (early exit).</summary>
     /// <summary>At most one substitution, insertion or deletion apart (linear; the common "distance ≤ 1" level).</summary>
     private static bool WithinOneEdit(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
     {
@@ -239,34 +238,60 @@ public static class StringMetrics
         return a[(k + 1)..].SequenceEqual(b[k..]);
     }
 
-    /// <summary>The edit distance when the lengths alone settle it (more than <paramref name="max"/> apart, or one string
-    /// empty), else null.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static int? TrivialDistance(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max)
+    /// <summary>Equal but for one swap of two adjacent characters (linear).</summary>
+    private static bool OneAdjacentTransposition(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
     {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        var k = a.CommonPrefixLength(b);
+        return k + 1 < a.Length && a[k] == b[k + 1] && a[k + 1] == b[k] && a[(k + 2)..].SequenceEqual(b[(k + 2)..]);
+    }
+
+    /// <summary>Levenshtein distance, or <paramref name="max"/> + 1 when it exceeds <paramref name="max"/> (early exit).</summary>
+    public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue) =>
+        EditDistance<NoTranspositions>(a, b, max);
+
+    /// <summary>Damerau-Levenshtein distance (optimal string alignment: adjacent transpositions count 1), or
+    /// <paramref name="max"/> + 1 when it exceeds <paramref name="max"/> (early exit).</summary>
+    public static int DamerauLevenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue) =>
+        EditDistance<AdjacentTranspositions>(a, b, max);
+
+    /// <summary>
+    /// The edit distance, with adjacent transpositions counting one edit when <typeparamref name="TEdits"/> allows them (optimal
+    /// string alignment), or <paramref name="max"/> + 1 once it must exceed <paramref name="max"/>. Three rows of the
+    /// table: the one two back is only kept, and read, for transpositions. Stopping when a whole row exceeds <paramref name="max"/>
+    /// is exact for both: a transposition into row i comes from row i − 2 at a cost that row i − 1 already bounds.
+    /// </summary>
+    private static int EditDistance<TEdits>(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max)
+        where TEdits : struct, IEditSet
+    {
+        // A constant per instantiation: the JIT compiles each distance without the other's branches.
+        var transpositions = TEdits.Transpositions;
         if (Math.Abs(a.Length - b.Length) > max)
         {
             return max == int.MaxValue ? max : max + 1;
         }
 
-        return a.Length == 0 ? b.Length : b.Length == 0 ? a.Length : null;
-    }
-
-    public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
-    {
-        if (TrivialDistance(a, b, max) is { } trivial)
+        if (a.Length == 0 || b.Length == 0)
         {
-            return trivial;
+            return Math.Max(a.Length, b.Length);
         }
 
         if (max <= 1)
         {
-            return WithinOneEdit(a, b) ? (a.SequenceEqual(b) ? 0 : 1) : max + 1;
+            return a.SequenceEqual(b) ? 0
+                : WithinOneEdit(a, b) || (transpositions && OneAdjacentTransposition(a, b)) ? 1
+                : max + 1;
         }
 
-        Span<int> prev = b.Length < StackLimit ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
-        Span<int> cur = b.Length < StackLimit ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
+        var w = b.Length + 1;
+        Span<int> twoBack = !transpositions ? default : w <= StackLimit ? stackalloc int[w] : new int[w];
+        Span<int> prev = w <= StackLimit ? stackalloc int[w] : new int[w];
+        Span<int> cur = w <= StackLimit ? stackalloc int[w] : new int[w];
+        for (var j = 0; j < w; j++)
         {
             prev[j] = j;
         }
@@ -279,6 +304,11 @@ public static class StringMetrics
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
                 var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                if (transpositions && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    v = Math.Min(v, twoBack[j - 2] + 1);
+                }
+
                 cur[j] = v;
                 rowMin = Math.Min(rowMin, v);
             }
@@ -288,60 +318,38 @@ public static class StringMetrics
                 return max + 1;
             }
 
-            var t = prev;
-            prev = cur;
-            cur = t;
+            if (transpositions)
+            {
+                var t = twoBack;
+                twoBack = prev;
+                prev = cur;
+                cur = t;
+            }
+            else
+            {
+                var t = prev;
+                prev = cur;
+                cur = t;
+            }
         }
 
-        return prev[b.Length];
+        return prev[b.Length] > max ? max + 1 : prev[b.Length];
     }
 
-    /// <summary>Damerau-Levenshtein distance (optimal string alignment: adjacent transpositions count 1).</summary>
-    public static int DamerauLevenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
+    /// <summary>Which edits an <see cref="EditDistance{TEdits}"/> instantiation counts (a struct, so each is compiled apart).</summary>
+    private interface IEditSet
     {
-        if (TrivialDistance(a, b, max) is { } trivial)
-        {
-            return trivial;
-        }
+        static abstract bool Transpositions { get; }
+    }
 
-        var w = b.Length + 1;
-        Span<int> d0 = w <= StackLimit ? stackalloc int[w] : new int[w];
-        Span<int> d1 = w <= StackLimit ? stackalloc int[w] : new int[w];
-        Span<int> d2 = w <= StackLimit ? stackalloc int[w] : new int[w];
-        for (var j = 0; j < w; j++)
-        {
-            d1[j] = j;
-        }
+    private readonly struct NoTranspositions : IEditSet
+    {
+        public static bool Transpositions => false;
+    }
 
-        for (var i = 1; i <= a.Length; i++)
-        {
-            d2[0] = i;
-            var rowMin = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                var v = Math.Min(Math.Min(d1[j] + 1, d2[j - 1] + 1), d1[j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    v = Math.Min(v, d0[j - 2] + 1);
-                }
-
-                d2[j] = v;
-                rowMin = Math.Min(rowMin, v);
-            }
-
-            if (rowMin > max)
-            {
-                return max + 1;
-            }
-
-            var t = d0;
-            d0 = d1;
-            d1 = d2;
-            d2 = t;
-        }
-
-        return d1[b.Length];
+    private readonly struct AdjacentTranspositions : IEditSet
+    {
+        public static bool Transpositions => true;
     }
 
     /// <summary>Phonetic key of a name: its primary Double Metaphone code (see <see cref="DoubleMetaphone"/>; the

@@ -62,4 +62,66 @@ public sealed class StringMetricsTests
         StringMetrics.Levenshtein(a, b, 1).Should().Be(expected);
         Math.Min(StringMetrics.Levenshtein(a, b), 2).Should().Be(expected);
     }
+
+    [Fact]
+    public void EditDistances_WithAnyMax_AgreeWithTheFullTable()
+    {
+        // Random short strings over a small alphabet (many near-misses, swaps, repeats): each bounded distance must be
+        // the full-table distance, or max + 1 when that exceeds max; the ≤ 1 fast paths and the row early exit included.
+        var random = new Random(11);
+        string Draw() => new(Enumerable.Range(0, random.Next(0, 8)).Select(_ => "ABCA"[random.Next(4)]).ToArray());
+        var checkedSwaps = 0;
+        for (var n = 0; n < 4000; n++)
+        {
+            var a = Draw();
+            var b = n % 3 == 0 && a.Length > 1 ? Swap(a, random.Next(a.Length - 1)) : Draw();
+            var (lev, osa) = (FullTable(a, b, transpositions: false), FullTable(a, b, transpositions: true));
+            checkedSwaps += osa < lev ? 1 : 0;
+            StringMetrics.Levenshtein(a, b).Should().Be(lev, $"Levenshtein({a}, {b})");
+            StringMetrics.DamerauLevenshtein(a, b).Should().Be(osa, $"DamerauLevenshtein({a}, {b})");
+            for (var max = 0; max <= 4; max++)
+            {
+                StringMetrics.Levenshtein(a, b, max).Should().Be(Math.Min(lev, max + 1), $"Levenshtein({a}, {b}, {max})");
+                StringMetrics.DamerauLevenshtein(a, b, max).Should().Be(Math.Min(osa, max + 1), $"DamerauLevenshtein({a}, {b}, {max})");
+            }
+        }
+
+        checkedSwaps.Should().BeGreaterThan(100, "the draw must exercise transpositions");
+    }
+
+    private static string Swap(string s, int k)
+    {
+        var c = s.ToCharArray();
+        (c[k], c[k + 1]) = (c[k + 1], c[k]);
+        return new string(c);
+    }
+
+    /// <summary>The textbook full table: Levenshtein, or optimal string alignment with transpositions.</summary>
+    private static int FullTable(string a, string b, bool transpositions)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (transpositions && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
 }
