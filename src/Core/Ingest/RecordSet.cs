@@ -206,6 +206,14 @@ public sealed class RecordSet
         });
     }
 
+    /// <summary>Runs a decoder that fills its own targets; see <see cref="Decode{T}"/>.</summary>
+    internal static void Decode(Stream stream, Action<BinaryReader> decode) =>
+        Decode(stream, r =>
+        {
+            decode(r);
+            return true;
+        });
+
     /// <summary>Runs a decoder over the stream; a stream that ends early is a format error, not an end-of-stream crash.</summary>
     internal static T Decode<T>(Stream stream, Func<BinaryReader, T> decode)
     {
@@ -301,8 +309,6 @@ public sealed class RecordSetConcatenation
                     dst[i] = (uint)code < (uint)map.Length ? map[code] : throw Corrupt($"column '{_columns[c]}'");
                 }
             }
-
-            return 0;
         });
         _filled += part.Count;
     }

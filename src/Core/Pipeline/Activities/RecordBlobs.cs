@@ -28,7 +28,7 @@ internal static class RecordBlobs
 
         if (columns is null || total > Array.MaxLength)
         {
-            throw new Settings.DataException(columns is null ? "the run has no person-level records to link." : $"the run's datasets hold {total} records together, more than one record set can hold ({Array.MaxLength}).");
+            throw new Settings.DataException(columns is null ? "the run has no person-level records to link." : $"the run's datasets hold {total} records together, more than one record set can hold ({Array.MaxLength}): a run links at most that many records, so give it fewer extracts (records of different runs are not linked to each other).");
         }
 
         var all = new RecordSetConcatenation(columns, (int)total);
