@@ -17,6 +17,10 @@ public sealed class Pseudonymiser(PseudonymKey key)
     private const int OutputBytes = 16;
     private readonly PseudonymKey _key = key ?? throw new ArgumentNullException(nameof(key));
 
+    /// <summary>A keyed HMAC kept between calls: reset after each value instead of set up again from the key (half the
+    /// cost of the one-shot HMAC). One is kept; a call that finds it taken by another thread makes its own.</summary>
+    private IncrementalHash? _spare;
+
     public string KeyId => _key.KeyId;
 
     public string Pseudonymise(string domain, string value)
@@ -31,9 +35,12 @@ public sealed class Pseudonymiser(PseudonymKey key)
         Span<byte> input = rented ?? stackalloc byte[max];
         var n = Encoding.UTF8.GetBytes(domain, input);
         input[n++] = 0;
-        n += Encoding.UTF8.GetBytes(value.Trim(), input[n..]);
+        n += Encoding.UTF8.GetBytes(value.AsSpan().Trim(), input[n..]);
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key.Bytes, input[..n], mac);
+        var hmac = Interlocked.Exchange(ref _spare, null) ?? IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key.Bytes);
+        hmac.AppendData(input[..n]);
+        hmac.GetHashAndReset(mac);
+        Interlocked.Exchange(ref _spare, hmac)?.Dispose();
         return Convert.ToHexStringLower(mac[..OutputBytes]);
     }
 

@@ -150,6 +150,7 @@ public static class ShareDatasetWriter
             {
                 var plan = plans[i];
                 string value;
+                DateOnly? parsed = null;
                 switch (plan.Kind)
                 {
                     case PlanKind.Age:
@@ -162,14 +163,23 @@ public static class ShareDatasetWriter
                         value = pseudonymiser.Pseudonymise(plan.Domain!, row[plan.Index]);
                         break;
                     case PlanKind.Date:
-                        value = ShareValues.TryParseDate(row[plan.Index], out var date) ? ShareValues.FormatDate(date) : row[plan.Index].Trim();
+                        if (ShareValues.TryParseDate(row[plan.Index], out var date))
+                        {
+                            parsed = date;
+                            value = ShareValues.FormatDate(date);
+                        }
+                        else
+                        {
+                            value = row[plan.Index].Trim();
+                        }
+
                         break;
                     default:
                         value = row[plan.Index].Trim();
                         break;
                 }
 
-                stats[i].Add(value);
+                stats[i].Add(value, parsed);
                 cells[c++] = ShareCsvWriter.Neutralise(value, plan.Numeric);
             }
 
@@ -229,7 +239,7 @@ public static class ShareDatasetWriter
 
     private sealed class VariableAccumulator(ColumnPlan plan)
     {
-        private readonly SortedSet<string> _values = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _values = new(StringComparer.Ordinal);
         private long _missing;
         private long _present;
         private bool _valuesTruncated;
@@ -238,7 +248,9 @@ public static class ShareDatasetWriter
         private DateOnly? _minDate;
         private DateOnly? _maxDate;
 
-        public void Add(string value)
+        /// <param name="value">The value as written to the share.</param>
+        /// <param name="date">A date variable's value as parsed already (null when it is not a date).</param>
+        public void Add(string value, DateOnly? date)
         {
             if (ShareValues.IsMissing(value))
             {
@@ -264,7 +276,7 @@ public static class ShareDatasetWriter
                 _min = _min is null || number < _min ? number : _min;
                 _max = _max is null || number > _max ? number : _max;
             }
-            else if (plan.Kind == PlanKind.Date && ShareValues.TryParseDate(value, out var d))
+            else if (plan.Kind == PlanKind.Date && date is { } d)
             {
                 _minDate = _minDate is null || d < _minDate ? d : _minDate;
                 _maxDate = _maxDate is null || d > _maxDate ? d : _maxDate;

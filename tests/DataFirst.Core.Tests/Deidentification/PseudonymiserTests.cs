@@ -58,4 +58,20 @@ public sealed class PseudonymiserTests
 
         p.Pseudonymise("d", new string('x', 5000)).Should().HaveLength(32);
     }
+
+    [Fact]
+    public void Pseudonymise_ManyValues_FromManyThreads_EqualTheOneShotHmac()
+    {
+        // The keyed HMAC is kept and reset between values and handed between threads: every pseudonym must still be
+        // HMAC-SHA256(key, domain ‖ 0 ‖ trimmed value) of its own value, however calls interleave.
+        var keyBytes = Enumerable.Range(0, 32).Select(i => (byte)(i * 13 + 7)).ToArray();
+        var p = new Pseudonymiser(ShareFixture.Key());
+        var values = Enumerable.Range(0, 4000).Select(i => i % 7 == 0 ? $"  V{i}  " : $"V{i}\u00e9{new string('x', i % 300)}").ToArray();
+        string Expected(string v) => Convert.ToHexStringLower(HMACSHA256.HashData(keyBytes, Encoding.UTF8.GetBytes("d\0" + v.Trim())))[..32];
+
+        var actual = new string[values.Length];
+        Parallel.For(0, values.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => actual[i] = p.Pseudonymise("d", values[i]));
+
+        actual.Should().Equal(values.Select(Expected));
+    }
 }

@@ -1,0 +1,57 @@
+using System.Globalization;
+using DataFirst.Core.Deidentification;
+
+namespace DataFirst.Core.Tests.Deidentification;
+
+public sealed class ShareValuesTests
+{
+    private static readonly string[] Formats = ["yyyy-MM-dd", "dd/MM/yyyy", "yyyyMMdd", "d MMM yyyy", "dd MMM yyyy", "d MMMM yyyy", "d/M/yyyy", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss"];
+
+    [Theory]
+    [InlineData("2019-03-25", "2019-03-25")]
+    [InlineData(" 25/03/2019 ", "2019-03-25")]
+    [InlineData("20190325", "2019-03-25")]
+    [InlineData("5/3/2019", "2019-03-05")]
+    [InlineData("5 Mar 2019", "2019-03-05")]
+    [InlineData("2020-02-29", "2020-02-29")]
+    [InlineData("29/02/2020", "2020-02-29")]
+    [InlineData("2019-03-25T10:00:00", "2019-03-25")]
+    [InlineData("2019-02-29", null)]
+    [InlineData("31/04/2019", null)]
+    [InlineData("00000101", null)]
+    [InlineData("2019-13-01", null)]
+    [InlineData("2019-3-05", null)]
+    [InlineData("12345678x", null)]
+    [InlineData("", null)]
+    public void TryParseDate_AdminFormats_AndImpossibleDates(string text, string? expected)
+    {
+        var ok = ShareValues.TryParseDate(text, out var date);
+
+        (ok ? ShareValues.FormatDate(date) : null).Should().Be(expected);
+    }
+
+    [Fact]
+    public void TryParseDate_AgreesWithTheGeneralParser_OnDateShapedStrings()
+    {
+        // The all-digit fast path must answer exactly as DateTime.TryParseExact over every accepted format: random
+        // digit strings in the three numeric shapes (most impossible: day 00, month 13, 31 April...) and near-misses.
+        var random = new Random(3);
+        string D(int n) => string.Concat(Enumerable.Range(0, n).Select(_ => (char)('0' + random.Next(10))));
+        string Near(int n) => random.Next(4) == 0 ? D(n) : n == 4 ? (1900 + random.Next(130)).ToString(CultureInfo.InvariantCulture) : random.Next(1, 32).ToString("00", CultureInfo.InvariantCulture);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = (i % 5) switch
+            {
+                0 => $"{Near(4)}-{Near(2)}-{Near(2)}",
+                1 => $"{Near(2)}/{Near(2)}/{Near(4)}",
+                2 => $"{Near(4)}{Near(2)}{Near(2)}",
+                3 => $"{Near(4)}-{D(1)}-{Near(2)}",
+                _ => $"{Near(2)}/{Near(2)}/{D(random.Next(2, 6))}",
+            };
+
+            var expected = DateTime.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt) ? DateOnly.FromDateTime(dt) : (DateOnly?)null;
+            var actual = ShareValues.TryParseDate(text, out var d) ? d : (DateOnly?)null;
+            actual.Should().Be(expected, text);
+        }
+    }
+}
