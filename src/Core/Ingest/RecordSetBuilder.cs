@@ -67,18 +67,27 @@ public sealed class RecordSetBuilder
     {
         var label = inputLabel ?? datasetName;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var repeated = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < header.Count; i++)
         {
-            index.TryAdd(header[i].Trim(), i);
+            if (!index.TryAdd(header[i].Trim(), i))
+            {
+                repeated.Add(header[i].Trim());
+            }
         }
 
+        // A column the settings use must be named once: with two, either could be meant (an unused repeat is harmless).
+        int? Lookup(string col, string what) =>
+            repeated.Contains(col)
+                ? throw new DataException($"input '{label}': column '{col}' ({what}) is named more than once in the header; rename or drop one.")
+                : index.TryGetValue(col, out var i) ? i : null;
+
         int Find(string col, string what) =>
-            index.TryGetValue(col, out var i)
-                ? i
-                : throw new DataException($"input '{label}': column '{col}' ({what}) is missing; the input has columns: {string.Join(", ", header)}. Fix the settings or the input.");
+            Lookup(col, what)
+                ?? throw new DataException($"input '{label}': column '{col}' ({what}) is missing; the input has columns: {string.Join(", ", header)}. Fix the settings or the input.");
 
         var idCol = Find(settings.UniqueIdColumn, "unique_id_column");
-        var srcCol = index.TryGetValue(settings.SourceDatasetColumn, out var sIdx) ? sIdx : -1;
+        var srcCol = Lookup(settings.SourceDatasetColumn, "source_dataset_column") ?? -1;
         var map = new int[columns.Count];
         var multi = new int[columns.Count][];
         for (var c = 0; c < columns.Count; c++)

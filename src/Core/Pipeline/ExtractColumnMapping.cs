@@ -6,7 +6,8 @@ namespace DataFirst.Core.Pipeline;
 /// Maps an extract's header to the canonical linkage columns (<see cref="CanonicalColumns"/>: unique id, source
 /// dataset, then the identifiers by kind) using the dataset's profile. Used by the pipeline's ingest activity and by
 /// anything else that links extracts in memory (e.g. <c>datafirst bench --justice</c>), so both read them alike.
-/// Header names match case-insensitively; the first of repeated names wins.
+/// Header names match case-insensitively; names the header gives more than once are listed in
+/// <see cref="RepeatedColumns"/> (ingest refuses such a file: no step could tell which column is meant).
 /// </summary>
 public sealed class ExtractColumnMapping
 {
@@ -16,8 +17,9 @@ public sealed class ExtractColumnMapping
 
     private readonly int[] identifierIndexes;
 
-    private ExtractColumnMapping(DatasetProfile profile, int uniqueIdIndex, int[] identifierIndexes, IReadOnlyList<string> missing)
+    private ExtractColumnMapping(DatasetProfile profile, int uniqueIdIndex, int[] identifierIndexes, IReadOnlyList<string> missing, IReadOnlyList<string> repeated)
     {
+        RepeatedColumns = repeated;
         Profile = profile;
         UniqueIdIndex = uniqueIdIndex;
         this.identifierIndexes = identifierIndexes;
@@ -32,22 +34,29 @@ public sealed class ExtractColumnMapping
     /// <summary>Columns the profile requires (required, unique id, identifiers) that the header lacks.</summary>
     public IReadOnlyList<string> MissingColumns { get; }
 
+    /// <summary>Names the header gives more than once (ignoring case), as the later occurrence spells them.</summary>
+    public IReadOnlyList<string> RepeatedColumns { get; }
+
     /// <summary>Maps <paramref name="header"/> (trimmed names) for <paramref name="profile"/>.</summary>
     public static ExtractColumnMapping Create(DatasetProfile profile, IReadOnlyList<string> header)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(header);
         var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var repeated = new List<string>();
         for (var i = 0; i < header.Count; i++)
         {
-            index.TryAdd(header[i], i);
+            if (!index.TryAdd(header[i], i))
+            {
+                repeated.Add(header[i]);
+            }
         }
 
         var missing = profile.Columns.Where(c => c.Required || c.Name == profile.UniqueIdColumn || c.IdentifierKind is not null)
             .Where(c => !index.ContainsKey(c.Name)).Select(c => c.Name).ToList();
         var id = index.TryGetValue(profile.UniqueIdColumn, out var x) ? x : -1;
         var identifiers = CanonicalColumns.Skip(2).Select(kind => profile.FindIdentifier(kind) is { } c && index.TryGetValue(c.Name, out var i) ? i : -1).ToArray();
-        return new ExtractColumnMapping(profile, id, identifiers, missing);
+        return new ExtractColumnMapping(profile, id, identifiers, missing, repeated);
     }
 
     /// <summary>The canonical row (<see cref="CanonicalColumns"/> order) of one extract row: trimmed unique id, the

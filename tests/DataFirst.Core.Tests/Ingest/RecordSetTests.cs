@@ -119,6 +119,16 @@ public sealed class RecordSetTests
     }
 
     [Fact]
+    public void Build_ColumnTheSettingsUseNamedTwice_FailsNamingIt_AnUnusedRepeatIsHarmless()
+    {
+        var used = () => Build("id,forename,dob,forename\n1,Bob,1980-01-02,Robert\n");
+        var unused = Build("id,forename,dob,note,note\n1,Bob,1980-01-02,a,b\n");
+
+        used.Should().Throw<DataException>().WithMessage("input 'a': column 'forename' (source of standardised column 'forename') is named more than once in the header; rename or drop one.");
+        unused.Count.Should().Be(1);
+    }
+
+    [Fact]
     public void Build_DuplicateId_NamesLines()
     {
         var act = () => Build("id,forename,dob\n1,Bob,1980-01-02\n1,Ann,1981-01-02\n");

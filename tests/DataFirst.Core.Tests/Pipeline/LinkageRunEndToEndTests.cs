@@ -218,6 +218,31 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Run_ExtractNamingAColumnTwice_FailsAtIngestNamingFileAndColumn_AndQuarantinesTheFile()
+    {
+        // The last column renamed to another column's name in another case: which one is the surname? Ingest must not
+        // guess (it took the first, and the share step refused the file only after linking).
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 10);
+        var path = Path.Combine(run.ExtractsFolder, "crown_court.csv");
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        header.Should().Contain("defendant_surname");
+        header[^1] = "Defendant_Surname";
+        lines[0] = string.Join(',', header);
+        File.WriteAllLines(path, lines);
+        var request = await run.UploadAsync("twice", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, _) = await run.RunAsync(request, "twice-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("extracts/twice/crown_court.csv").And.Contain("'Defendant_Surname'").And.Contain("twice").And.Contain("quarantine");
+        var reason = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "twice/twice-1/crown_court.reason.txt"));
+        reason.Should().Contain("'Defendant_Surname'");
+        (await run.Blobs.ListPageAsync("srs-transfer", "twice/")).Items.Should().BeEmpty();
+        state.Error.Should().Contain("IngestExtractActivity", "the run stops at ingest, before anything is linked");
+    }
+
+    [Fact]
     public async Task Run_ExtractWithAQuoteNeverClosed_FailsNamingFileAndLine_AndQuarantinesTheWholeFile()
     {
         using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 8);

@@ -53,9 +53,12 @@ public sealed class IngestExtractActivity(PipelineServices services)
 
         var mapping = ExtractColumnMapping.Create(profile, header);
         var missing = mapping.MissingColumns;
-        if (missing.Count > 0)
+        var repeated = mapping.RepeatedColumns;
+        if (missing.Count > 0 || repeated.Count > 0)
         {
-            var reason = $"extract '{extract.Blob}' (dataset {extract.Dataset}) lacks column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires.";
+            var reason = missing.Count > 0
+                ? $"extract '{extract.Blob}' (dataset {extract.Dataset}) lacks column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires."
+                : $"extract '{extract.Blob}' (dataset {extract.Dataset}) names column(s) {string.Join(", ", repeated.Select(c => $"'{c}'"))} twice in its header (names are matched ignoring case), so no step can tell which is meant; rename or drop one.";
             await QuarantineWholeFileAsync(input, reason, cancellationToken).ConfigureAwait(false);
             throw new ExtractRejectedException($"{reason} The file was copied to quarantine; fix the extract and upload it again.");
         }
