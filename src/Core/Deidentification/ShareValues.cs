@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataFirst.Core.Ingest;
 
 namespace DataFirst.Core.Deidentification;
 
@@ -18,7 +19,7 @@ public static class ShareValues
         }
 
         var text = value!.AsSpan().Trim();
-        if (TryParseNumericDate(text, out date))
+        if (NumericDates.TryParse(text, out date))
         {
             return true;
         }
@@ -30,60 +31,6 @@ public static class ShareValues
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// The all-digit formats admin extracts mostly use — yyyy-MM-dd, dd/MM/yyyy, yyyyMMdd — read without the general
-    /// parser (one of these is in most columns of most rows of a share). Only a valid date in exactly one of these
-    /// shapes is taken; anything else is left to <see cref="DateTime.TryParseExact(ReadOnlySpan{char}, string[], IFormatProvider, DateTimeStyles, out DateTime)"/>
-    /// over every format, so the answer is the same as before.
-    /// </summary>
-    private static bool TryParseNumericDate(ReadOnlySpan<char> s, out DateOnly date)
-    {
-        int year, month, day;
-        if (s.Length == 10 && s[4] == '-' && s[7] == '-')
-        {
-            (year, month, day) = (Digits(s[..4]), Digits(s.Slice(5, 2)), Digits(s.Slice(8, 2)));
-        }
-        else if (s.Length == 10 && s[2] == '/' && s[5] == '/')
-        {
-            (year, month, day) = (Digits(s.Slice(6, 4)), Digits(s.Slice(3, 2)), Digits(s[..2]));
-        }
-        else if (s.Length == 8)
-        {
-            (year, month, day) = (Digits(s[..4]), Digits(s.Slice(4, 2)), Digits(s.Slice(6, 2)));
-        }
-        else
-        {
-            date = default;
-            return false;
-        }
-
-        if (year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month))
-        {
-            date = new DateOnly(year, month, day);
-            return true;
-        }
-
-        date = default;
-        return false;
-    }
-
-    /// <summary>The number the ASCII digits spell, or -1 when one is not a digit.</summary>
-    private static int Digits(ReadOnlySpan<char> s)
-    {
-        var n = 0;
-        foreach (var c in s)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return -1;
-            }
-
-            n = (n * 10) + (c - '0');
-        }
-
-        return n;
     }
 
     /// <summary>Whole years from <paramref name="birth"/> to <paramref name="at"/> (a 29 February birthday counts from 1 March), or null when negative.</summary>

@@ -136,7 +136,8 @@ public static class DateStandardiser
         }
 
         var t = raw.Trim();
-        if (DateOnly.TryParseExact(t, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var d)
+        if (NumericDates.TryParse(t, out var d)
+            || DateOnly.TryParseExact(t, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out d)
             || DateTime.TryParseExact(t, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var dt) && Assign(dt, out d))
         {
             if (d.Year is < 1850 or > 2100)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataFirst.Core.Deidentification;
+using DataFirst.Core.Tests.Ingest;
 
 namespace DataFirst.Core.Tests.Deidentification;
 
@@ -33,22 +34,9 @@ public sealed class ShareValuesTests
     [Fact]
     public void TryParseDate_AgreesWithTheGeneralParser_OnDateShapedStrings()
     {
-        // The all-digit fast path must answer exactly as DateTime.TryParseExact over every accepted format: random
-        // digit strings in the three numeric shapes (most impossible: day 00, month 13, 31 April...) and near-misses.
-        var random = new Random(3);
-        string D(int n) => string.Concat(Enumerable.Range(0, n).Select(_ => (char)('0' + random.Next(10))));
-        string Near(int n) => random.Next(4) == 0 ? D(n) : n == 4 ? (1900 + random.Next(130)).ToString(CultureInfo.InvariantCulture) : random.Next(1, 32).ToString("00", CultureInfo.InvariantCulture);
-        for (var i = 0; i < 20_000; i++)
+        // The all-digit fast path must answer exactly as DateTime.TryParseExact over every accepted format.
+        foreach (var text in DateShapedStrings.Generate(seed: 3, count: 20_000))
         {
-            var text = (i % 5) switch
-            {
-                0 => $"{Near(4)}-{Near(2)}-{Near(2)}",
-                1 => $"{Near(2)}/{Near(2)}/{Near(4)}",
-                2 => $"{Near(4)}{Near(2)}{Near(2)}",
-                3 => $"{Near(4)}-{D(1)}-{Near(2)}",
-                _ => $"{Near(2)}/{Near(2)}/{D(random.Next(2, 6))}",
-            };
-
             var expected = DateTime.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt) ? DateOnly.FromDateTime(dt) : (DateOnly?)null;
             var actual = ShareValues.TryParseDate(text, out var d) ? d : (DateOnly?)null;
             actual.Should().Be(expected, text);

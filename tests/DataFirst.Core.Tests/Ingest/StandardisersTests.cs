@@ -32,6 +32,27 @@ public sealed class StandardisersTests
         bad.Should().BeFalse();
     }
 
+    [Fact]
+    public void Date_AgreesWithTheGeneralParser_OnDateShapedStrings()
+    {
+        // The standardiser reads the all-digit shapes without the general parser: it must still answer as
+        // TryParseExact over its formats (then the 1850–2100 range) does.
+        string[] formats =
+        [
+            "yyyy-MM-dd", "yyyy-M-d", "dd/MM/yyyy", "d/M/yyyy", "yyyyMMdd", "d MMM yyyy", "dd MMM yyyy", "d MMMM yyyy", "dd-MM-yyyy", "d-M-yyyy",
+            "yyyy/MM/dd", "dd.MM.yyyy", "d-MMM-yyyy", "dd-MMM-yyyy", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-dd HH:mm:ss", "dd/MM/yyyy HH:mm:ss", "dd/MM/yyyy HH:mm",
+        ];
+        foreach (var text in DateShapedStrings.Generate(seed: 4, count: 20_000))
+        {
+            var expected = DateTime.TryParseExact(text, formats, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AllowWhiteSpaces, out var dt)
+                && dt.Year is >= 1850 and <= 2100
+                ? dt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
+                : null;
+            DateStandardiser.Standardise(text, out var bad).Should().Be(expected, text);
+            bad.Should().Be(expected is null, text);
+        }
+    }
+
     [Theory]
     [InlineData("1981-02-29")]
     [InlineData("31/04/1980")]
