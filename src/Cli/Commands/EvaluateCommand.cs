@@ -252,14 +252,8 @@ internal static class EvaluateCommand
 
     /// <summary>A pairs file's rows: unique_id_l, unique_id_r, the <paramref name="value"/> column, then
     /// source_dataset_l and source_dataset_r ("" when the file has none).</summary>
-    private static IEnumerable<(string[] Values, long Line)> ReadPairs(string path, string source, string[] value)
-    {
-        using var file = CsvColumnFile.Open(path, source, [["unique_id_l"], ["unique_id_r"], value], [["source_dataset_l"], ["source_dataset_r"]]);
-        foreach (var row in file.Rows())
-        {
-            yield return row;
-        }
-    }
+    private static IEnumerable<(string[] Values, long Line)> ReadPairs(string path, string source, string[] value) =>
+        CsvColumnFile.ReadRows(path, source, [["unique_id_l"], ["unique_id_r"], value], [["source_dataset_l"], ["source_dataset_r"]]);
 
     private static void Print(TextWriter output, QualityMetrics m, int records) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{records} records: pairwise precision {m.Precision:0.0000}, recall {m.Recall:0.0000}, F1 {m.F1:0.0000}; B-cubed precision {m.BCubedPrecision:0.0000}, recall {m.BCubedRecall:0.0000}, F1 {m.BCubedF1:0.0000}"));
@@ -284,7 +278,7 @@ internal static class EvaluateCommand
     {
         var source = $"--truth '{path}'";
         var truth = new Dictionary<RecordRef, string>();
-        foreach (var (id, dataset, label, line) in EvaluationSuite.ReadTruthRows(path, idColumn, truthColumn, pattern, datasetColumn ?? "source_dataset", datasetRequired: datasetColumn is not null))
+        foreach (var (id, dataset, label, line) in EvaluationSuite.ReadTruthRows(path, source, idColumn, truthColumn, pattern, datasetColumn ?? "source_dataset", datasetRequired: datasetColumn is not null))
         {
             if (run.Resolve(id, dataset, source, line) is { } record)
             {

@@ -272,7 +272,7 @@ public static class StringMetrics
         var transpositions = TEdits.Transpositions;
         if (Math.Abs(a.Length - b.Length) > max)
         {
-            return max == int.MaxValue ? max : max + 1;
+            return max + 1;
         }
 
         if (a.Length == 0 || b.Length == 0)

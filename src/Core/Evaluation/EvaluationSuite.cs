@@ -83,9 +83,10 @@ public static class EvaluationSuite
     public static Dictionary<string, string> ReadTruth(string file, string idColumn, string truthColumn, string? pattern)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var row in ReadTruthRows(file, idColumn, truthColumn, pattern, datasetColumn: null, datasetRequired: false))
+        var source = $"truth file '{file}'";
+        foreach (var row in ReadTruthRows(file, source, idColumn, truthColumn, pattern, datasetColumn: null, datasetRequired: false))
         {
-            AddTruth(map, row.Id, row.Label, $"truth file '{file}'", row.Line);
+            AddTruth(map, row.Id, row.Label, source, row.Line);
         }
 
         return map;
@@ -93,13 +94,12 @@ public static class EvaluationSuite
 
     /// <summary>The rows of a truth file: unique id, source dataset ("" when <paramref name="datasetColumn"/> is null or
     /// the file lacks it and <paramref name="datasetRequired"/> is false), the truth label (the regex's first group when a
-    /// pattern is given) and the line.</summary>
-    public static IEnumerable<(string Id, string Dataset, string Label, long Line)> ReadTruthRows(string file, string idColumn, string truthColumn, string? pattern, string? datasetColumn, bool datasetRequired)
+    /// pattern is given) and the line. <paramref name="source"/> names the file in errors.</summary>
+    public static IEnumerable<(string Id, string Dataset, string Label, long Line)> ReadTruthRows(string file, string source, string idColumn, string truthColumn, string? pattern, string? datasetColumn, bool datasetRequired)
     {
         var regex = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         string[][] id = [[idColumn], [truthColumn]], dataset = datasetColumn is null ? [] : [[datasetColumn]];
-        using var csv = CsvColumnFile.Open(file, $"truth file '{file}'", datasetRequired ? [.. id, .. dataset] : id, datasetRequired ? [] : dataset);
-        foreach (var (values, line) in csv.Rows())
+        foreach (var (values, line) in CsvColumnFile.ReadRows(file, source, datasetRequired ? [.. id, .. dataset] : id, datasetRequired ? [] : dataset))
         {
             var label = values[1];
             if (regex?.Match(label) is { Success: true } m)

@@ -16,14 +16,8 @@ public static class CsvColumns
     /// <param name="path">The file.</param>
     /// <param name="source">Names the file in errors (e.g. <c>--labels 'pairs.csv'</c>).</param>
     /// <param name="columns">Per column wanted, the header names accepted for it (the first present is used).</param>
-    public static IEnumerable<(string[] Values, long Line)> Read(string path, string source, params string[][] columns)
-    {
-        using var file = CsvColumnFile.Open(path, source, columns);
-        foreach (var row in file.Rows())
-        {
-            yield return row;
-        }
-    }
+    public static IEnumerable<(string[] Values, long Line)> Read(string path, string source, params string[][] columns) =>
+        CsvColumnFile.ReadRows(path, source, columns);
 }
 
 /// <summary>
@@ -59,7 +53,7 @@ public sealed class CsvColumnFile : IDisposable
         try
         {
             var csv = new CsvReader(reader, source, trimUnquoted: true);
-            var row = csv.ReadHeader(h => required.Count(names => Find(h, names) < 0))
+            var row = csv.ReadHeader(h => required.Count(names => !names.Any(name => h.Any(column => string.Equals(column.Trim(), name, StringComparison.OrdinalIgnoreCase)))))
                 ?? throw new DataException($"{source} is empty: it has no header row.");
             var header = new CsvHeader(row, source, message => new DataException(message));
             var missing = required.Where(names => header.IndexOfAny(names) is null).Select(names => string.Join(" or ", names)).ToList();
@@ -75,6 +69,17 @@ public sealed class CsvColumnFile : IDisposable
         {
             reader.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Opens the file, reads its rows (<see cref="Rows"/>) and closes it, for a reader that need not ask
+    /// <see cref="Has"/>: an absent optional column reads as "".</summary>
+    public static IEnumerable<(string[] Values, long Line)> ReadRows(string path, string source, IReadOnlyList<string[]> required, IReadOnlyList<string[]>? optional = null)
+    {
+        using var file = Open(path, source, required, optional);
+        foreach (var row in file.Rows())
+        {
+            yield return row;
         }
     }
 
@@ -102,19 +107,4 @@ public sealed class CsvColumnFile : IDisposable
     }
 
     public void Dispose() => _reader.Dispose();
-
-    /// <summary>For delimiter detection only: how the header split on one delimiter would be looked up.</summary>
-    private static int Find(string[] header, string[] names)
-    {
-        foreach (var name in names)
-        {
-            var i = Array.FindIndex(header, h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
-            if (i >= 0)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 }
