@@ -76,7 +76,10 @@ internal static class LinkCommand
 
         foreach (var s in run.Model.Provenance.Sessions)
         {
-            output.WriteLine($"training rule {s.RuleIndex} ({string.Join(" = ", s.Rule)}): {s.Pairs} pairs, {s.Iterations} EM iterations, {(s.Converged ? "converged" : "NOT converged")}");
+            var pairs = s.PairsGenerated > s.Pairs
+                ? $"{s.Pairs} of its {s.PairsGenerated} pairs (a seeded sample: em.max_pairs {settings.Em.MaxPairs})"
+                : $"{s.Pairs} pairs";
+            output.WriteLine($"training rule {s.RuleIndex} ({string.Join(" = ", s.Rule)}): {pairs}, {s.Iterations} EM iterations, {(s.Converged ? "converged" : "NOT converged")}");
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lambda: {run.Model.Lambda:G4}"));

@@ -61,16 +61,29 @@ public static class BlockingAnalysis
             var blocks = pe.Blocks(r);
             long total = 0;
             var oversized = 0;
-            PairEnumerator.ForEachRange(blocks, () => 0L, (from, to, acc) =>
+            if (r == 0)
             {
-                var v = new Counter();
-                for (var i = from; i < to; i++)
+                // No earlier rule to exclude: a block's pairs follow from its size (and its sources, for link_only).
+                var perSource = new int[records.SourceNames.Count];
+                for (var i = 0; i < blocks.Count; i++)
                 {
-                    acc += pe.VisitBlock(r, blocks[i], ref v);
+                    total += Pairs(blocks[i], records.SourceCodes, perSource, settings.LinkType == LinkType.LinkOnly);
                 }
+            }
+            else
+            {
+                PairEnumerator.ForEachRange(blocks, () => 0L, (from, to, acc) =>
+                {
+                    var v = new Counter();
+                    for (var i = from; i < to; i++)
+                    {
+                        acc += pe.VisitBlock(r, blocks[i], ref v);
+                    }
 
-                return acc;
-            }, acc => Interlocked.Add(ref total, acc));
+                    return acc;
+                }, acc => Interlocked.Add(ref total, acc));
+            }
+
             foreach (var size in blocks.Sizes())
             {
                 if (size > settings.MaxBlockSize)
@@ -98,5 +111,28 @@ public static class BlockingAnalysis
         }
 
         return new BlockingAnalysisResult(results, results.Sum(x => x.Comparisons), warnings);
+    }
+
+    /// <summary>Pairs of one block: all of them, or for link_only those across two source datasets.</summary>
+    private static long Pairs(ReadOnlySpan<int> block, int[] sourceCodes, int[] perSource, bool linkOnly)
+    {
+        long n = block.Length;
+        var pairs = n * (n - 1) / 2;
+        if (!linkOnly)
+        {
+            return pairs;
+        }
+
+        foreach (var r in block)
+        {
+            pairs -= perSource[sourceCodes[r]]++; // each record pairs with those of its own source seen before it
+        }
+
+        foreach (var r in block)
+        {
+            perSource[sourceCodes[r]] = 0;
+        }
+
+        return pairs;
     }
 }

@@ -29,14 +29,18 @@ public sealed record RuleRef(string Kind, int Index)
 
 public sealed record PartitionRecordsInput(RunContext Run, IReadOnlyList<string> RecordBlobs, RuleRef Rule, int Partitions);
 
-public sealed record PartitionRecordsResult(RuleRef Rule, IReadOnlyList<string> ShardBlobs, long Comparisons, long LargestBlock, IReadOnlyList<string> Warnings);
+/// <summary>A rule's shards and blocking figures. <paramref name="Comparisons"/>: for a prediction rule the pairs no earlier
+/// rule found; for a training rule all its pairs (its EM session counts them all, or
+/// <paramref name="PairSampleRate"/> of them when they exceed em.max_pairs).</summary>
+public sealed record PartitionRecordsResult(RuleRef Rule, IReadOnlyList<string> ShardBlobs, long Comparisons, long LargestBlock, IReadOnlyList<string> Warnings, double PairSampleRate = 1);
 
 /// <summary>Term frequencies always; λ and u only when training (<paramref name="Train"/>).</summary>
 public sealed record EstimateParametersInput(RunContext Run, IReadOnlyList<string> RecordBlobs, bool Train);
 
 public sealed record EstimateParametersResult(string? ParametersBlob, string TermFrequenciesBlob, double Lambda, long SampledPairs);
 
-public sealed record CountPatternsInput(RunContext Run, string ShardBlob, int TrainingRule);
+/// <summary>One shard of a training rule; <paramref name="PairSampleRate"/> below 1 counts that seeded sample of its pairs.</summary>
+public sealed record CountPatternsInput(RunContext Run, string ShardBlob, int TrainingRule, double PairSampleRate = 1);
 
 /// <summary>A partition's agreement-pattern histogram (comparison vector → pair count), as the engine's JSON.</summary>
 public sealed record CountPatternsResult(int TrainingRule, string Histogram, long Pairs);

@@ -72,7 +72,7 @@ public static class LinkageRunOrchestrator
         else
         {
             var trainingShards = partitioned.Where(p => p.Rule.Kind == RuleRef.Training)
-                .SelectMany(p => p.ShardBlobs.Select(s => new CountPatternsInput(run, s, p.Rule.Index)))
+                .SelectMany(p => p.ShardBlobs.Select(s => new CountPatternsInput(run, s, p.Rule.Index, p.PairSampleRate)))
                 .ToList();
             var histograms = await FanOutAsync(context, "counting patterns", trainingShards, input =>
                 context.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, input, Retry));

@@ -152,6 +152,16 @@ public sealed record EmSettings
 
     /// <summary>EM stops when no m or λ changes by more than this between iterations.</summary>
     public double ConvergenceThreshold { get; init; } = 1e-4;
+
+    /// <summary>
+    /// Pairs a training rule's session counts at most. A rule that generates more (its blocks grow with the
+    /// square of the data: a date-of-birth rule over 8 M records makes over a billion pairs) has a seeded
+    /// random sample of its pairs counted instead, each pair kept with the same probability.
+    /// </summary>
+    public long MaxPairs { get; init; } = 20_000_000;
+
+    /// <summary>Seed of that sample: the same seed keeps the same pairs, whatever the partitions, cores or record order.</summary>
+    public int Seed { get; init; } = 42;
 }
 
 /// <summary>User-authored linkage settings (immutable). Load with <see cref="Parse"/> / <see cref="Load"/>.</summary>

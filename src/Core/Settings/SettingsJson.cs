@@ -107,6 +107,7 @@ internal static class SettingsJson
         Require(s.USampling.MaxPairs >= 1000, "$.u_sampling.max_pairs", "must be at least 1000.");
         Require(s.Em.MaxIterations >= 1, "$.em.max_iterations", "must be at least 1.");
         Require(s.Em.ConvergenceThreshold > 0, "$.em.convergence_threshold", "must be positive.");
+        Require(s.Em.MaxPairs >= 1000, "$.em.max_pairs", "must be at least 1000.");
         if (s.ProbabilityTwoRandomRecordsMatch is { } p)
         {
             Require(p is > 0 and < 1, "$.probability_two_random_records_match", "must be strictly between 0 and 1.");

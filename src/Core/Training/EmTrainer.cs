@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using DataFirst.Core.Blocking;
 using DataFirst.Core.Comparisons;
@@ -13,6 +14,9 @@ public sealed record EmResult(double[][] M, double Lambda, int Iterations, bool 
 /// Cost depends on the number of distinct patterns, not on the number of pairs.</summary>
 public static class EmTrainer
 {
+    /// <summary>Matches a sampled session should hold (EM's λ × pairs counted); fewer give a warning.</summary>
+    public const int MinSampledMatches = 1000;
+
     private const double Floor = 1e-6;
 
     /// <summary>Initial m: most mass on the strongest level, the rest shared by the others.</summary>
@@ -162,14 +166,20 @@ public static class EmTrainer
             }
 
             // Starting λ of the session: the global λ scaled up by how much blocking concentrates matches.
-            var start = Math.Clamp(lambda.Lambda * Math.Max(1, lambda.TotalPossiblePairs) / histograms[r].TotalPairs, 0.01, 0.5);
+            var start = Math.Clamp(lambda.Lambda * Math.Max(1, lambda.TotalPossiblePairs) / histograms[r].PairsGenerated, 0.01, 0.5);
             var result = Run(histograms[r], init, u.U, start, fixedSet, settings.Em);
             if (!result.Converged)
             {
                 warnings.Add($"EM for training rule blocking_rules_for_training[{r}] ({string.Join(" = ", rules[r])}) hit max_iterations {settings.Em.MaxIterations} without converging (threshold {settings.Em.ConvergenceThreshold}); raise $.em.max_iterations.");
             }
 
-            sessions.Add(new TrainingSession(r, rules[r], histograms[r].TotalPairs, result.Iterations, result.Converged, result.Lambda, fixedSet.Select(i => specs[i].Name).ToList()));
+            var matches = result.Lambda * histograms[r].TotalPairs;
+            if (histograms[r].SampledOut > 0 && matches < MinSampledMatches)
+            {
+                warnings.Add(string.Create(CultureInfo.InvariantCulture, $"training rule blocking_rules_for_training[{r}] ({string.Join(" = ", rules[r])}) counted a sample of {histograms[r].TotalPairs:N0} of its {histograms[r].PairsGenerated:N0} pairs, holding about {matches:N0} matches: m estimated from fewer than {MinSampledMatches:N0} is noisy. Raise $.em.max_pairs or make the rule stricter (matches are then a larger share of its pairs)."));
+            }
+
+            sessions.Add(new TrainingSession(r, rules[r], histograms[r].TotalPairs, result.Iterations, result.Converged, result.Lambda, fixedSet.Select(i => specs[i].Name).ToList(), histograms[r].PairsGenerated));
             for (var c = 0; c < specs.Count; c++)
             {
                 if (fixedSet.Contains(c))
@@ -240,8 +250,10 @@ public static class ModelTrainer
         var histograms = new List<PatternHistogram>();
         for (var r = 0; r < settings.BlockingRulesForTraining.Count; r++)
         {
-            var parts = BlockingPartitioner.PartitionRecords(records, settings.BlockingRulesForTraining[r], partitions);
-            var hs = parts.Select(p => PatternCounter.CountPatterns(p, settings, r, warnings: w)).ToList();
+            var rule = settings.BlockingRulesForTraining[r];
+            var sample = TrainingSample(records, settings, r);
+            var parts = BlockingPartitioner.PartitionRecords(records, rule, partitions);
+            var hs = parts.Select(p => PatternCounter.CountPatterns(p, settings, r, sample, warnings: w)).ToList();
             histograms.Add(PatternHistogram.Sum(hs));
         }
 
@@ -263,5 +275,13 @@ public static class ModelTrainer
         }
 
         return model;
+    }
+
+    /// <summary>The pairs training rule <paramref name="rule"/>'s session counts: all, or a seeded sample of em.max_pairs of them.</summary>
+    public static PairSample TrainingSample(RecordSet records, LinkageSettings settings, int rule)
+    {
+        var pairs = BlockingAnalysis.Analyse(records, settings, [settings.BlockingRulesForTraining[rule]], largest: 0).Rules[0].Comparisons;
+        var rate = PairSample.RateFor(pairs, settings.Em.MaxPairs);
+        return rate < 1 ? PairSample.Of(rate, settings.Em.Seed, rule) : PairSample.All;
     }
 }

@@ -9,8 +9,9 @@ public sealed record LevelParameters(string Label, string Type, double M, double
 
 public sealed record ComparisonParameters(string Name, string Column, IReadOnlyList<LevelParameters> Levels);
 
-/// <summary>One EM session (one training blocking rule).</summary>
-public sealed record TrainingSession(int RuleIndex, IReadOnlyList<string> Rule, long Pairs, int Iterations, bool Converged, double Lambda, IReadOnlyList<string> ComparisonsFixed);
+/// <summary>One EM session (one training blocking rule): <paramref name="Pairs"/> counted of the <paramref name="PairsGenerated"/> the rule generated
+/// (fewer when em.max_pairs made it count a seeded sample; 0 in models saved before that setting existed).</summary>
+public sealed record TrainingSession(int RuleIndex, IReadOnlyList<string> Rule, long Pairs, int Iterations, bool Converged, double Lambda, IReadOnlyList<string> ComparisonsFixed, long PairsGenerated = 0);
 
 /// <summary>Where and how a model was trained.</summary>
 public sealed record TrainingProvenance

@@ -19,7 +19,14 @@ public sealed class PatternHistogram
 
     public Dictionary<long, long> Counts { get; } = [];
 
+    /// <summary>Pairs counted.</summary>
     public long TotalPairs => Counts.Values.Sum();
+
+    /// <summary>Pairs the rule generated that a <see cref="PairSample"/> left out (0 when every pair was counted).</summary>
+    public long SampledOut { get; set; }
+
+    /// <summary>Pairs the rule generated: those counted and those the sample left out.</summary>
+    public long PairsGenerated => TotalPairs + SampledOut;
 
     public static int LevelOf(long pattern, int comparison) => (int)((pattern >> (4 * comparison)) & 0xF);
 
@@ -39,6 +46,7 @@ public sealed class PatternHistogram
             Increment(k, v);
         }
 
+        SampledOut += other.SampledOut;
         return this;
     }
 
@@ -54,10 +62,10 @@ public sealed class PatternHistogram
         return total ?? throw new TrainingException("no histograms to sum.");
     }
 
-    private sealed record Dto(IReadOnlyList<string> Comparisons, IReadOnlyList<int> Levels, IReadOnlyList<long[]> Counts);
+    private sealed record Dto(IReadOnlyList<string> Comparisons, IReadOnlyList<int> Levels, IReadOnlyList<long[]> Counts, long SampledOut = 0);
 
     public void WriteTo(Stream stream) =>
-        JsonSerializer.Serialize(stream, new Dto(ComparisonNames, LevelCounts, Counts.OrderBy(kv => kv.Key).Select(kv => new[] { kv.Key, kv.Value }).ToList()), SettingsJson.Options);
+        JsonSerializer.Serialize(stream, new Dto(ComparisonNames, LevelCounts, Counts.OrderBy(kv => kv.Key).Select(kv => new[] { kv.Key, kv.Value }).ToList(), SampledOut), SettingsJson.Options);
 
     public static PatternHistogram ReadFrom(Stream stream)
     {
@@ -76,7 +84,7 @@ public sealed class PatternHistogram
             throw new Settings.FormatException("pattern histogram stream is empty.");
         }
 
-        var h = new PatternHistogram(dto.Comparisons, dto.Levels);
+        var h = new PatternHistogram(dto.Comparisons, dto.Levels) { SampledOut = dto.SampledOut };
         foreach (var kv in dto.Counts)
         {
             h.Increment(kv[0], kv[1]);

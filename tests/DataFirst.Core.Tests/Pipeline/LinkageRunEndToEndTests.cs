@@ -5,7 +5,9 @@ using DataFirst.Core.Evaluation;
 using DataFirst.Core.Ingest;
 using DataFirst.Core.Pipeline;
 using DataFirst.Core.Profiles;
+using DataFirst.Core.Settings;
 using DataFirst.Core.Storage;
+using DataFirst.Core.Training;
 using DataFirst.Core.Workflow;
 using DataFirst.Testing;
 using Xunit.Abstractions;
@@ -149,6 +151,45 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         quality.Precision.Should().BeGreaterThan(0.95);
         quality.Recall.Should().BeGreaterThan(0.8);
         result.EstimatedPeople.Should().BeGreaterThanOrEqualTo(ccResult.EstimatedPeople, "a stricter clustering never joins what connected components keep apart");
+    }
+
+    [Fact]
+    public async Task Run_TrainingRuleAboveEmMaxPairs_CountsASeededSampleOfItsPairs_AndSaysSoInTheModel()
+    {
+        // A session blocked on sex alone pairs half the records with each other: the partition activity sees that it
+        // exceeds em.max_pairs and the count activities count a sample of its pairs.
+        using var run = await PipelineTestRun.CreateAsync(people: 600, seed: 14);
+        var request = await run.UploadAsync("sample", "v1", only: ["magistrates", "crown_court", "prisons"]);
+        var json = DataFirst.Core.Pipeline.PipelineSettings.BuiltInJson();
+        var settings = LinkageSettings.Parse(json);
+        settings = settings with
+        {
+            BlockingRulesForTraining = [.. settings.BlockingRulesForTraining, ["sex"]],
+            Em = settings.Em with { MaxPairs = 20_000 },
+        };
+        using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(settings.ToJson())))
+        {
+            await run.Blobs.UploadAsync("extracts", "sample/settings.json", stream);
+        }
+
+        var (state, result) = await run.RunAsync(request with { Settings = "extracts/sample/settings.json" }, "sample-1");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        string modelJson;
+        await using (var model = await run.Blobs.OpenReadAsync("models", "sample/sample-1/model.json"))
+        using (var reader = new StreamReader(model))
+        {
+            modelJson = await reader.ReadToEndAsync();
+        }
+
+        var sessions = LinkageModel.FromJson(modelJson).Provenance.Sessions;
+        sessions.Should().HaveCount(settings.BlockingRulesForTraining.Count);
+        var sex = sessions[^1];
+        sex.Rule.Should().Equal("sex");
+        sex.PairsGenerated.Should().BeGreaterThan(60_000);
+        ((double)sex.Pairs).Should().BeInRange(18_000, 22_000);
+        sessions.Take(sessions.Count - 1).Should().OnlyContain(s => s.Pairs == s.PairsGenerated && s.Pairs < 20_000, "the other rules fit within em.max_pairs");
+        result!.EstimatedPeople.Should().BeGreaterThan(0);
     }
 
     [Fact]

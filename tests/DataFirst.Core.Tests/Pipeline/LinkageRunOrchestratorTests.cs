@@ -45,7 +45,12 @@ public sealed class LinkageRunOrchestratorTests
 
         Returns(CheckInputsActivity.Name, _ => new CheckInputsResult(Run.SettingsBlob, ["surname & dob", "forename & dob"], ["dob", "postcode"], hasModel, "s", "v1", "s"));
         Returns(IngestExtractActivity.Name, i => new IngestExtractResult(((IngestExtractInput)i!).Extract.Dataset, $"working/r1/records/{((IngestExtractInput)i).Extract.Dataset}.dfrs", "clean", 10, 0, null, new Dictionary<string, long>()));
-        Returns(PartitionRecordsActivity.Name, i => new PartitionRecordsResult(((PartitionRecordsInput)i!).Rule, ["shard-a", "shard-b", "shard-c"], 30, 4, []));
+        // The second training rule has more pairs than em.max_pairs: its partition activity asks for a sample of a quarter.
+        Returns(PartitionRecordsActivity.Name, i =>
+        {
+            var rule = ((PartitionRecordsInput)i!).Rule;
+            return new PartitionRecordsResult(rule, ["shard-a", "shard-b", "shard-c"], 30, 4, [], rule == new RuleRef(RuleRef.Training, 1) ? 0.25 : 1);
+        });
         Returns(EstimateParametersActivity.Name, i => new EstimateParametersResult(((EstimateParametersInput)i!).Train ? "params" : null, "tf", 0.01, 1000));
         Returns(CountPatternsActivity.Name, i => new CountPatternsResult(((CountPatternsInput)i!).TrainingRule, "{}", 5));
         Returns(TrainModelActivity.Name, _ => new TrainModelResult("models/s/r1/model.json", 12, true, []));
@@ -79,6 +84,8 @@ public sealed class LinkageRunOrchestratorTests
         result.PublishedTo.Should().Be("srs-transfer/s/v1/");
         context.Verify(c => c.CallActivityAsync<EstimateParametersResult>(EstimateParametersActivity.Name, It.Is<EstimateParametersInput>(i => i.Train), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
         context.Verify(c => c.SetCustomStatus(It.Is<RunProgress>(p => p.Stage == "scoring" && p.Done == 6 && p.Total == 6)), Times.Once);
+        context.Verify(c => c.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, It.Is<CountPatternsInput>(i => i.TrainingRule == 1 && i.PairSampleRate == 0.25), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(3));
+        context.Verify(c => c.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, It.Is<CountPatternsInput>(i => i.TrainingRule == 0 && i.PairSampleRate == 1), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(3));
     }
 
     [Fact]

@@ -58,6 +58,30 @@ public sealed class LinkageSettingsTests
     }
 
     [Fact]
+    public void SettingsDoc_CompleteExample_IsExamplesJusticeJson()
+    {
+        var root = Architecture.CoreDependencyTests.RepoRoot();
+        var doc = File.ReadAllText(Path.Combine(root, "docs", "settings.md")).ReplaceLineEndings("\n");
+        const string Heading = "## Complete example (examples/justice.json)\n```json\n";
+        var start = doc.IndexOf(Heading, StringComparison.Ordinal);
+        start.Should().BeGreaterThan(0, "docs/settings.md opens with the complete example");
+        start += Heading.Length;
+        var example = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
+        example.Should().Be(File.ReadAllText(Path.Combine(root, "examples", "justice.json")).ReplaceLineEndings("\n"));
+        LinkageSettings.Parse(example).Em.MaxPairs.Should().Be(20_000_000);
+    }
+
+    [Fact]
+    public void Parse_EmMaxPairs_DefaultsTo20Million_AndBelow1000NamesPath()
+    {
+        LinkageSettings.Parse(Minimal).Em.MaxPairs.Should().Be(20_000_000);
+        LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"em\": { \"max_pairs\": 5000000, \"seed\": 3 }, \"deterministic_rules\"", StringComparison.Ordinal)).Em
+            .Should().BeEquivalentTo(new EmSettings { MaxPairs = 5_000_000, Seed = 3 });
+        var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"em\": { \"max_pairs\": 10 }, \"deterministic_rules\"", StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.em.max_pairs" && e.Message.Contains("1000"));
+    }
+
+    [Fact]
     public void Parse_ThresholdOutOfRange_NamesPath()
     {
         var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"match_threshold\": 1.5, \"deterministic_rules\"", StringComparison.Ordinal));

@@ -5,7 +5,8 @@ namespace DataFirst.Core.Pipeline.Activities;
 
 /// <summary>
 /// Reduces one partition's candidate pairs (under one training rule) to a histogram of agreement
-/// patterns: EM then needs only the summed histograms, whatever the number of pairs.
+/// patterns: EM then needs only the summed histograms, whatever the number of pairs. A rule with more pairs than
+/// em.max_pairs has a seeded sample of them counted (<see cref="PairSample"/>).
 /// </summary>
 public sealed class CountPatternsActivity(PipelineServices services)
 {
@@ -15,7 +16,8 @@ public sealed class CountPatternsActivity(PipelineServices services)
     {
         var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
         var shard = await RecordBlobs.ReadAsync(services, input.ShardBlob, cancellationToken).ConfigureAwait(false);
-        var histogram = PatternCounter.CountPatterns(shard, settings, input.TrainingRule);
+        var sample = input.PairSampleRate < 1 ? PairSample.Of(input.PairSampleRate, settings.Em.Seed, input.TrainingRule) : PairSample.All;
+        var histogram = PatternCounter.CountPatterns(shard, settings, input.TrainingRule, sample);
         using var buffer = new MemoryStream();
         histogram.WriteTo(buffer);
         return new CountPatternsResult(input.TrainingRule, Encoding.UTF8.GetString(buffer.ToArray()), histogram.TotalPairs);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataFirst.Core.Blocking;
 using DataFirst.Core.Settings;
+using DataFirst.Core.Training;
 
 namespace DataFirst.Core.Pipeline.Activities;
 
@@ -21,9 +22,11 @@ public sealed class PartitionRecordsActivity(PipelineServices services)
         var rule = rules[input.Rule.Index];
         var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken).ConfigureAwait(false);
 
-        // Pairs an earlier rule already found are not counted again, so the analysis runs over the rules up to this one.
-        var analysis = BlockingAnalysis.Analyse(records, settings, rules.Take(input.Rule.Index + 1).ToList());
-        var ruleAnalysis = analysis.Rules[input.Rule.Index];
+        // A prediction pair an earlier rule already found is not counted again, so that analysis runs over the rules up
+        // to this one; a training rule is a session of its own (all its pairs are counted), so it is analysed alone.
+        var training = input.Rule.Kind == RuleRef.Training;
+        var analysis = BlockingAnalysis.Analyse(records, settings, training ? [rule] : rules.Take(input.Rule.Index + 1).ToList());
+        var ruleAnalysis = analysis.Rules[^1];
         var warnings = analysis.Warnings.Select(w => $"{input.Rule}: {w}").ToList();
         if (ruleAnalysis.OversizedBlocks > 0 && settings.OversizedBlocks == OversizedBlockAction.Error)
         {
@@ -45,6 +48,7 @@ public sealed class PartitionRecordsActivity(PipelineServices services)
             shards.Add(shard);
         }
 
-        return new PartitionRecordsResult(input.Rule, shards, ruleAnalysis.Comparisons, ruleAnalysis.LargestBlocks.FirstOrDefault(), warnings);
+        var rate = training ? PairSample.RateFor(ruleAnalysis.Comparisons, settings.Em.MaxPairs) : 1;
+        return new PartitionRecordsResult(input.Rule, shards, ruleAnalysis.Comparisons, ruleAnalysis.LargestBlocks.FirstOrDefault(), warnings, rate);
     }
 }

@@ -85,7 +85,12 @@ public sealed class WriteCatalogueActivity(PipelineServices services)
         var comparisons = string.Join("; ", model.Comparisons.Select(c => $"{c.Name} ({c.Levels.Count} levels)"));
         var sessions = model.Provenance.Sessions;
         return string.Create(ci, $"Fellegi–Sunter model, link type {model.Settings.LinkType}; λ = {model.Lambda:G4}; comparisons: {comparisons}; ") +
-            string.Create(ci, $"m by EM over {sessions.Count} training rule(s) ({sessions.Sum(s => s.Iterations)} iterations, {(sessions.All(s => s.Converged) ? "converged" : "not all converged")}), u by random sampling ({model.Provenance.USamplePairs:N0} pairs); ") +
+            string.Create(ci, $"m by EM over {sessions.Count} training rule(s) ({sessions.Sum(s => s.Iterations)} iterations, {(sessions.All(s => s.Converged) ? "converged" : "not all converged")}{Sampled(sessions)}), u by random sampling ({model.Provenance.USamplePairs:N0} pairs); ") +
             $"match threshold {model.Settings.MatchThreshold.ToString(ci)}; engine {model.Provenance.EngineVersion}.";
     }
+
+    private static string Sampled(IReadOnlyList<TrainingSession> sessions) =>
+        sessions.Any(s => s.PairsGenerated > s.Pairs)
+            ? string.Create(CultureInfo.InvariantCulture, $"; {sessions.Sum(s => s.Pairs):N0} of {sessions.Sum(s => Math.Max(s.Pairs, s.PairsGenerated)):N0} training pairs counted, a seeded sample")
+            : string.Empty;
 }
