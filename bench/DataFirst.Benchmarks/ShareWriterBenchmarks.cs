@@ -10,7 +10,8 @@ namespace DataFirst.Benchmarks;
 
 /// <summary>
 /// Writing a share file: the magistrates' extract of 20,000 simulated people (every shareable variable: keyed
-/// pseudonyms, dates re-formatted, age at the event, catalogue statistics), and the two per-value costs inside it.
+/// pseudonyms, dates re-formatted, age at the event, catalogue statistics, disclosure-risk counts), and the two
+/// per-value costs inside it.
 /// The pipeline's share stage is this per dataset.
 /// </summary>
 [MemoryDiagnoser]
@@ -49,8 +50,9 @@ public class ShareWriterBenchmarks
     public async Task<long> WriteMagistratesShare()
     {
         using var reader = new StreamReader(new MemoryStream(extract, writable: false), Encoding.UTF8);
-        var result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, null, pseudonymiser, TextWriter.Null);
-        return result.RowsWritten;
+        var risk = new DisclosureRiskCounter(profile, spec.DisclosureK);
+        var result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, null, pseudonymiser, TextWriter.Null, risk);
+        return result.RowsWritten + risk.Result().Combinations;
     }
 
     [Benchmark(OperationsPerInvoke = 1024)]

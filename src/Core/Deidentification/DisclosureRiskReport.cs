@@ -74,6 +74,7 @@ public static class DisclosureRiskReport
         };
     }
 
+    /// <summary>The figures of a share file read back from <paramref name="shareCsv"/> (streaming).</summary>
     public static async Task<DatasetDisclosureRisk> AnalyseAsync(
         string dataset,
         TextReader shareCsv,
@@ -81,57 +82,27 @@ public static class DisclosureRiskReport
         IReadOnlyList<string>? quasiIdentifiers = null,
         CancellationToken cancellationToken = default)
     {
+        CheckK(k);
+        var csv = new CsvReader(shareCsv, $"share file '{dataset}'");
+        var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+        var counter = new DisclosureRiskCounter(dataset, header, k, quasiIdentifiers);
+        while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+        {
+            counter.Row(row);
+        }
+
+        return counter.Result();
+    }
+
+    internal static void CheckK(int k)
+    {
         if (k < 2)
         {
             throw new DeidentificationException($"Disclosure risk k must be at least 2 (got {k}); set $.disclosure.k in the share spec.");
         }
-
-        var csv = new CsvReader(shareCsv, $"share file '{dataset}'");
-        var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-        var qis = quasiIdentifiers ?? DefaultQuasiIdentifiers(header.Names);
-        var indexes = qis.Select(q => header.Require(q, "a quasi-identifier of the disclosure-risk report")).ToArray();
-        var isAge = qis.Select(q => IsAge(q.ToLowerInvariant())).ToArray();
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        long records = 0;
-        var parts = new string[indexes.Length];
-        while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
-        {
-            records++;
-            for (var i = 0; i < indexes.Length; i++)
-            {
-                var v = indexes[i] < row.Length ? row[indexes[i]] : string.Empty;
-                parts[i] = isAge[i] ? AgeBand(v) : (ShareValues.IsMissing(v) ? "missing" : v);
-            }
-
-            var key = string.Join('\u001f', parts);
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-        }
-
-        var small = counts.Where(kv => kv.Value < k).ToList();
-        var below = small.Sum(kv => kv.Value);
-        var listed = small.OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(ListedCombinations)
-            .Select(kv =>
-            {
-                var values = kv.Key.Split('\u001f');
-                var dict = new SortedDictionary<string, string>(StringComparer.Ordinal);
-                for (var i = 0; i < qis.Count; i++)
-                {
-                    dict[qis[i]] = values[i];
-                }
-
-                return new SmallCombination(dict, kv.Value);
-            }).ToList();
-        return new DatasetDisclosureRisk(
-            dataset,
-            qis,
-            k,
-            records,
-            counts.Count,
-            small.Count,
-            below,
-            records == 0 ? 0 : Math.Round(100.0 * below / records, 2),
-            listed);
     }
+
+    internal static bool IsAgeColumn(string name) => IsAge(name.ToLowerInvariant());
 
     /// <summary>The report as JSON (for the working container).</summary>
     public static byte[] ToJson(string share, string version, IReadOnlyList<DatasetDisclosureRisk> datasets) =>
@@ -150,3 +121,104 @@ public sealed record DatasetDisclosureRisk(
     IReadOnlyList<SmallCombination> SmallestCombinations);
 
 public sealed record SmallCombination(IReadOnlyDictionary<string, string> Values, long Records);
+
+/// <summary>
+/// Counts a share file's rows by quasi-identifier combination, as <see cref="ShareDatasetWriter"/> writes them (so the
+/// file need not be read back) or as <see cref="DisclosureRiskReport.AnalyseAsync"/> reads them. Memory: one counter
+/// per combination.
+/// </summary>
+public sealed class DisclosureRiskCounter : IShareRowSink
+{
+    private readonly string _dataset;
+    private readonly int _k;
+    private readonly Func<IReadOnlyList<string>, IReadOnlyList<string>> _choose;
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private IReadOnlyList<string> _quasiIdentifiers = [];
+    private int[] _indexes = [];
+    private bool[] _isAge = [];
+    private string[] _parts = [];
+    private long _records;
+    private bool _started;
+
+    /// <param name="quasiIdentifiers">The columns to combine; null: those <see cref="DisclosureRiskReport.DefaultQuasiIdentifiers"/> finds by name in the header.</param>
+    public DisclosureRiskCounter(string dataset, int k, IReadOnlyList<string>? quasiIdentifiers = null)
+        : this(dataset, k, columns => quasiIdentifiers ?? DisclosureRiskReport.DefaultQuasiIdentifiers(columns))
+    {
+    }
+
+    /// <summary>Combines the quasi-identifiers <see cref="DisclosureRiskReport.QuasiIdentifiersFor"/> finds with the dataset's profile.</summary>
+    public DisclosureRiskCounter(DatasetProfile profile, int k)
+        : this(profile.Name, k, columns => DisclosureRiskReport.QuasiIdentifiersFor(profile, columns))
+    {
+    }
+
+    private DisclosureRiskCounter(string dataset, int k, Func<IReadOnlyList<string>, IReadOnlyList<string>> choose)
+    {
+        DisclosureRiskReport.CheckK(k);
+        _dataset = dataset;
+        _k = k;
+        _choose = choose;
+    }
+
+    internal DisclosureRiskCounter(string dataset, CsvHeader header, int k, IReadOnlyList<string>? quasiIdentifiers)
+        : this(dataset, k, quasiIdentifiers) => Start(header);
+
+    public void Header(IReadOnlyList<string> columns) =>
+        Start(new CsvHeader(columns, $"share file '{_dataset}'", m => new DeidentificationException(m)));
+
+    public void Row(IReadOnlyList<string> cells)
+    {
+        if (!_started)
+        {
+            throw new InvalidOperationException("the share file's header comes before its rows.");
+        }
+
+        _records++;
+        for (var i = 0; i < _indexes.Length; i++)
+        {
+            var v = _indexes[i] < cells.Count ? cells[_indexes[i]] : string.Empty;
+            _parts[i] = _isAge[i] ? DisclosureRiskReport.AgeBand(v) : (ShareValues.IsMissing(v) ? "missing" : v);
+        }
+
+        var key = string.Join('\u001f', _parts);
+        ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _);
+        count++;
+    }
+
+    public DatasetDisclosureRisk Result()
+    {
+        var small = _counts.Where(kv => kv.Value < _k).ToList();
+        var below = small.Sum(kv => kv.Value);
+        var listed = small.OrderBy(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(DisclosureRiskReport.ListedCombinations)
+            .Select(kv =>
+            {
+                var values = kv.Key.Split('\u001f');
+                var dict = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                for (var i = 0; i < _quasiIdentifiers.Count; i++)
+                {
+                    dict[_quasiIdentifiers[i]] = values[i];
+                }
+
+                return new SmallCombination(dict, kv.Value);
+            }).ToList();
+        return new DatasetDisclosureRisk(
+            _dataset,
+            _quasiIdentifiers,
+            _k,
+            _records,
+            _counts.Count,
+            small.Count,
+            below,
+            _records == 0 ? 0 : Math.Round(100.0 * below / _records, 2),
+            listed);
+    }
+
+    private void Start(CsvHeader header)
+    {
+        _quasiIdentifiers = _choose(header.Names);
+        _indexes = _quasiIdentifiers.Select(q => header.Require(q, "a quasi-identifier of the disclosure-risk report")).ToArray();
+        _isAge = _quasiIdentifiers.Select(DisclosureRiskReport.IsAgeColumn).ToArray();
+        _parts = new string[_indexes.Length];
+        _started = true;
+    }
+}

@@ -72,21 +72,16 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
                 : throw new DeidentificationException($"No extract for dataset '{ds.Dataset}' of share '{spec.Share}'; the run's extracts must include every dataset in the share spec.");
             var fileName = CatalogueBuilder.DatasetFileName(ds.Dataset);
             ShareDatasetResult? result = null;
+            var risk = new DisclosureRiskCounter(profile, spec.DisclosureK);
             await WriteAsync(input, fileName, async writer =>
             {
                 await using var source = await store.OpenReadAsync(input.ExtractsContainer, extract, cancellationToken).ConfigureAwait(false);
                 using var reader = new StreamReader(source, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-                result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, lookup, pseudonymiser, writer, cancellationToken).ConfigureAwait(false);
+                result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, lookup, pseudonymiser, writer, risk, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
             results.Add(result!);
             files.Add(ShareFile.FromBlob(store, input.WorkingContainer, input.WorkingPrefix + fileName, fileName, ShareFile.ContentTypeFor(fileName)));
-
-            await using (var written = await store.OpenReadAsync(input.WorkingContainer, input.WorkingPrefix + fileName, cancellationToken).ConfigureAwait(false))
-            using (var reader = new StreamReader(written, Encoding.UTF8))
-            {
-                var qis = DisclosureRiskReport.QuasiIdentifiersFor(profile, result!.Columns);
-                risks.Add(await DisclosureRiskReport.AnalyseAsync(ds.Dataset, reader, spec.DisclosureK, qis, cancellationToken).ConfigureAwait(false));
-            }
+            risks.Add(risk.Result());
         }
 
         var tables = new List<ShareTableSummary>();

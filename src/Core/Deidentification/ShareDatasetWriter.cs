@@ -26,6 +26,14 @@ public sealed class PersonIdLookup(IReadOnlyDictionary<RecordKey, string> mappin
     }
 }
 
+/// <summary>Sees a share file as it is written: its header, then each row's cells as written (formula-neutralised, before CSV quoting).</summary>
+public interface IShareRowSink
+{
+    void Header(IReadOnlyList<string> columns);
+
+    void Row(IReadOnlyList<string> cells);
+}
+
 /// <summary>
 /// Writes one dataset's share file from its extract, streaming row by row:
 /// <c>person_id</c> (person-level datasets), the row id pseudonym, then the variables the share
@@ -33,7 +41,8 @@ public sealed class PersonIdLookup(IReadOnlyDictionary<RecordKey, string> mappin
 /// birth, address or postcode, whatever the spec says. System ids become keyed pseudonyms, dates
 /// are written as yyyy-MM-dd, age_at_event is derived, rows repeating a row id are dropped
 /// (first kept), and every cell is formula-neutralised. Returns counts and per-variable statistics
-/// for the catalogue. Memory: the set of row ids seen (for deduplication).
+/// for the catalogue; an <see cref="IShareRowSink"/> sees every row written (the disclosure-risk counts). Memory:
+/// the set of row ids seen (for deduplication).
 /// </summary>
 public static class ShareDatasetWriter
 {
@@ -47,6 +56,7 @@ public static class ShareDatasetWriter
         IPersonIdLookup? personIds,
         Pseudonymiser pseudonymiser,
         TextWriter output,
+        IShareRowSink? sink = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -106,6 +116,7 @@ public static class ShareDatasetWriter
         var stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
         var writer = new ShareCsvWriter(output);
         await writer.WriteRowAsync(outHeader, cancellationToken).ConfigureAwait(false);
+        sink?.Header(outHeader);
 
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         long read = 0, duplicates = 0, missingPerson = 0;
@@ -190,6 +201,7 @@ public static class ShareDatasetWriter
             }
 
             await writer.WriteRowAsync(cells, cancellationToken).ConfigureAwait(false);
+            sink?.Row(cells);
         }
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using DataFirst.Core.Deidentification;
+using DataFirst.Core.Pipeline;
+using DataFirst.Core.Synthetic;
 
 namespace DataFirst.Core.Tests.Deidentification;
 
@@ -27,6 +29,47 @@ public sealed class DisclosureRiskReportTests
         risk.PercentRecordsBelowK.Should().Be(20);
         risk.SmallestCombinations[0].Values["age_at_event"].Should().Be("70+");
         risk.SmallestCombinations[1].Values["age_at_event"].Should().Be("40-49");
+    }
+
+    [Theory]
+    [InlineData(ExtractGenerator.Magistrates)]
+    [InlineData(ExtractGenerator.Prisons)]
+    public async Task Counter_WhileWriting_GivesTheFiguresOfTheWrittenFileReadBack(string dataset)
+    {
+        var files = await new ExtractGenerator().GenerateToMemoryAsync(new GeneratorOptions { People = 3000, Seed = 21, Datasets = [dataset] }, CancellationToken.None);
+        var profile = PipelineProfiles.Catalog.Get(dataset);
+        var spec = new ShareSpec
+        {
+            Share = "t",
+            Version = "v1",
+            KeyId = "t",
+            Description = "every shareable variable",
+            Datasets = [new ShareDatasetSpec(profile.Name, ShareRules.ShareableVariables(profile))],
+            DisclosureK = 5,
+        };
+        var counter = new DisclosureRiskCounter(profile, spec.DisclosureK);
+        var output = new StringWriter();
+        using (var reader = new StreamReader(new MemoryStream(files.Extract(dataset)), Encoding.UTF8))
+        {
+            await ShareDatasetWriter.WriteAsync(profile, spec, reader, null, new Pseudonymiser(ShareFixture.Key()), output, counter);
+        }
+
+        var whileWriting = counter.Result();
+        var text = output.ToString();
+        var columns = text[..text.IndexOf('\n', StringComparison.Ordinal)].Split(',');
+        var readBack = await DisclosureRiskReport.AnalyseAsync(dataset, new StringReader(text), spec.DisclosureK, DisclosureRiskReport.QuasiIdentifiersFor(profile, columns));
+
+        whileWriting.Should().BeEquivalentTo(readBack, o => o.WithStrictOrdering());
+        whileWriting.QuasiIdentifiers.Should().NotBeEmpty();
+        whileWriting.Records.Should().BeGreaterThan(300);
+        whileWriting.CombinationsBelowK.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void Counter_RowBeforeHeader_IsRefused()
+    {
+        var act = () => new DisclosureRiskCounter("d", 5).Row(["M"]);
+        act.Should().Throw<InvalidOperationException>();
     }
 
     [Fact]

@@ -29,21 +29,15 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
         var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, cancellationToken).ConfigureAwait(false);
         var file = ShareSupport.Staged(input.Run, CatalogueBuilder.DatasetFileName(dataset));
         ShareDatasetResult? result = null;
+        var risk = new DisclosureRiskCounter(profile, spec.DisclosureK); // counted as the rows are written
         await using (var source = await services.OpenReadAsync(input.Extract.Blob, cancellationToken).ConfigureAwait(false))
         using (var reader = new StreamReader(source, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
         {
-            await ShareSupport.WriteTextAsync(services, file, async w => result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, ShareRules.IsPersonLevel(profile) ? lookup : null, pseudonymiser, w, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-
-        DatasetDisclosureRisk risk;
-        await using (var written = await services.OpenReadAsync(file, cancellationToken).ConfigureAwait(false))
-        using (var reader = new StreamReader(written, Encoding.UTF8))
-        {
-            risk = await DisclosureRiskReport.AnalyseAsync(dataset, reader, spec.DisclosureK, null, cancellationToken).ConfigureAwait(false);
+            await ShareSupport.WriteTextAsync(services, file, async w => result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, ShareRules.IsPersonLevel(profile) ? lookup : null, pseudonymiser, w, risk, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
         var stats = PipelineServices.Working(input.Run, $"share-stats/{dataset}.json");
-        await services.WriteAsync(stats, s => JsonSerializer.SerializeAsync(s, new DatasetShareStats(result!, risk), Workflow.WorkflowJson.Options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await services.WriteAsync(stats, s => JsonSerializer.SerializeAsync(s, new DatasetShareStats(result!, risk.Result()), Workflow.WorkflowJson.Options, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new WriteShareDatasetResult(dataset, file, result!.RowsWritten, stats);
     }
 }
