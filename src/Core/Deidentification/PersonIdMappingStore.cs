@@ -8,9 +8,11 @@ namespace DataFirst.Core.Deidentification;
 /// <summary>
 /// Keeps the record → person id mapping in an internal container (default <c>linkage</c>; never
 /// srs-transfer, never in a share, because it holds system row ids):
-/// <c>person-ids/{scope}/runs/{runId}.csv</c> (dataset,row_id,person_id; write-once),
-/// <c>person-ids/{scope}/runs/{runId}.report.json</c>, and <c>person-ids/{scope}/latest</c>
-/// (the id of the latest completed run, replaced with an ETag check so two runs cannot race).
+/// <c>person-ids/{scope}/runs/{runId}/{dataset}.csv</c> (dataset,row_id,person_id sorted by row id; one blob per
+/// dataset, so an activity that needs one dataset's ids reads only those),
+/// <c>person-ids/{scope}/runs/{runId}.report.json</c> (written last: the run is saved), and
+/// <c>person-ids/{scope}/latest</c> (the id of the latest completed run, replaced with an ETag check so two runs
+/// cannot race). Runs saved before 2026-11-22 kept one <c>runs/{runId}.csv</c> for all datasets; it is still read.
 /// Saving a run that is already saved returns the stored result: activity retries are idempotent.
 /// </summary>
 public sealed class PersonIdMappingStore(IBlobStore store, string container = PersonIdMappingStore.DefaultContainer)
@@ -26,8 +28,14 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             ? value
             : throw new DeidentificationException($"The person id mapping {what} must be 1-128 characters of letters, digits, '-', '_' or '.', not starting with '.'; check the run input.");
 
-    /// <summary>The saved mapping of one run, in the store's container.</summary>
-    public static string RunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.csv";
+    /// <summary>The folder of one run's saved mapping (a blob per dataset), in the store's container.</summary>
+    public static string RunFolder(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}/";
+
+    /// <summary>One dataset's saved mapping within <see cref="RunFolder"/>.</summary>
+    public static string DatasetBlob(string scope, string runId, string dataset) => $"{RunFolder(scope, runId)}{Segment(dataset, "dataset name")}.csv";
+
+    /// <summary>The one-file mapping of runs saved before the mapping was kept per dataset.</summary>
+    private static string LegacyRunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.csv";
 
     private static string ReportBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.report.json";
 
@@ -46,7 +54,8 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         return (runId, await LoadRunAsync(scope, runId, null, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>A saved run's mapping; with <paramref name="datasets"/>, only those datasets' records (the id map one activity needs).</summary>
+    /// <summary>A saved run's mapping; with <paramref name="datasets"/>, only those datasets' records (the id map one activity
+    /// needs: only their blobs are read).</summary>
     public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets = null, CancellationToken cancellationToken = default)
     {
         // A dataset name repeats on every row and a person id on each of that person's rows: keep one copy of
@@ -54,29 +63,67 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         var mapping = new Dictionary<RecordKey, string>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         string Shared(string value) => names.TryGetValue(value, out var kept) ? kept : names[value] = value;
-        await foreach (var (record, person) in ReadRunAsync(scope, runId, cancellationToken).ConfigureAwait(false))
+        await foreach (var (record, person) in ReadRunAsync(scope, runId, datasets, cancellationToken).ConfigureAwait(false))
         {
-            if (datasets is null || datasets.Contains(record.Dataset))
-            {
-                mapping[record with { Dataset = Shared(record.Dataset) }] = Shared(person);
-            }
+            mapping[record with { Dataset = Shared(record.Dataset) }] = Shared(person);
         }
 
         return mapping;
     }
 
-    /// <summary>Streams a saved run's mapping (e.g. into <see cref="LinkingDatasetWriter"/>) without holding it in memory.</summary>
-    public async IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Streams a saved run's mapping (e.g. into <see cref="LinkingDatasetWriter"/>) without holding it in memory,
+    /// sorted by dataset, then row id (ordinal).</summary>
+    public IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, CancellationToken cancellationToken = default) =>
+        ReadRunAsync(scope, runId, null, cancellationToken);
+
+    /// <summary>As <see cref="ReadRunAsync(string, string, CancellationToken)"/>, only the records of <paramref name="datasets"/> (null: all).</summary>
+    public async IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var name = RunBlob(scope, runId);
-        await using var stream = await store.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
-        using var text = new StreamReader(stream, Encoding.UTF8);
-        var csv = new CsvReader(text, $"{container}/{name}");
-        var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
-        int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
-        while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+        var legacy = LegacyRunBlob(scope, runId);
+        IEnumerable<string> blobs;
+        if (await store.GetPropertiesAsync(container, legacy, cancellationToken).ConfigureAwait(false) is not null)
         {
-            yield return new KeyValuePair<RecordKey, string>(new RecordKey(row[d], row[r]), row[p]);
+            blobs = [legacy];
+        }
+        else if (datasets is not null)
+        {
+            var wanted = new List<string>();
+            foreach (var dataset in datasets.Order(StringComparer.Ordinal))
+            {
+                var blob = DatasetBlob(scope, runId, dataset);
+                if (await store.GetPropertiesAsync(container, blob, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    wanted.Add(blob); // a dataset without a blob has no records in the run
+                }
+            }
+
+            blobs = wanted;
+        }
+        else
+        {
+            var all = new List<string>();
+            await foreach (var item in store.ListAllAsync(container, RunFolder(scope, runId), cancellationToken).ConfigureAwait(false))
+            {
+                all.Add(item.Name);
+            }
+
+            blobs = all.Order(StringComparer.Ordinal);
+        }
+
+        foreach (var name in blobs)
+        {
+            await using var stream = await store.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
+            using var text = new StreamReader(stream, Encoding.UTF8);
+            var csv = new CsvReader(text, $"{container}/{name}");
+            var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+            int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
+            while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+            {
+                if (datasets is null || datasets.Contains(row[d]))
+                {
+                    yield return new KeyValuePair<RecordKey, string>(new RecordKey(row[d], row[r]), row[p]);
+                }
+            }
         }
     }
 
@@ -106,21 +153,22 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
 
         var assignment = assigner.Assign(currentClusters, previous);
 
-        await using (var temp = TempFile.Create())
+        // One blob per dataset, each sorted by row id (ordinal): the linking dataset streams them in dataset order.
+        foreach (var dataset in assignment.Mapping.GroupBy(kv => kv.Key.Dataset, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
+            await using var temp = TempFile.Create();
             await using (var writer = new StreamWriter(temp.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
             {
                 var csv = new ShareCsvWriter(writer);
                 await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
-                // Sorted by dataset, then row id (ordinal): the linking dataset streams it in this order.
-                foreach (var (record, person) in assignment.Mapping.OrderBy(kv => kv.Key, RecordKey.Order))
+                foreach (var (record, person) in dataset.OrderBy(kv => kv.Key.RowId, StringComparer.Ordinal))
                 {
                     await csv.WriteRowAsync([record.Dataset, record.RowId, person], cancellationToken).ConfigureAwait(false);
                 }
             }
 
             temp.Stream.Position = 0;
-            await UploadOnceAsync(RunBlob(scope, runId), temp.Stream, "text/csv", cancellationToken).ConfigureAwait(false);
+            await UploadOnceAsync(DatasetBlob(scope, runId, dataset.Key), temp.Stream, "text/csv", cancellationToken).ConfigureAwait(false);
         }
 
         var report = JsonSerializer.SerializeToUtf8Bytes(assignment.Report, JsonOptions);

@@ -55,8 +55,8 @@ public sealed record ScorePartitionResult(string EdgesBlob, long Comparisons, lo
 
 public sealed record ClusterRecordsInput(RunContext Run, IReadOnlyList<string> RecordBlobs, IReadOnlyList<string> EdgeBlobs, string ModelBlob);
 
-/// <summary><paramref name="PersonIdsBlob"/>: the run's person id mapping (dataset, row id, person id), kept in the linkage container.</summary>
-public sealed record ClusterRecordsResult(string PersonIdsBlob, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);
+/// <summary><paramref name="PersonIdsFolder"/>: the run's person id mapping (dataset, row id, person id; a blob per dataset), kept in the linkage container.</summary>
+public sealed record ClusterRecordsResult(string PersonIdsFolder, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);
 
 public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string? ShareSpecBlob, string KeyId);
 

@@ -21,7 +21,7 @@ public sealed class PersonIdMappingStoreTests
         second.Mapping[new RecordKey("magistrates", "1")].Should().Be(first.Mapping[new RecordKey("magistrates", "1")]);
         second.Mapping[new RecordKey("magistrates", "3")].Should().Be(first.Mapping[new RecordKey("magistrates", "2")]);
         (await store.LoadLatestAsync("s")).RunId.Should().Be("run2");
-        blobs.BlobNames("linkage").Should().Contain(["person-ids/s/runs/run1.csv", "person-ids/s/runs/run2.csv", "person-ids/s/latest"]);
+        blobs.BlobNames("linkage").Should().Contain(["person-ids/s/runs/run1/magistrates.csv", "person-ids/s/runs/run2/magistrates.csv", "person-ids/s/runs/run2.report.json", "person-ids/s/latest"]);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class PersonIdMappingStoreTests
         var moved = false;
         blobs.FailUpload = name =>
         {
-            if (!moved && name.EndsWith("/runs/run3.csv", StringComparison.Ordinal))
+            if (!moved && name.EndsWith("/runs/run3/magistrates.csv", StringComparison.Ordinal))
             {
                 moved = true;
                 blobs.UploadBytesAsync("linkage", "person-ids/s/latest", Encoding.UTF8.GetBytes("run2")).GetAwaiter().GetResult();
@@ -115,5 +115,39 @@ public sealed class PersonIdMappingStoreTests
         magistrates.Keys.Should().Equal(new RecordKey("magistrates", "1"));
         all.Should().HaveCount(2);
         all.Select(kv => kv.Value).Distinct().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task LoadRunAsync_SomeDatasets_ReadsOnlyTheirBlobs()
+    {
+        var blobs = new InMemoryBlobStore();
+        var store = new PersonIdMappingStore(blobs);
+        await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), C("2", "b"), new(new RecordKey("prisons", "9"), "a"), new(new RecordKey("probation", "4"), "c")], new PersonIdAssigner());
+
+        // Without the other datasets' blobs the load still works: it never opens them.
+        (await blobs.DeleteAsync("linkage", PersonIdMappingStore.DatasetBlob("s", "run1", "prisons"))).Should().BeTrue();
+        var loaded = await store.LoadRunAsync("s", "run1", ["magistrates", "probation", "crown_court"]);
+
+        loaded.Keys.Should().BeEquivalentTo([new RecordKey("magistrates", "1"), new RecordKey("magistrates", "2"), new RecordKey("probation", "4")]);
+    }
+
+    [Fact]
+    public async Task LoadLatestAsync_RunSavedInTheOneFileLayout_IsStillRead_AndARefreshBuildsOnIt()
+    {
+        var blobs = new InMemoryBlobStore();
+        await blobs.CreateContainerIfNotExistsAsync("linkage");
+        await blobs.UploadBytesAsync("linkage", "person-ids/s/runs/old.csv", Encoding.UTF8.GetBytes("dataset,row_id,person_id\nmagistrates,1,pOLD1\nprisons,9,pOLD1\n"));
+        await blobs.UploadBytesAsync("linkage", "person-ids/s/latest", Encoding.UTF8.GetBytes("old"));
+        var store = new PersonIdMappingStore(blobs);
+
+        var (runId, mapping) = await store.LoadLatestAsync("s");
+        var prisons = await store.LoadRunAsync("s", "old", ["prisons"]);
+        var refresh = await store.AssignAndSaveAsync("s", "new", [C("1", "a"), new(new RecordKey("prisons", "9"), "a")], new PersonIdAssigner());
+
+        runId.Should().Be("old");
+        mapping.Should().HaveCount(2);
+        prisons.Keys.Should().Equal(new RecordKey("prisons", "9"));
+        refresh.Mapping.Values.Should().OnlyContain(id => id == "pOLD1", "the persisting person keeps the id saved in the old layout");
+        (await store.LoadRunAsync("s", "new", ["prisons"]))[new RecordKey("prisons", "9")].Should().Be("pOLD1");
     }
 }

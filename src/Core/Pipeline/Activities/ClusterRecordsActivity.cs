@@ -48,7 +48,7 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         var warnings = clusters.Metrics.Suspicious.Take(5)
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"a cluster of {c.Size} records is held together by only {c.Edges} links (density {c.Density:0.000}): check for chained false links"))
             .ToList();
-        var personIds = $"{PipelineServices.LinkageContainer}/{PersonIdMappingStore.RunBlob(input.Run.Share, input.Run.RunId)}";
+        var personIds = $"{PipelineServices.LinkageContainer}/{PersonIdMappingStore.RunFolder(input.Run.Share, input.Run.RunId)}";
         return new ClusterRecordsResult(personIds, records.Count, clusters.Metrics.Clusters, clusters.Metrics.LargestCluster, clusters.Metrics.Suspicious.Count, assignment.Report, warnings);
     }
 
