@@ -27,21 +27,23 @@ public static class CsvHeaderReading
 public sealed class ShareCsvWriter(TextWriter writer)
 {
     private readonly TextWriter _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+    private readonly StringBuilder _line = new(256); // one line at a time: rows are written one after another
 
     public long RowsWritten { get; private set; }
 
     public async ValueTask WriteRowAsync(IReadOnlyList<string> cells, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var sb = AppendRow(new StringBuilder(), cells).Append('\n');
-        await _writer.WriteAsync(sb, cancellationToken).ConfigureAwait(false);
+        AppendRow(_line.Clear(), cells).Append('\n');
+        await _writer.WriteAsync(_line, cancellationToken).ConfigureAwait(false);
         RowsWritten++;
     }
 
     /// <summary>One CSV line (no line end), cells quoted where needed; no formula neutralising.</summary>
     public static string FormatRow(IReadOnlyList<string> cells) => AppendRow(new StringBuilder(), cells).ToString();
 
-    private static StringBuilder AppendRow(StringBuilder sb, IReadOnlyList<string> cells)
+    /// <summary>Appends one CSV line (no line end) to <paramref name="sb"/>, cells quoted where needed; no formula neutralising.</summary>
+    public static StringBuilder AppendRow(StringBuilder sb, IReadOnlyList<string> cells)
     {
         for (var i = 0; i < cells.Count; i++)
         {

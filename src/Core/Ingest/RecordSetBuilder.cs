@@ -167,12 +167,13 @@ public sealed class RecordSetBuilder
 
     private int Code(int c, string? raw)
     {
-        if (raw is null || raw.Length == 0 || nullValues.Contains(raw))
+        if (raw is null || raw.Length == 0)
         {
             nulls[c]++;
             return 0;
         }
 
+        // A value seen before is one lookup (a configured null value is cached as null the first time).
         if (rawCache[c].TryGetValue(raw, out var code))
         {
             if (code <= 0)
@@ -187,6 +188,13 @@ public sealed class RecordSetBuilder
             }
 
             return code;
+        }
+
+        if (nullValues.Contains(raw))
+        {
+            rawCache[c][raw] = 0;
+            nulls[c]++;
+            return 0;
         }
 
         var std = Standardiser.Apply(columns[c].Standardise, raw, out var bad);

@@ -170,9 +170,12 @@ public sealed class IngestExtractActivity(PipelineServices services)
                 : $"{row.Length} fields where the header has {width}";
         }
 
-        if (row.Any(f => f.Contains('\uFFFD', StringComparison.Ordinal)))
+        foreach (var field in row)
         {
-            return "bytes that are not valid UTF-8 (re-export the extract as UTF-8)";
+            if (field.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                return "bytes that are not valid UTF-8 (re-export the extract as UTF-8)";
+            }
         }
 
         var id = row[idColumn].Trim();
@@ -198,27 +201,30 @@ public sealed class IngestExtractActivity(PipelineServices services)
         await services.WriteAsync($"{target}.reason.txt", s => s.WriteAsync(Encoding.UTF8.GetBytes(reason + "\n"), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
     }
 
-    private static string CsvLine(IReadOnlyList<string> fields) => Deidentification.ShareCsvWriter.FormatRow(fields);
-
     /// <summary>A CSV written to a temporary file (deleted on dispose) while rows stream past, then uploaded whole.</summary>
     private sealed class SpooledCsv : IAsyncDisposable
     {
         private readonly Deidentification.TempFile _file = Deidentification.TempFile.Create();
         private readonly StreamWriter _writer;
+        private readonly StringBuilder _line = new(256);
 
         public SpooledCsv(IReadOnlyList<string> header)
         {
             _writer = new StreamWriter(_file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            _writer.WriteLine(CsvLine(header));
+            Write(header);
         }
 
         public long Rows { get; private set; }
 
         public void Add(IReadOnlyList<string> row)
         {
-            _writer.WriteLine(CsvLine(row));
+            Write(row);
             Rows++;
         }
+
+        // Into one reused line buffer, then the file: no string per row.
+        private void Write(IReadOnlyList<string> fields) =>
+            _writer.Write(Deidentification.ShareCsvWriter.AppendRow(_line.Clear(), fields).Append('\n'));
 
         public async Task UploadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
         {
