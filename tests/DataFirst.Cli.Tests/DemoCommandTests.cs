@@ -21,6 +21,12 @@ public sealed class DemoCommandTests
         summary.GetProperty("recordsIn").GetInt64().Should().BeGreaterThan(400);
         summary.GetProperty("estimatedPeople").GetInt64().Should().BeGreaterThan(100);
 
+        // The blocking analysis, per rule: the prediction rules' new pairs add up to the comparisons scored.
+        var blocking = summary.GetProperty("blocking").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        blocking.Keys.Should().Contain(["prediction-0", "training-0"]);
+        blocking.Where(kv => kv.Key.StartsWith("prediction-", StringComparison.Ordinal)).Sum(kv => kv.Value).Should().Be(summary.GetProperty("comparisons").GetInt64());
+        stdout.Should().Contain("pairs of surname & date_of_birth, largest block");
+
         var version = Directory.GetDirectories(temp.Combine("out")).Should().ContainSingle().Subject;
         var files = Directory.GetFiles(version);
         files.Select(Path.GetFileName).Should().Contain(["catalogue.json", "manifest.json", "magistrates.csv", "linking.csv"]);

@@ -15,6 +15,12 @@ internal static class RunSummary
         output.WriteLine(string.Create(ci, $"records in          {r.RecordsIn,12:N0}   (rejected to quarantine: {r.RecordsRejected:N0})"));
         output.WriteLine(string.Create(ci, $"estimated people    {r.EstimatedPeople,12:N0}   (ids kept from the previous run: {r.PersonIds.Kept:N0}, new: {r.PersonIds.New:N0})"));
         output.WriteLine(string.Create(ci, $"comparisons scored  {r.Comparisons,12:N0}"));
+        foreach (var b in r.Blocking ?? [])
+        {
+            var sampled = b.PairSampleRate < 1 ? string.Create(ci, $", EM counts a sample of {b.PairSampleRate:P2}") : string.Empty;
+            output.WriteLine(string.Create(ci, $"  {b.Rule,-18}{b.Comparisons,12:N0}   pairs of {b.Columns}, largest block {b.LargestBlock:N0}{sampled}"));
+        }
+
         output.WriteLine(string.Create(ci, $"case links          {r.CaseLinks,12:N0}"));
         output.WriteLine(string.Create(ci, $"EM                  {r.EmIterations,12} iterations, {(r.EmConverged ? "converged" : "NOT converged")}"));
         output.WriteLine("time per stage      " + string.Join(", ", r.Stages.Select(s => string.Create(ci, $"{s.Stage} {s.Seconds:F1}s"))));
@@ -36,6 +42,7 @@ internal static class RunSummary
             recordsRejected = r.RecordsRejected,
             estimatedPeople = r.EstimatedPeople,
             comparisons = r.Comparisons,
+            blocking = (r.Blocking ?? []).ToDictionary(b => b.Rule, b => b.Comparisons),
             caseLinks = r.CaseLinks,
             publishedTo = r.PublishedTo,
             activitiesReplayed = stats.Replayed,

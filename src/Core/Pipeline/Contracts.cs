@@ -94,7 +94,15 @@ public sealed record LinkageRunResult(
     Deidentification.PersonIdReport PersonIds,
     string PublishedTo,
     IReadOnlyList<string> Warnings,
-    IReadOnlyList<StageTiming> Stages);
+    IReadOnlyList<StageTiming> Stages,
+    IReadOnlyList<RuleBlocking>? Blocking = null);
+
+/// <summary>
+/// One blocking rule's analysis, made before any pair is scored: <paramref name="Comparisons"/> is, for a prediction rule,
+/// the pairs no earlier rule found, and for a training rule all its pairs, of which its EM session counts
+/// <paramref name="PairSampleRate"/> (1: all; below 1 when they exceed em.max_pairs).
+/// </summary>
+public sealed record RuleBlocking(string Rule, string Columns, long Comparisons, long LargestBlock, double PairSampleRate);
 
 /// <summary>Stage timing from the orchestration clock (replay-safe).</summary>
 public sealed record StageTiming(string Stage, double Seconds);

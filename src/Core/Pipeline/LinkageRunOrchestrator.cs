@@ -57,6 +57,17 @@ public static class LinkageRunOrchestrator
         var partitioned = await Task.WhenAll(rules.Select(r =>
             context.CallActivityAsync<PartitionRecordsResult>(PartitionRecordsActivity.Name, new PartitionRecordsInput(run, recordBlobs, r, request.Partitions), Retry)));
         warnings.AddRange(partitioned.SelectMany(p => p.Warnings));
+        var blocking = partitioned.Select(p => new RuleBlocking(
+            p.Rule.ToString(),
+            (p.Rule.Kind == RuleRef.Training ? inputs.TrainingRules : inputs.PredictionRules)[p.Rule.Index],
+            p.Comparisons,
+            p.LargestBlock,
+            p.PairSampleRate)).ToList();
+        foreach (var b in blocking)
+        {
+            logger.LogBlocking(run.RunId, b.Rule, b.Columns, b.Comparisons, b.LargestBlock, b.PairSampleRate);
+        }
+
         Stage("block");
 
         // Train: term frequencies, u by sampling and λ, then m by EM on summed agreement-pattern histograms.
@@ -125,7 +136,8 @@ public static class LinkageRunOrchestrator
             clusters.PersonIds,
             published.Location,
             warnings,
-            stages);
+            stages,
+            blocking);
     }
 
     /// <summary>Fans out one activity per item, reporting "{stage} done/total" as they complete.</summary>

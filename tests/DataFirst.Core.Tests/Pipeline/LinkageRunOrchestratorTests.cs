@@ -85,6 +85,11 @@ public sealed class LinkageRunOrchestratorTests
         context.Verify(c => c.CallActivityAsync<EstimateParametersResult>(EstimateParametersActivity.Name, It.Is<EstimateParametersInput>(i => i.Train), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
         context.Verify(c => c.SetCustomStatus(It.Is<RunProgress>(p => p.Stage == "scoring" && p.Done == 6 && p.Total == 6)), Times.Once);
         context.Verify(c => c.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, It.Is<CountPatternsInput>(i => i.TrainingRule == 1 && i.PairSampleRate == 0.25), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(3));
+        result.Blocking.Should().Equal(
+            new RuleBlocking("prediction-0", "surname & dob", 30, 4, 1),
+            new RuleBlocking("prediction-1", "forename & dob", 30, 4, 1),
+            new RuleBlocking("training-0", "dob", 30, 4, 1),
+            new RuleBlocking("training-1", "postcode", 30, 4, 0.25));
         context.Verify(c => c.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, It.Is<CountPatternsInput>(i => i.TrainingRule == 0 && i.PairSampleRate == 1), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(3));
     }
 
