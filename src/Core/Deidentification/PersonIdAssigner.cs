@@ -30,65 +30,133 @@ public sealed class PersonIdAssigner(Func<string>? newId = null)
     public PersonIdAssignment Assign(IEnumerable<KeyValuePair<RecordKey, string>> currentClusters, IReadOnlyDictionary<RecordKey, string>? previous)
     {
         ArgumentNullException.ThrowIfNull(currentClusters);
-        previous ??= new Dictionary<RecordKey, string>();
-
-        var clusters = new Dictionary<string, List<RecordKey>>(StringComparer.Ordinal);
-        var recordCount = 0;
-        var seen = new HashSet<RecordKey>();
-        foreach (var (record, cluster) in currentClusters)
+        var pairs = currentClusters.ToArray();
+        var records = new RecordKey[pairs.Length];
+        var clusterOf = new int[pairs.Length];
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < pairs.Length; i++)
         {
-            if (!seen.Add(record))
+            records[i] = pairs[i].Key;
+            ref var number = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(numbers, pairs[i].Value, out var exists);
+            if (!exists)
             {
-                throw new DeidentificationException($"Record ({record.Dataset}, row {recordCount + 1} of the cluster list) appears twice in the cluster assignment; each record must belong to exactly one cluster.");
+                number = numbers.Count - 1;
             }
 
-            if (!clusters.TryGetValue(cluster, out var list))
-            {
-                clusters[cluster] = list = [];
-            }
-
-            list.Add(record);
-            recordCount++;
+            clusterOf[i] = number;
         }
 
-        seen.Clear();
+        Array.Sort(records, clusterOf, RecordKey.Order);
+        return Assign(records, clusterOf, previous);
+    }
+
+    /// <summary>
+    /// The same over arrays, for a national run: <paramref name="records"/> sorted by <see cref="RecordKey.Order"/> (each
+    /// once), <paramref name="clusterOf"/>[i] the cluster of records[i] (any non-negative numbers). Holds a few numbers per
+    /// record and no hash table of records; the mapping it returns is the sorted records with their person ids.
+    /// </summary>
+    public PersonIdAssignment Assign(RecordKey[] records, int[] clusterOf, IReadOnlyDictionary<RecordKey, string>? previous)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(clusterOf);
+        if (records.Length != clusterOf.Length)
+        {
+            throw new ArgumentException($"{records.Length} records but {clusterOf.Length} cluster numbers.", nameof(clusterOf));
+        }
+
+        previous ??= new Dictionary<RecordKey, string>();
+        var n = records.Length;
+        var maxCluster = -1;
+        for (var i = 0; i < n; i++)
+        {
+            if (i > 0 && RecordKey.Order.Compare(records[i - 1], records[i]) is var sign and >= 0)
+            {
+                throw sign == 0
+                    ? new DeidentificationException($"A record of dataset '{records[i].Dataset}' appears twice in the cluster assignment; each record must belong to exactly one cluster.")
+                    : new ArgumentException("records must be sorted by RecordKey.Order.", nameof(records));
+            }
+
+            maxCluster = Math.Max(maxCluster, clusterOf[i] >= 0 ? clusterOf[i] : throw new ArgumentOutOfRangeException(nameof(clusterOf), "cluster numbers are non-negative."));
+        }
+
+        // Clusters numbered by their first record in record order (fresh ids are drawn in that order), then grouped.
+        var local = new int[maxCluster + 1];
+        Array.Fill(local, -1);
+        var clusters = 0;
+        var members = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            ref var c = ref local[clusterOf[i]];
+            if (c < 0)
+            {
+                c = clusters++;
+            }
+
+            members[i] = c;
+        }
+
+        var starts = new int[clusters + 1];
+        foreach (var c in members)
+        {
+            starts[c + 1]++;
+        }
+
+        for (var c = 0; c < clusters; c++)
+        {
+            starts[c + 1] += starts[c];
+        }
+
+        var order = new int[n];
+        var next = starts[..^1];
+        for (var i = 0; i < n; i++)
+        {
+            order[next[members[i]]++] = i;
+        }
+
+        ReadOnlySpan<int> Members(int c) => order.AsSpan(starts[c], starts[c + 1] - starts[c]);
 
         // Where did each previous person's records go?
-        var previousPlacement = new Dictionary<string, (string Cluster, bool Split)>(StringComparer.Ordinal);
-        foreach (var (clusterId, records) in clusters)
+        var previousPlacement = new Dictionary<string, (int Cluster, bool Split)>(StringComparer.Ordinal);
+        if (previous.Count > 0)
         {
-            foreach (var record in records)
+            for (var c = 0; c < clusters; c++)
             {
-                if (!previous.TryGetValue(record, out var p))
+                foreach (var r in Members(c))
                 {
-                    continue;
-                }
+                    if (!previous.TryGetValue(records[r], out var p))
+                    {
+                        continue;
+                    }
 
-                if (!previousPlacement.TryGetValue(p, out var placement))
-                {
-                    previousPlacement[p] = (clusterId, false);
-                }
-                else if (!placement.Split && placement.Cluster != clusterId)
-                {
-                    previousPlacement[p] = (placement.Cluster, true);
+                    if (!previousPlacement.TryGetValue(p, out var placement))
+                    {
+                        previousPlacement[p] = (c, false);
+                    }
+                    else if (!placement.Split && placement.Cluster != c)
+                    {
+                        previousPlacement[p] = (placement.Cluster, true);
+                    }
                 }
             }
         }
 
         var used = new HashSet<string>(previous.Values, StringComparer.Ordinal);
         var previousPersons = used.Count;
-        var mapping = new Dictionary<RecordKey, string>(recordCount);
+        var personIds = new string[n];
         int kept = 0, created = 0, splitClusters = 0, mergedClusters = 0;
         var mergedPrevious = new HashSet<string>(StringComparer.Ordinal);
         var previousIds = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, records) in clusters)
+        for (var c = 0; c < clusters; c++)
         {
             previousIds.Clear();
-            foreach (var record in records)
+            if (previous.Count > 0)
             {
-                if (previous.TryGetValue(record, out var p))
+                foreach (var r in Members(c))
                 {
-                    previousIds.Add(p);
+                    if (previous.TryGetValue(records[r], out var p))
+                    {
+                        previousIds.Add(p);
+                    }
                 }
             }
 
@@ -119,16 +187,16 @@ public sealed class PersonIdAssigner(Func<string>? newId = null)
                 }
             }
 
-            foreach (var record in records)
+            foreach (var r in Members(c))
             {
-                mapping[record] = personId;
+                personIds[r] = personId;
             }
         }
 
         var present = previousPlacement.Count;
         var report = new PersonIdReport(
-            Records: recordCount,
-            Clusters: clusters.Count,
+            Records: n,
+            Clusters: clusters,
             Kept: kept,
             New: created,
             SplitClusters: splitClusters,
@@ -138,7 +206,7 @@ public sealed class PersonIdAssigner(Func<string>? newId = null)
             PreviousPersonsSplit: previousPlacement.Count(p => p.Value.Split),
             PreviousPersonsMerged: mergedPrevious.Count,
             KeptShare: present == 0 ? 1.0 : (double)kept / present);
-        return new PersonIdAssignment(mapping, report);
+        return new PersonIdAssignment(new SortedRecordMap(records, personIds), report);
     }
 
     private string Fresh(HashSet<string> used)
@@ -157,6 +225,70 @@ public sealed class PersonIdAssigner(Func<string>? newId = null)
 }
 
 public sealed record PersonIdAssignment(IReadOnlyDictionary<RecordKey, string> Mapping, PersonIdReport Report);
+
+/// <summary>
+/// Records sorted by <see cref="RecordKey.Order"/>, each with a value: a read-only map without a hash table (lookups by
+/// binary search), enumerated in record order. What <see cref="PersonIdAssigner"/> returns.
+/// </summary>
+public sealed class SortedRecordMap : IReadOnlyDictionary<RecordKey, string>
+{
+    private readonly RecordKey[] _keys;
+    private readonly string[] _values;
+
+    internal SortedRecordMap(RecordKey[] keys, string[] values)
+    {
+        _keys = keys;
+        _values = values;
+    }
+
+    public int Count => _keys.Length;
+
+    public IEnumerable<RecordKey> Keys => _keys;
+
+    public IEnumerable<string> Values => _values;
+
+    /// <summary>The records in order (dataset, then row id).</summary>
+    public IReadOnlyList<RecordKey> Records => _keys;
+
+    /// <summary>The values, aligned with <see cref="Records"/>.</summary>
+    public IReadOnlyList<string> RecordValues => _values;
+
+    /// <summary>A map over <paramref name="mapping"/>'s entries (sorted here).</summary>
+    public static SortedRecordMap From(IEnumerable<KeyValuePair<RecordKey, string>> mapping)
+    {
+        if (mapping is SortedRecordMap sorted)
+        {
+            return sorted;
+        }
+
+        var entries = mapping.ToArray();
+        var keys = entries.Select(e => e.Key).ToArray();
+        var values = entries.Select(e => e.Value).ToArray();
+        Array.Sort(keys, values, RecordKey.Order);
+        return new SortedRecordMap(keys, values);
+    }
+
+    public string this[RecordKey key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException("The record is not in the mapping.");
+
+    public bool ContainsKey(RecordKey key) => Array.BinarySearch(_keys, key, RecordKey.Order) >= 0;
+
+    public bool TryGetValue(RecordKey key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
+    {
+        var i = Array.BinarySearch(_keys, key, RecordKey.Order);
+        value = i >= 0 ? _values[i] : null;
+        return i >= 0;
+    }
+
+    public IEnumerator<KeyValuePair<RecordKey, string>> GetEnumerator()
+    {
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            yield return new KeyValuePair<RecordKey, string>(_keys[i], _values[i]);
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
 
 /// <summary>
 /// What happened to person ids in a run. <see cref="KeptShare"/> = kept / previous people still

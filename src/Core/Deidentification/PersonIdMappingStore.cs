@@ -131,12 +131,26 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     /// Loads the previous mapping, assigns person ids to the current clusters, saves the run and
     /// moves "latest" to it. If this run id was saved before (a retry), returns what was saved.
     /// </summary>
-    public async Task<PersonIdAssignment> AssignAndSaveAsync(
+    public Task<PersonIdAssignment> AssignAndSaveAsync(
         string scope,
         string runId,
         IEnumerable<KeyValuePair<RecordKey, string>> currentClusters,
         PersonIdAssigner assigner,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        AssignAndSaveAsync(scope, runId, previous => assigner.Assign(currentClusters, previous), cancellationToken);
+
+    /// <summary>As above, over arrays: <paramref name="records"/> sorted by <see cref="RecordKey.Order"/> and the cluster
+    /// number of each (<see cref="PersonIdAssigner.Assign(RecordKey[], int[], IReadOnlyDictionary{RecordKey, string}?)"/>).</summary>
+    public Task<PersonIdAssignment> AssignAndSaveAsync(
+        string scope,
+        string runId,
+        RecordKey[] records,
+        int[] clusterOf,
+        PersonIdAssigner assigner,
+        CancellationToken cancellationToken = default) =>
+        AssignAndSaveAsync(scope, runId, previous => assigner.Assign(records, clusterOf, previous), cancellationToken);
+
+    private async Task<PersonIdAssignment> AssignAndSaveAsync(string scope, string runId, Func<IReadOnlyDictionary<RecordKey, string>, PersonIdAssignment> assign, CancellationToken cancellationToken)
     {
         await store.CreateContainerIfNotExistsAsync(container, cancellationToken).ConfigureAwait(false);
         if (await store.GetPropertiesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false) is not null)
@@ -151,24 +165,36 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             return await LoadSavedAsync(scope, runId, cancellationToken).ConfigureAwait(false);
         }
 
-        var assignment = assigner.Assign(currentClusters, previous);
+        var assignment = assign(previous);
+        previous.Clear(); // not needed for writing: on a refresh, free it before the blobs are written
+        previous.TrimExcess();
 
         // One blob per dataset, each sorted by row id (ordinal): the linking dataset streams them in dataset order.
-        foreach (var dataset in assignment.Mapping.GroupBy(kv => kv.Key.Dataset, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var sorted = SortedRecordMap.From(assignment.Mapping);
+        var records = sorted.Records;
+        for (var from = 0; from < records.Count;)
         {
+            var dataset = records[from].Dataset;
+            var to = from + 1;
+            while (to < records.Count && string.Equals(records[to].Dataset, dataset, StringComparison.Ordinal))
+            {
+                to++;
+            }
+
             await using var temp = TempFile.Create();
             await using (var writer = new StreamWriter(temp.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
             {
                 var csv = new ShareCsvWriter(writer);
                 await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
-                foreach (var (record, person) in dataset.OrderBy(kv => kv.Key.RowId, StringComparer.Ordinal))
+                for (var i = from; i < to; i++)
                 {
-                    await csv.WriteRowAsync([record.Dataset, record.RowId, person], cancellationToken).ConfigureAwait(false);
+                    await csv.WriteRowAsync([dataset, records[i].RowId, sorted.RecordValues[i]], cancellationToken).ConfigureAwait(false);
                 }
             }
 
             temp.Stream.Position = 0;
-            await UploadOnceAsync(DatasetBlob(scope, runId, dataset.Key), temp.Stream, "text/csv", cancellationToken).ConfigureAwait(false);
+            await UploadOnceAsync(DatasetBlob(scope, runId, dataset), temp.Stream, "text/csv", cancellationToken).ConfigureAwait(false);
+            from = to;
         }
 
         var report = JsonSerializer.SerializeToUtf8Bytes(assignment.Report, JsonOptions);

@@ -104,4 +104,44 @@ public sealed class PersonIdAssignerTests
     {
         PersonIdAssigner.RandomId().Should().NotBe(PersonIdAssigner.RandomId()).And.MatchRegex("^p[0-9a-f]{32}$");
     }
+
+    [Fact]
+    public void Assign_Arrays_GiveTheSameAsTheClusterList_AndAMapSortedByRecord()
+    {
+        var rng = new Random(4);
+        var datasets = new[] { "prisons", "magistrates", "crown_court" };
+        var list = Enumerable.Range(0, 3000)
+            .Select(i => new KeyValuePair<RecordKey, string>(new RecordKey(datasets[i % 3], (i * 7919 % 5003).ToString(System.Globalization.CultureInfo.InvariantCulture)), "c" + rng.Next(900)))
+            .DistinctBy(kv => kv.Key)
+            .ToList();
+        // Most previous people are today's clusters; every tenth record had another person's id (merges and splits).
+        var previous = list.Where((_, i) => i % 4 != 0).Select((kv, i) => (kv.Key, Id: i % 10 == 0 ? "P" + rng.Next(900) : "P" + kv.Value))
+            .ToDictionary(x => x.Key, x => x.Id);
+
+        var fromList = Sequential().Assign(list, previous);
+        var keys = list.Select(kv => kv.Key).ToArray();
+        var clusterOf = list.Select(kv => int.Parse(kv.Value[1..], System.Globalization.CultureInfo.InvariantCulture) * 3).ToArray(); // any numbering
+        Array.Sort(keys, clusterOf, RecordKey.Order);
+        var fromArrays = Sequential().Assign(keys, clusterOf, previous);
+
+        fromArrays.Report.Should().Be(fromList.Report);
+        fromArrays.Mapping.Should().BeEquivalentTo(fromList.Mapping);
+        fromArrays.Mapping.Keys.Should().Equal(keys, "enumerated in record order");
+        fromArrays.Report.Kept.Should().BeGreaterThan(0);
+        fromArrays.Report.MergedClusters.Should().BeGreaterThan(0);
+        fromArrays.Report.New.Should().BeGreaterThan(0);
+        fromArrays.Mapping.TryGetValue(new RecordKey("probation", "1"), out _).Should().BeFalse();
+        var missing = () => fromArrays.Mapping[new RecordKey("magistrates", "secret-row")];
+        missing.Should().Throw<KeyNotFoundException>().Which.Message.Should().NotContain("secret-row");
+    }
+
+    [Fact]
+    public void Assign_Arrays_UnsortedOrRepeatedRecords_AreRefusedWithoutTheRowId()
+    {
+        var unsorted = () => Sequential().Assign([R("2"), R("1")], [0, 1], null);
+        unsorted.Should().Throw<ArgumentException>().WithMessage("*sorted*");
+
+        var twice = () => Sequential().Assign([R("secret7"), R("secret7")], [0, 1], null);
+        twice.Should().Throw<DeidentificationException>().WithMessage("*appears twice*").Which.Message.Should().NotContain("secret7");
+    }
 }

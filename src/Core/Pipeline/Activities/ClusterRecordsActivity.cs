@@ -31,19 +31,21 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         }
 
         var clusters = InMemoryLinker.Cluster(records, model, tf: null, edges);
-        // Records in (dataset, row id) order, so fresh ids come out in the same order on a repeated run; one
-        // cluster-id string per cluster, not per record.
-        var clusterNames = new string?[records.Count]; // a cluster id is the position of one of its records
-        var current = new KeyValuePair<RecordKey, string>[records.Count];
-        for (var i = 0; i < current.Length; i++)
+        edges.Clear(); // not needed past clustering: free them before the person ids are assigned
+        edges.TrimExcess();
+        // Records in (dataset, row id) order, so fresh ids come out in the same order on a repeated run. Arrays of
+        // keys and cluster numbers (a cluster number is the position of one of its records): no table per record.
+        var keys = new RecordKey[records.Count];
+        var clusterOf = new int[records.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            var c = clusters.ClusterIds[i];
-            current[i] = new(new RecordKey(records.SourceDataset(i), records.UniqueId(i)), clusterNames[c] ??= c.ToString(CultureInfo.InvariantCulture));
+            keys[i] = new RecordKey(records.SourceDataset(i), records.UniqueId(i));
+            clusterOf[i] = clusters.ClusterIds[i];
         }
 
-        Array.Sort(current, static (a, b) => RecordKey.Order.Compare(a.Key, b.Key));
+        Array.Sort(keys, clusterOf, RecordKey.Order);
         var store = new PersonIdMappingStore(services.Blobs);
-        var assignment = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, current, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
+        var assignment = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, keys, clusterOf, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
 
         var warnings = clusters.Metrics.Suspicious.Take(5)
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"a cluster of {c.Size} records is held together by only {c.Edges} links (density {c.Density:0.000}): check for chained false links"))
