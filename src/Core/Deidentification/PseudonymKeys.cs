@@ -35,6 +35,15 @@ public sealed class PseudonymKey
 
     internal ReadOnlySpan<byte> Bytes => _bytes;
 
+    /// <summary>
+    /// A check value of the key (16 hex digits of an HMAC of a fixed label under it): equal for the same key, different
+    /// for another, and useless for finding the key or any pseudonym. A run records it when it starts, and every step
+    /// that pseudonymises checks it, so a run resumed with another key under the same id stops instead of writing
+    /// pseudonyms that do not line up with those already written.
+    /// </summary>
+    public string Fingerprint() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(_bytes, "DataFirst pseudonym key check v1"u8), 0, 8);
+
     public override string ToString() => $"PseudonymKey({KeyId}, {_bytes.Length} bytes)";
 }
 

@@ -10,7 +10,8 @@ public sealed record CheckInputsInput(RunContext Run, LinkageRunRequest Request)
 
 /// <summary>The run's pinned settings, its blocking rules, and the share, version and key id it publishes
 /// (from the share spec when there is one, else from the request).</summary>
-public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel, string Share, string Version, string KeyId);
+/// <summary><paramref name="KeyFingerprint"/>: <see cref="Deidentification.PseudonymKey.Fingerprint"/> of the key the run started with.</summary>
+public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel, string Share, string Version, string KeyId, string? KeyFingerprint = null);
 
 public sealed record IngestExtractInput(RunContext Run, ExtractReference Extract);
 
@@ -58,17 +59,17 @@ public sealed record ClusterRecordsInput(RunContext Run, IReadOnlyList<string> R
 /// <summary><paramref name="PersonIdsFolder"/>: the run's person id mapping (dataset, row id, person id; a blob per dataset), kept in the linkage container.</summary>
 public sealed record ClusterRecordsResult(string PersonIdsFolder, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);
 
-public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string? ShareSpecBlob, string KeyId);
+public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReference> Extracts, string? ShareSpecBlob, string KeyId, string? KeyFingerprint = null);
 
 /// <summary><paramref name="TableBlob"/> is the share's case_links.csv (null when the share has no case links).</summary>
 public sealed record LinkCasesResult(string? TableBlob, long Links, long CrownCases, long CrownCasesLinked);
 
-public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string? ShareSpecBlob, string KeyId);
+public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string? ShareSpecBlob, string KeyId, string? KeyFingerprint = null);
 
 /// <summary>A dataset's share file (null when the share spec leaves the dataset out) and its statistics.</summary>
 public sealed record WriteShareDatasetResult(string Dataset, string? FileBlob, long Rows, string? StatsBlob);
 
-public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, LinkCasesResult CaseLinks, string ModelBlob, string? ShareSpecBlob, string KeyId, Deidentification.PersonIdReport PersonIds);
+public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, LinkCasesResult CaseLinks, string ModelBlob, string? ShareSpecBlob, string KeyId, Deidentification.PersonIdReport PersonIds, string? KeyFingerprint = null);
 
 /// <summary>Every file of the share version, as (file name in the share, working blob).</summary>
 public sealed record WriteCatalogueResult(IReadOnlyList<ShareFileRef> Files, string DisclosureReportBlob);

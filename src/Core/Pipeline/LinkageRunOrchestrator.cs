@@ -109,13 +109,13 @@ public static class LinkageRunOrchestrator
         Stage("cluster");
 
         context.SetCustomStatus(new RunProgress("linking cases", 0, 1));
-        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, request.ShareSpec, keyId), Retry);
+        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry);
         Stage("case-link");
 
         // De-identify and write the share: one activity per dataset, then the catalogue.
         var written = await FanOutAsync(context, "writing share", cleanExtracts, e =>
-            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, request.ShareSpec, keyId), Retry));
-        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
+            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry));
+        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds, inputs.KeyFingerprint), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
         var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.Files), Retry);
         Stage("share");

@@ -71,4 +71,17 @@ public sealed class ConfigurationPseudonymKeyProviderTests
 
         await act.Should().ThrowAsync<PseudonymKeyException>();
     }
+
+    [Fact]
+    public void Fingerprint_SameKeySameValue_AnotherKeyAnother_AndNotTheKeyOrAPseudonym()
+    {
+        var bytes = Convert.FromBase64String(GoodKey);
+        var key = new PseudonymKey("p", bytes);
+        var other = new PseudonymKey("p", bytes.Select(b => (byte)(b ^ 1)).ToArray());
+
+        key.Fingerprint().Should().Be(new PseudonymKey("p", bytes).Fingerprint()).And.MatchRegex("^[0-9a-f]{16}$");
+        other.Fingerprint().Should().NotBe(key.Fingerprint());
+        key.Fingerprint().Should().NotBe(Convert.ToHexStringLower(bytes, 0, 8));
+        new Pseudonymiser(key).Pseudonymise("row_id", "DataFirst pseudonym key check v1").Should().NotContain(key.Fingerprint());
+    }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DataFirst.Core.Deidentification;
 using DataFirst.Core.Evaluation;
 using DataFirst.Core.Ingest;
 using DataFirst.Core.Pipeline;
@@ -190,6 +192,42 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         ((double)sex.Pairs).Should().BeInRange(18_000, 22_000);
         sessions.Take(sessions.Count - 1).Should().OnlyContain(s => s.Pairs == s.PairsGenerated && s.Pairs < 20_000, "the other rules fit within em.max_pairs");
         result!.EstimatedPeople.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Run_ResumedWithAnotherKeyUnderTheSameId_StopsBeforePseudonymising_AndCompletesWithTheOriginalKey()
+    {
+        // The key the run starts with, then another under the same id (a rotated or mistyped secret) from the next call on.
+        var keys = new SwitchingKeys();
+        using var run = await PipelineTestRun.CreateAsync(people: 300, seed: 15, keyProvider: keys);
+        var request = await run.UploadAsync("keys", "v1", only: ["magistrates", "crown_court", "prisons"]);
+        keys.AfterFirstCall = keys.Other;
+
+        var (failed, _) = await run.RunAsync(request, "keys-1");
+
+        failed.Status.Should().Be(WorkflowStatus.Failed);
+        failed.Error.Should().Contain("'test' is not the key this run started with").And.Contain("resume");
+        (await run.PublishedFilesAsync("keys", "v1")).Should().BeEmpty();
+
+        keys.AfterFirstCall = keys.Original;
+        var (resumed, _) = await run.Runner.RunAsync("keys-1");
+
+        resumed.Status.Should().Be(WorkflowStatus.Completed, resumed.Error);
+        (await run.PublishedFilesAsync("keys", "v1")).Keys.Should().Contain("magistrates.csv");
+    }
+
+    private sealed class SwitchingKeys : IPseudonymKeyProvider
+    {
+        private int _calls;
+
+        public PseudonymKey Original { get; } = new("test", RandomNumberGenerator.GetBytes(32));
+
+        public PseudonymKey Other { get; } = new("test", RandomNumberGenerator.GetBytes(32));
+
+        public PseudonymKey? AfterFirstCall { get; set; }
+
+        public Task<PseudonymKey> GetKeyAsync(string keyId, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Interlocked.Increment(ref _calls) == 1 ? Original : AfterFirstCall ?? Original);
     }
 
     [Fact]

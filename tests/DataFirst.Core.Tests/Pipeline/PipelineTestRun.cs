@@ -33,13 +33,13 @@ internal sealed class PipelineTestRun : IDisposable
 
     public LocalWorkflowRunner Runner { get; }
 
-    public static async Task<PipelineTestRun> CreateAsync(int people, int seed, BadInputOptions? badInput = null)
+    public static async Task<PipelineTestRun> CreateAsync(int people, int seed, BadInputOptions? badInput = null, IPseudonymKeyProvider? keyProvider = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "datafirst-pipeline-tests", Guid.NewGuid().ToString("N"));
         await new ExtractGenerator().GenerateAsync(new GeneratorOptions { People = people, Seed = seed, BadInput = badInput ?? BadInputOptions.None }, Path.Combine(folder, "extracts"), CancellationToken.None);
         var blobs = new InMemoryBlobStore();
         var tables = new InMemoryTableStore();
-        var keys = new ConfigurationPseudonymKeyProvider(new Dictionary<string, string> { ["test"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }, _ => null);
+        var keys = keyProvider ?? new ConfigurationPseudonymKeyProvider(new Dictionary<string, string> { ["test"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }, _ => null);
         var services = new PipelineServices(blobs, tables, keys, NullLoggerFactory.Instance);
         await services.EnsureContainersAsync(CancellationToken.None);
         var (activities, orchestrators) = PipelineWorkflows.Create(services);

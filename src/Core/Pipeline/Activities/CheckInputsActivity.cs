@@ -89,7 +89,7 @@ public sealed class CheckInputsActivity(PipelineServices services)
         }
 
         // The key must exist before anything is written (the message names the key id, never the key).
-        await services.Keys.GetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        var key = await services.Keys.GetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
         if (await SharePublisher.GetStateAsync(services.Blobs, share, version, PipelineServices.TransferContainer, cancellationToken).ConfigureAwait(false) == ShareVersionState.Complete)
         {
             throw new ExtractRejectedException($"share '{share}' version '{version}' is already published in {PipelineServices.TransferContainer}; published versions are never overwritten. Give the run a new version.");
@@ -104,7 +104,8 @@ public sealed class CheckInputsActivity(PipelineServices services)
             request.Model is not null,
             share,
             version,
-            keyId);
+            keyId,
+            key.Fingerprint());
     }
 
     private async Task<bool> ExistsAsync(string blob, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public sealed class LinkCasesActivity(PipelineServices services)
             result = await CaseLinker.LinkAsync(magReader, crownReader, lookup, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, cancellationToken).ConfigureAwait(false);
+        var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, input.KeyFingerprint, cancellationToken).ConfigureAwait(false);
         var table = ShareSupport.Staged(input.Run, Catalogue.CatalogueBuilder.CaseLinkTable(0, options).File);
         await ShareSupport.WriteTextAsync(services, table, w => CaseLinkTableWriter.WriteAsync(result.Links, spec, ShareSupport.Profile(magistrates.Dataset), ShareSupport.Profile(crown.Dataset), pseudonymiser, w, options, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new LinkCasesResult(table, result.Links.Count, result.CrownCases, result.CrownCasesLinked);

@@ -38,8 +38,19 @@ internal static class ShareSupport
     public static IAsyncEnumerable<KeyValuePair<RecordKey, string>> AllPersonIds(PipelineServices services, RunContext run, CancellationToken cancellationToken) =>
         new PersonIdMappingStore(services.Blobs).ReadRunAsync(run.Share, run.RunId, cancellationToken);
 
-    public static async Task<Pseudonymiser> PseudonymiserAsync(PipelineServices services, ShareSpec spec, CancellationToken cancellationToken) =>
-        new(await services.Keys.GetKeyAsync(spec.KeyId, cancellationToken).ConfigureAwait(false));
+    /// <summary>The share's pseudonymiser; with <paramref name="expectedFingerprint"/> (the run's, from its start), refuses
+    /// a key that is not the one the run started with.</summary>
+    public static async Task<Pseudonymiser> PseudonymiserAsync(PipelineServices services, ShareSpec spec, string? expectedFingerprint, CancellationToken cancellationToken)
+    {
+        var key = await services.Keys.GetKeyAsync(spec.KeyId, cancellationToken).ConfigureAwait(false);
+        if (expectedFingerprint is not null && !string.Equals(key.Fingerprint(), expectedFingerprint, StringComparison.Ordinal))
+        {
+            throw new Deidentification.DeidentificationException(
+                $"The pseudonymisation key '{spec.KeyId}' is not the key this run started with: the share files already written use that key, so pseudonyms made with this one would not line up with them. Restore the key the run started with and resume the run, or start a new run.");
+        }
+
+        return new Pseudonymiser(key);
+    }
 
     /// <summary>working/{run}/share/{file}: the share's files before publication.</summary>
     public static string Staged(RunContext run, string file) => PipelineServices.Working(run, $"share/{file}");

@@ -38,7 +38,7 @@ public sealed class WriteCatalogueActivity(PipelineServices services)
             var table = CatalogueBuilder.LinkingTable(0);
             var blob = ShareSupport.Staged(input.Run, table.File);
             var mapping = ShareSupport.AllPersonIds(services, input.Run, cancellationToken);
-            var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, cancellationToken).ConfigureAwait(false);
+            var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, input.KeyFingerprint, cancellationToken).ConfigureAwait(false);
             long rows = 0;
             await ShareSupport.WriteTextAsync(services, blob, async w => rows = await LinkingDatasetWriter.WriteAsync(mapping, spec, PipelineProfiles.Catalog, pseudonymiser, w, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             tables.Add(table with { Rows = rows });

@@ -26,7 +26,7 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
 
         var profile = ShareSupport.Profile(dataset);
         var lookup = new PersonIdLookup(await ShareSupport.PersonIdsAsync(services, input.Run, [dataset], cancellationToken).ConfigureAwait(false));
-        var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, cancellationToken).ConfigureAwait(false);
+        var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, input.KeyFingerprint, cancellationToken).ConfigureAwait(false);
         var file = ShareSupport.Staged(input.Run, CatalogueBuilder.DatasetFileName(dataset));
         ShareDatasetResult? result = null;
         var risk = new DisclosureRiskCounter(profile, spec.DisclosureK); // counted as the rows are written
