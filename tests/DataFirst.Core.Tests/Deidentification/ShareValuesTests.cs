@@ -42,4 +42,16 @@ public sealed class ShareValuesTests
             actual.Should().Be(expected, text);
         }
     }
+
+    [Fact]
+    public void FormatDate_IsIsoForEveryDay_AsTheGeneralFormatterWritesIt()
+    {
+        var rng = new Random(12);
+        var days = new[] { DateOnly.MinValue, DateOnly.MaxValue, new DateOnly(999, 1, 9), new DateOnly(2000, 2, 29), new DateOnly(1970, 12, 31) }
+            .Concat(Enumerable.Range(0, 20_000).Select(_ => DateOnly.FromDayNumber(rng.Next(DateOnly.MaxValue.DayNumber + 1))));
+        foreach (var day in days)
+        {
+            ShareValues.FormatDate(day).Should().Be(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 }
