@@ -34,8 +34,10 @@ public static class BlockingPartitioner
         Partition(records, rule, partitions).Select(records.Select).ToList();
 }
 
-/// <summary>Comparisons one rule generates (after excluding earlier rules' pairs) and its largest blocks.</summary>
-public sealed record RuleAnalysis(int RuleIndex, IReadOnlyList<string> Columns, long Comparisons, int Blocks, IReadOnlyList<int> LargestBlocks, int RecordsWithNullKey, int OversizedBlocks);
+/// <summary>Comparisons one rule generates (after excluding earlier rules' pairs) and its largest blocks;
+/// <paramref name="ComparisonsWithinLimit"/>: those in blocks of at most max_block_size (all that are compared when
+/// oversized blocks are skipped).</summary>
+public sealed record RuleAnalysis(int RuleIndex, IReadOnlyList<string> Columns, long Comparisons, int Blocks, IReadOnlyList<int> LargestBlocks, int RecordsWithNullKey, int OversizedBlocks, long ComparisonsWithinLimit);
 
 public sealed record BlockingAnalysisResult(IReadOnlyList<RuleAnalysis> Rules, long TotalComparisons, IReadOnlyList<string> Warnings);
 
@@ -49,39 +51,54 @@ public static class BlockingAnalysis
         }
     }
 
-    public static BlockingAnalysisResult Analyse(RecordSet records, LinkageSettings settings, IReadOnlyList<IReadOnlyList<string>>? rules = null, int largest = 5)
+    /// <summary>The prediction rules (or <paramref name="rules"/>) in order: each counts the pairs no earlier one found.</summary>
+    public static BlockingAnalysisResult Analyse(RecordSet records, LinkageSettings settings, IReadOnlyList<IReadOnlyList<string>>? rules = null, int largest = 5) =>
+        Analyse(records, settings, rules ?? settings.BlockingRulesForPrediction, "blocking_rules_for_prediction", null, largest);
+
+    /// <summary>Training rule <paramref name="ruleIndex"/> alone: its EM session counts every pair of its rule, whatever
+    /// the other training rules find, so no pair is excluded (counted from block sizes, no pair visited).</summary>
+    public static BlockingAnalysisResult AnalyseTrainingRule(RecordSet records, LinkageSettings settings, int ruleIndex, int largest = 5) =>
+        Analyse(records, settings, settings.BlockingRulesForTraining, "blocking_rules_for_training", ruleIndex, largest);
+
+    private static BlockingAnalysisResult Analyse(RecordSet records, LinkageSettings settings, IReadOnlyList<IReadOnlyList<string>> rules, string kind, int? only, int largest)
     {
-        rules ??= settings.BlockingRulesForPrediction;
         // Analysis reports oversized blocks rather than failing on them.
-        var pe = new PairEnumerator(records, rules, "blocking_rules_for_prediction", settings.LinkType, int.MaxValue, OversizedBlockAction.Skip);
+        var pe = new PairEnumerator(records, rules, kind, settings.LinkType, int.MaxValue, OversizedBlockAction.Skip);
         var results = new List<RuleAnalysis>();
         var warnings = new List<string>();
-        for (var r = 0; r < rules.Count; r++)
+        foreach (var r in only is { } o ? [o] : Enumerable.Range(0, rules.Count))
         {
             var blocks = pe.Blocks(r);
-            long total = 0;
+            long total = 0, withinLimit = 0;
             var oversized = 0;
-            if (r == 0)
+            if (r == 0 || only is not null)
             {
                 // No earlier rule to exclude: a block's pairs follow from its size (and its sources, for link_only).
                 var perSource = new int[records.SourceNames.Count];
                 for (var i = 0; i < blocks.Count; i++)
                 {
-                    total += Pairs(blocks[i], records.SourceCodes, perSource, settings.LinkType == LinkType.LinkOnly);
+                    var pairs = Pairs(blocks[i], records.SourceCodes, perSource, settings.LinkType == LinkType.LinkOnly);
+                    total += pairs;
+                    withinLimit += blocks.Size(i) <= settings.MaxBlockSize ? pairs : 0;
                 }
             }
             else
             {
-                PairEnumerator.ForEachRange(blocks, () => 0L, (from, to, acc) =>
+                PairEnumerator.ForEachRange(blocks, () => (0L, 0L), (from, to, acc) =>
                 {
                     var v = new Counter();
                     for (var i = from; i < to; i++)
                     {
-                        acc += pe.VisitBlock(r, blocks[i], ref v);
+                        var pairs = pe.VisitBlock(r, blocks[i], ref v);
+                        acc = (acc.Item1 + pairs, acc.Item2 + (blocks.Size(i) <= settings.MaxBlockSize ? pairs : 0));
                     }
 
                     return acc;
-                }, acc => Interlocked.Add(ref total, acc));
+                }, acc =>
+                {
+                    Interlocked.Add(ref total, acc.Item1);
+                    Interlocked.Add(ref withinLimit, acc.Item2);
+                });
             }
 
             foreach (var size in blocks.Sizes())
@@ -107,7 +124,7 @@ public static class BlockingAnalysis
                 warnings.Add($"blocking rule {rule.Name}: {oversized} block(s) exceed max_block_size {settings.MaxBlockSize} (largest {blocks.Sizes().Max()} records).");
             }
 
-            results.Add(new RuleAnalysis(r, rules[r], total, blocks.Count, blocks.Sizes().OrderDescending().Take(largest).ToList(), nullKeys, oversized));
+            results.Add(new RuleAnalysis(r, rules[r], total, blocks.Count, blocks.Sizes().OrderDescending().Take(largest).ToList(), nullKeys, oversized, withinLimit));
         }
 
         return new BlockingAnalysisResult(results, results.Sum(x => x.Comparisons), warnings);

@@ -85,6 +85,14 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         {
             blobs = [legacy];
         }
+        else if (await store.GetPropertiesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false) is null)
+        {
+            // The report is written after every dataset's blob: without it the mapping was never saved whole (or was
+            // deleted), and reading what is there would silently give the run's people fewer ids than they have.
+            throw new DeidentificationException(
+                $"The person id mapping of run '{runId}' (scope '{scope}') is not in {container}/{RunFolder(scope, runId)}: it was never saved whole, or it was deleted. " +
+                $"A refresh builds on the latest run's ids: restore that run's blobs, or delete {container}/{LatestBlob(scope)} to give every person a new id.");
+        }
         else if (datasets is not null)
         {
             var wanted = new List<string>();
@@ -107,7 +115,8 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
                 all.Add(item.Name);
             }
 
-            blobs = all.Order(StringComparer.Ordinal);
+            // In dataset order (the blob names' order differs: "crown-court.csv" sorts before "crown.csv").
+            blobs = all.OrderBy(name => name[RunFolder(scope, runId).Length..^".csv".Length], StringComparer.Ordinal);
         }
 
         foreach (var name in blobs)

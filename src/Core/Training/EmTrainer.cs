@@ -280,7 +280,7 @@ public static class ModelTrainer
     /// <summary>The pairs training rule <paramref name="rule"/>'s session counts: all, or a seeded sample of em.max_pairs of them.</summary>
     public static PairSample TrainingSample(RecordSet records, LinkageSettings settings, int rule)
     {
-        var pairs = BlockingAnalysis.Analyse(records, settings, [settings.BlockingRulesForTraining[rule]], largest: 0).Rules[0].Comparisons;
+        var pairs = BlockingAnalysis.AnalyseTrainingRule(records, settings, rule, largest: 0).Rules[0].ComparisonsWithinLimit;
         var rate = PairSample.RateFor(pairs, settings.Em.MaxPairs);
         return rate < 1 ? PairSample.Of(rate, settings.Em.Seed, rule) : PairSample.All;
     }

@@ -150,4 +150,37 @@ public sealed class PersonIdMappingStoreTests
         refresh.Mapping.Values.Should().OnlyContain(id => id == "pOLD1", "the persisting person keeps the id saved in the old layout");
         (await store.LoadRunAsync("s", "new", ["prisons"]))[new RecordKey("prisons", "9")].Should().Be("pOLD1");
     }
+
+    [Fact]
+    public async Task LoadLatestAsync_LatestRunsMappingDeleted_FailsSayingSo_InsteadOfGivingEveryoneANewId()
+    {
+        var blobs = new InMemoryBlobStore();
+        var store = new PersonIdMappingStore(blobs);
+        await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), C("2", "b")], new PersonIdAssigner());
+        await foreach (var item in blobs.ListAllAsync("linkage", "person-ids/s/runs/"))
+        {
+            await blobs.DeleteAsync("linkage", item.Name);
+        }
+
+        var refresh = () => store.AssignAndSaveAsync("s", "run2", [C("1", "a")], new PersonIdAssigner());
+        var missing = () => store.LoadRunAsync("s", "no-such-run", ["magistrates"]);
+
+        (await refresh.Should().ThrowAsync<DeidentificationException>()).WithMessage("*run 'run1'*deleted*person-ids/s/latest*");
+        await missing.Should().ThrowAsync<DeidentificationException>();
+    }
+
+    [Fact]
+    public async Task ReadRunAsync_StreamsDatasetsInDatasetOrder_NotBlobNameOrder()
+    {
+        var store = new PersonIdMappingStore(new InMemoryBlobStore());
+        await store.AssignAndSaveAsync("s", "run1", [new(new RecordKey("crown", "1"), "a"), new(new RecordKey("crown-court", "1"), "b")], new PersonIdAssigner());
+
+        var datasets = new List<string>();
+        await foreach (var kv in store.ReadRunAsync("s", "run1"))
+        {
+            datasets.Add(kv.Key.Dataset);
+        }
+
+        datasets.Should().Equal("crown", "crown-court");
+    }
 }

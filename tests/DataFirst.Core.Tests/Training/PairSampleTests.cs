@@ -141,6 +141,36 @@ public sealed class PairSampleTests
     }
 
     [Fact]
+    public void Train_OversizedBlocksSkipped_TheRateComesFromThePairsTheSessionCounts()
+    {
+        // Blocks of one sex are skipped above max_block_size: the sample must bring the pairs that are compared to
+        // max_pairs, not the pairs of blocks the session never visits.
+        var rows = Rows(3000, 10);
+        var skewed = rows.Select((r, i) => i < 2500 ? r.Select((v, c) => c == 6 ? "M" : v).ToArray() : r.Select((v, c) => c == 6 ? "F" : v).ToArray()).ToList();
+        var settings = Settings with { MaxBlockSize = 1000, OversizedBlocks = OversizedBlockAction.Skip, Em = Settings.Em with { MaxPairs = 50_000 } };
+        var records = new RecordSetBuilder(settings).AddRows(SyntheticPeople.Header, skewed, "synthetic").Build();
+
+        var analysis = BlockingAnalysis.AnalyseTrainingRule(records, settings, 0).Rules[0];
+        var model = ModelTrainer.Train(records, settings, DateTimeOffset.UnixEpoch);
+
+        analysis.ComparisonsWithinLimit.Should().Be(500L * 499 / 2);
+        analysis.Comparisons.Should().Be(analysis.ComparisonsWithinLimit + (2500L * 2499 / 2));
+        var session = model.Provenance.Sessions.Single();
+        session.PairsGenerated.Should().Be(analysis.ComparisonsWithinLimit);
+        ((double)session.Pairs).Should().BeInRange(45_000, 55_000);
+    }
+
+    [Fact]
+    public void AnalyseTrainingRule_NamesTheTrainingRuleInWarnings()
+    {
+        var settings = Settings with { BlockingRulesForTraining = [["date_of_birth"], ["sex"]], MaxBlockSize = 100 };
+        var result = BlockingAnalysis.AnalyseTrainingRule(Records(Rows(1000, 11)), settings, 1);
+
+        result.Rules.Single().RuleIndex.Should().Be(1);
+        result.Warnings.Should().ContainSingle().Which.Should().Contain("blocking_rules_for_training[1] (sex)");
+    }
+
+    [Fact]
     public void Histogram_JsonRoundTrip_KeepsSampledOut()
     {
         var h = new PatternHistogram(["a"], [3]) { SampledOut = 41 };

@@ -25,7 +25,9 @@ public sealed class PartitionRecordsActivity(PipelineServices services)
         // A prediction pair an earlier rule already found is not counted again, so that analysis runs over the rules up
         // to this one; a training rule is a session of its own (all its pairs are counted), so it is analysed alone.
         var training = input.Rule.Kind == RuleRef.Training;
-        var analysis = BlockingAnalysis.Analyse(records, settings, training ? [rule] : rules.Take(input.Rule.Index + 1).ToList());
+        var analysis = training
+            ? BlockingAnalysis.AnalyseTrainingRule(records, settings, input.Rule.Index)
+            : BlockingAnalysis.Analyse(records, settings, rules.Take(input.Rule.Index + 1).ToList());
         var ruleAnalysis = analysis.Rules[^1];
         var warnings = analysis.Warnings.Select(w => $"{input.Rule}: {w}").ToList();
         if (ruleAnalysis.OversizedBlocks > 0 && settings.OversizedBlocks == OversizedBlockAction.Error)
@@ -48,7 +50,8 @@ public sealed class PartitionRecordsActivity(PipelineServices services)
             shards.Add(shard);
         }
 
-        var rate = training ? PairSample.RateFor(ruleAnalysis.Comparisons, settings.Em.MaxPairs) : 1;
+        // The session counts the pairs of blocks within max_block_size (larger ones are refused above or skipped).
+        var rate = training ? PairSample.RateFor(ruleAnalysis.ComparisonsWithinLimit, settings.Em.MaxPairs) : 1;
         return new PartitionRecordsResult(input.Rule, shards, ruleAnalysis.Comparisons, ruleAnalysis.LargestBlocks.FirstOrDefault(), warnings, rate);
     }
 }
