@@ -58,4 +58,8 @@ public sealed class PipelineActivityFunctions(PipelineServices services)
     [Function(PublishShareActivity.Name)]
     public Task<PublishShareResult> PublishShareAsync([ActivityTrigger] PublishShareInput input, CancellationToken cancellationToken) =>
         new PublishShareActivity(services).RunAsync(input, cancellationToken);
+
+    [Function(CleanWorkingActivity.Name)]
+    public Task<CleanWorkingResult> CleanWorkingAsync([ActivityTrigger] CleanWorkingInput input, CancellationToken cancellationToken) =>
+        new CleanWorkingActivity(services).RunAsync(input, cancellationToken);
 }

@@ -20,11 +20,12 @@ internal static class RunCommand
         var instance = new Option<string?>("--instance-id") { Description = "Run id; an unfinished run with this id is resumed from its history." };
         var partitions = new Option<int>("--partitions") { Description = "Partitions per blocking rule (the unit of fan-out).", DefaultValueFactory = _ => 8 };
         var runDate = new Option<string?>("--run-date") { Description = "The date the run is as of (yyyy-MM-dd)." };
+        var keepWorking = new Option<bool>("--keep-working") { Description = "Keep the run's intermediates (standardised records, clean extracts, shards, edges) in working/ after publishing; by default they are removed, since they hold personal data." };
         var storage = CommonOptions.Storage();
         var data = CommonOptions.Data();
         var command = new Command("run", "Run the whole pipeline once on extract files: ingest, link, pseudonymise, publish a share. Exit code 0 when the run completes.")
         {
-            inputs, settings, model, shareSpec, share, version, instance, partitions, runDate, storage, data,
+            inputs, settings, model, shareSpec, share, version, instance, partitions, runDate, keepWorking, storage, data,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,6 +38,7 @@ internal static class RunCommand
             using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
             var shareName = parse.GetValue(share)!;
             var request = await BuildRequestAsync(host, shareName, files, settingsFile, specFile, parse.GetValue(version), parse.GetValue(partitions), parse.GetValue(runDate), cancellationToken).ConfigureAwait(false);
+            request = request with { KeepWorking = parse.GetValue(keepWorking) };
             if (modelFile is not null)
             {
                 request = request with { Model = await RunExecution.UploadFileAsync(host, shareName, modelFile, "application/json", cancellationToken).ConfigureAwait(false) };

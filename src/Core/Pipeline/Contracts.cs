@@ -80,6 +80,11 @@ public sealed record PublishShareInput(RunContext Run, IReadOnlyList<ShareFileRe
 
 public sealed record PublishShareResult(string Location, int Files, string ManifestSha256);
 
+public sealed record CleanWorkingInput(RunContext Run);
+
+/// <summary>Intermediate blobs removed from working/{run}/ and their bytes.</summary>
+public sealed record CleanWorkingResult(long Blobs, long Bytes);
+
 /// <summary>The output of a linkage run.</summary>
 public sealed record LinkageRunResult(
     string RunId,

@@ -8,7 +8,7 @@ namespace DataFirst.Core.Pipeline;
 /// check inputs → ingest each extract (fan-out) → partition by each blocking rule → estimate u
 /// and λ → count agreement patterns per partition for each training rule (fan-out, summed) → EM →
 /// score every partition (fan-out) → cluster → link cases → write share datasets (fan-out) and
-/// catalogue → publish. Deterministic: no I/O, clock, GUIDs or environment; all of that is in the
+/// catalogue → publish → remove the run's intermediates (unless the request keeps them). Deterministic: no I/O, clock, GUIDs or environment; all of that is in the
 /// activities or the input.
 /// </summary>
 public static class LinkageRunOrchestrator
@@ -119,6 +119,13 @@ public static class LinkageRunOrchestrator
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
         var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.Files), Retry);
         Stage("share");
+        if (!request.KeepWorking)
+        {
+            // The records, clean extracts, shards and edges hold personal data: gone once the share is out.
+            context.SetCustomStatus(new RunProgress("removing intermediates", 0, 1));
+            await context.CallActivityAsync<CleanWorkingResult>(CleanWorkingActivity.Name, new CleanWorkingInput(run), Retry);
+        }
+
         context.SetCustomStatus(new RunProgress("completed", 1, 1));
         logger.LogRunCompleted(run.RunId, clusters.Clusters);
 

@@ -35,6 +35,10 @@ public sealed record LinkageRunRequest
 
     /// <summary>Seed for sampling in training; runs with the same inputs and seed give the same outputs.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>Keep the run's intermediates in working/ after the share is published (for inspecting a run); by default
+    /// they are removed then, since several hold personal data.</summary>
+    public bool KeepWorking { get; init; }
 }
 
 /// <summary>One extract of a run: the dataset it holds (a profile name) and where it is.</summary>

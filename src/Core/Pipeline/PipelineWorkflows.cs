@@ -20,7 +20,8 @@ public static class PipelineWorkflows
             .Add<LinkCasesInput, LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesActivity(services).RunAsync)
             .Add<WriteShareDatasetInput, WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetActivity(services).RunAsync)
             .Add<WriteCatalogueInput, WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueActivity(services).RunAsync)
-            .Add<PublishShareInput, PublishShareResult>(PublishShareActivity.Name, new PublishShareActivity(services).RunAsync);
+            .Add<PublishShareInput, PublishShareResult>(PublishShareActivity.Name, new PublishShareActivity(services).RunAsync)
+            .Add<CleanWorkingInput, CleanWorkingResult>(CleanWorkingActivity.Name, new CleanWorkingActivity(services).RunAsync);
         var orchestrators = new OrchestratorRegistry()
             .Add<LinkageRunRequest, LinkageRunResult>(LinkageRunOrchestrator.Name, LinkageRunOrchestrator.RunAsync);
         return (activities, orchestrators);

@@ -14,7 +14,7 @@ public static partial class RunRequestParser
 
     private static readonly HashSet<string> RequestProperties = new(StringComparer.OrdinalIgnoreCase)
     {
-        "share", "version", "extracts", "settings", "model", "shareSpec", "keyId", "partitions", "runDate", "seed",
+        "share", "version", "extracts", "settings", "model", "shareSpec", "keyId", "partitions", "runDate", "seed", "keepWorking",
     };
 
     /// <summary>A run request: blob references are "container/name".</summary>
@@ -98,6 +98,7 @@ public static partial class RunRequestParser
             Partitions = partitions,
             RunDate = runDate,
             Seed = OptionalInt(root, "seed") ?? 1,
+            KeepWorking = OptionalBool(root, "keepWorking") ?? false,
         };
     }
 
@@ -207,6 +208,11 @@ public static partial class RunRequestParser
         !TryGet(obj, name, out var v) ? null
         : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
         : throw new RunRequestException($"$.{name}", "must be a whole number");
+
+    private static bool? OptionalBool(JsonElement obj, string name) =>
+        !TryGet(obj, name, out var v) || v.ValueKind == JsonValueKind.Null ? null
+        : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean()
+        : throw new RunRequestException($"$.{name}", "must be true or false");
 
     private static string FirstSentence(string message)
     {

@@ -6,6 +6,7 @@ using DataFirst.Core.Deidentification;
 using DataFirst.Core.Evaluation;
 using DataFirst.Core.Ingest;
 using DataFirst.Core.Pipeline;
+using DataFirst.Core.Pipeline.Activities;
 using DataFirst.Core.Profiles;
 using DataFirst.Core.Settings;
 using DataFirst.Core.Storage;
@@ -228,6 +229,39 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
 
         public Task<PseudonymKey> GetKeyAsync(string keyId, CancellationToken cancellationToken = default) =>
             Task.FromResult(Interlocked.Increment(ref _calls) == 1 ? Original : AfterFirstCall ?? Original);
+    }
+
+    [Fact]
+    public async Task Run_Completed_RemovesTheIntermediatesHoldingPersonalData_UnlessAskedToKeepThem()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 300, seed: 16);
+        var request = await run.UploadAsync("clean", "v1", only: ["magistrates", "crown_court", "prisons"]);
+
+        var (kept, _) = await run.RunAsync(request with { KeepWorking = true }, "clean-1");
+        var (removed, _) = await run.RunAsync(request with { Version = "v2" }, "clean-2");
+
+        kept.Status.Should().Be(WorkflowStatus.Completed, kept.Error);
+        removed.Status.Should().Be(WorkflowStatus.Completed, removed.Error);
+        async Task<List<string>> Working(string runId)
+        {
+            var names = new List<string>();
+            await foreach (var item in run.Blobs.ListAllAsync("working", runId + "/"))
+            {
+                names.Add(item.Name[(runId.Length + 1)..]);
+            }
+
+            return names;
+        }
+
+        var before = await Working("clean-1");
+        var after = await Working("clean-2");
+        foreach (var folder in CleanWorkingActivity.RemovedFolders)
+        {
+            before.Should().Contain(n => n.StartsWith(folder, StringComparison.Ordinal), $"a kept run has its {folder} blobs");
+        }
+
+        after.Should().BeEquivalentTo(["settings.json", "internal/disclosure-risk.json"], "only the pinned settings and the internal disclosure-risk report stay");
+        (await run.PublishedFilesAsync("clean", "v2")).Keys.Should().Contain("magistrates.csv");
     }
 
     [Fact]

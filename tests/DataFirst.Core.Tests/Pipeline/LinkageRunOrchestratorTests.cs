@@ -60,6 +60,7 @@ public sealed class LinkageRunOrchestratorTests
         Returns(WriteShareDatasetActivity.Name, i => new WriteShareDatasetResult(((WriteShareDatasetInput)i!).Extract.Dataset, "file", 10, "stats"));
         Returns(WriteCatalogueActivity.Name, _ => new WriteCatalogueResult([new ShareFileRef("catalogue.json", "working/r1/share/catalogue.json")], "report"));
         Returns(PublishShareActivity.Name, _ => new PublishShareResult("srs-transfer/s/v1/", 1, "abc"));
+        Returns(CleanWorkingActivity.Name, _ => new CleanWorkingResult(40, 1_000_000));
         return context;
     }
 
@@ -78,7 +79,8 @@ public sealed class LinkageRunOrchestratorTests
         calls.Count(c => c == ScorePartitionActivity.Name).Should().Be(6, "three shards for each of two prediction rules");
         calls.Count(c => c == WriteShareDatasetActivity.Name).Should().Be(2);
         calls[0].Should().Be(CheckInputsActivity.Name);
-        calls[^1].Should().Be(PublishShareActivity.Name);
+        calls[^2].Should().Be(PublishShareActivity.Name);
+        calls[^1].Should().Be(CleanWorkingActivity.Name, "the intermediates go once the share is published");
         result.Comparisons.Should().Be(600);
         result.EmIterations.Should().Be(12);
         result.PublishedTo.Should().Be("srs-transfer/s/v1/");
@@ -105,6 +107,18 @@ public sealed class LinkageRunOrchestratorTests
         calls.Count(c => c == PartitionRecordsActivity.Name).Should().Be(2, "training rules are not partitioned");
         context.Verify(c => c.CallActivityAsync<EstimateParametersResult>(EstimateParametersActivity.Name, It.Is<EstimateParametersInput>(i => !i.Train), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
         context.Verify(c => c.CallActivityAsync<ScorePartitionResult>(ScorePartitionActivity.Name, It.Is<ScorePartitionInput>(i => i.ModelBlob == "models/s/old/model.json" && i.TermFrequenciesBlob == "tf"), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(6));
+    }
+
+    [Fact]
+    public async Task RunAsync_KeepWorking_LeavesTheIntermediates()
+    {
+        var calls = new List<string>();
+        var context = Context(hasModel: false, calls);
+
+        await LinkageRunOrchestrator.RunAsync(context.Object, Request() with { KeepWorking = true });
+
+        calls[^1].Should().Be(PublishShareActivity.Name);
+        calls.Should().NotContain(CleanWorkingActivity.Name);
     }
 
     [Fact]

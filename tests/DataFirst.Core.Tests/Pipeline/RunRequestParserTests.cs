@@ -8,7 +8,7 @@ public sealed class RunRequestParserTests
     public void Parse_CompleteRequest_ReadsEveryField()
     {
         var request = RunRequestParser.Parse("""
-            { "share": "reoffending-2026", "version": "v1", "partitions": 16, "seed": 7, "runDate": "2026-11-01",
+            { "share": "reoffending-2026", "version": "v1", "partitions": 16, "seed": 7, "runDate": "2026-11-01", "keepWorking": true,
               "extracts": [ { "dataset": "magistrates", "blob": "extracts/x/magistrates.csv" } ],
               "settings": "models/justice.json", "keyId": "k1" }
             """);
@@ -20,6 +20,8 @@ public sealed class RunRequestParserTests
         request.RunDate.Should().Be(new DateOnly(2026, 11, 1));
         request.Settings.Should().Be("models/justice.json");
         request.KeyId.Should().Be("k1");
+        request.KeepWorking.Should().BeTrue();
+        RunRequestParser.Parse("""{ "share": "s", "extracts": [ { "dataset": "a", "blob": "c/a" } ] }""").KeepWorking.Should().BeFalse();
     }
 
     [Theory]
@@ -34,6 +36,7 @@ public sealed class RunRequestParserTests
     [InlineData("""{ "share": "s", "partitions": "8", "extracts": [ { "dataset": "a", "blob": "c/a" } ] }""", "$.partitions")]
     [InlineData("""{ "share": "s", "runDate": "21/11/2026", "extracts": [ { "dataset": "a", "blob": "c/a" } ] }""", "$.runDate")]
     [InlineData("""{ "share": "s", "colour": "red", "extracts": [ { "dataset": "a", "blob": "c/a" } ] }""", "$.colour")]
+    [InlineData("""{ "share": "s", "keepWorking": "yes", "extracts": [ { "dataset": "a", "blob": "c/a" } ] }""", "$.keepWorking")]
     [InlineData("""[1, 2]""", "$")]
     public void Parse_BadRequest_NamesTheJsonPath(string json, string path)
     {
