@@ -253,21 +253,6 @@ public sealed class SortedRecordMap : IReadOnlyDictionary<RecordKey, string>
     /// <summary>The values, aligned with <see cref="Records"/>.</summary>
     public IReadOnlyList<string> RecordValues => _values;
 
-    /// <summary>A map over <paramref name="mapping"/>'s entries (sorted here).</summary>
-    public static SortedRecordMap From(IEnumerable<KeyValuePair<RecordKey, string>> mapping)
-    {
-        if (mapping is SortedRecordMap sorted)
-        {
-            return sorted;
-        }
-
-        var entries = mapping.ToArray();
-        var keys = entries.Select(e => e.Key).ToArray();
-        var values = entries.Select(e => e.Value).ToArray();
-        Array.Sort(keys, values, RecordKey.Order);
-        return new SortedRecordMap(keys, values);
-    }
-
     public string this[RecordKey key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException("The record is not in the mapping.");
 
     public bool ContainsKey(RecordKey key) => Array.BinarySearch(_keys, key, RecordKey.Order) >= 0;

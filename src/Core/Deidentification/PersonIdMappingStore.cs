@@ -109,14 +109,15 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         }
         else
         {
+            var folder = RunFolder(scope, runId);
             var all = new List<string>();
-            await foreach (var item in store.ListAllAsync(container, RunFolder(scope, runId), cancellationToken).ConfigureAwait(false))
+            await foreach (var item in store.ListAllAsync(container, folder, cancellationToken).ConfigureAwait(false))
             {
                 all.Add(item.Name);
             }
 
             // In dataset order (the blob names' order differs: "crown-court.csv" sorts before "crown.csv").
-            blobs = all.OrderBy(name => name[RunFolder(scope, runId).Length..^".csv".Length], StringComparer.Ordinal);
+            blobs = all.OrderBy(name => name[folder.Length..^".csv".Length], StringComparer.Ordinal);
         }
 
         foreach (var name in blobs)
@@ -179,7 +180,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         previous.TrimExcess();
 
         // One blob per dataset, each sorted by row id (ordinal): the linking dataset streams them in dataset order.
-        var sorted = SortedRecordMap.From(assignment.Mapping);
+        var sorted = (SortedRecordMap)assignment.Mapping; // as every PersonIdAssigner.Assign returns it
         var records = sorted.Records;
         for (var from = 0; from < records.Count;)
         {

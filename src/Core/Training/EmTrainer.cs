@@ -281,7 +281,6 @@ public static class ModelTrainer
     public static PairSample TrainingSample(RecordSet records, LinkageSettings settings, int rule)
     {
         var pairs = BlockingAnalysis.AnalyseTrainingRule(records, settings, rule, largest: 0).Rules[0].ComparisonsWithinLimit;
-        var rate = PairSample.RateFor(pairs, settings.Em.MaxPairs);
-        return rate < 1 ? PairSample.Of(rate, settings.Em.Seed, rule) : PairSample.All;
+        return PairSample.Of(PairSample.RateFor(pairs, settings.Em.MaxPairs), settings.Em.Seed, rule);
     }
 }

@@ -42,7 +42,7 @@ public readonly struct PairSample
         return pairs <= maxPairs ? 1 : (double)maxPairs / pairs;
     }
 
-    /// <summary>A sample of <paramref name="rate"/> of the pairs of training rule <paramref name="rule"/>.</summary>
+    /// <summary>A sample of <paramref name="rate"/> of the pairs of training rule <paramref name="rule"/> (1: every pair).</summary>
     public static PairSample Of(double rate, int seed, int rule)
     {
         if (double.IsNaN(rate) || rate <= 0 || rate > 1)

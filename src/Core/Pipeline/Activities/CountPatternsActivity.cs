@@ -16,8 +16,7 @@ public sealed class CountPatternsActivity(PipelineServices services)
     {
         var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
         var shard = await RecordBlobs.ReadAsync(services, input.ShardBlob, cancellationToken).ConfigureAwait(false);
-        var sample = input.PairSampleRate < 1 ? PairSample.Of(input.PairSampleRate, settings.Em.Seed, input.TrainingRule) : PairSample.All;
-        var histogram = PatternCounter.CountPatterns(shard, settings, input.TrainingRule, sample);
+        var histogram = PatternCounter.CountPatterns(shard, settings, input.TrainingRule, PairSample.Of(input.PairSampleRate, settings.Em.Seed, input.TrainingRule));
         using var buffer = new MemoryStream();
         histogram.WriteTo(buffer);
         return new CountPatternsResult(input.TrainingRule, Encoding.UTF8.GetString(buffer.ToArray()), histogram.TotalPairs);
