@@ -69,7 +69,10 @@ public static class DisclosureRiskReport
             <= 20 => "18-20",
             <= 24 => "21-24",
             <= 29 => "25-29",
-            < 70 => $"{a / 10 * 10}-{(a / 10 * 10) + 9}",
+            < 40 => "30-39",
+            < 50 => "40-49",
+            < 60 => "50-59",
+            < 70 => "60-69",
             _ => "70+",
         };
     }
@@ -183,6 +186,38 @@ public sealed class DisclosureRiskCounter : IShareRowSink
         var key = string.Join('\u001f', _parts);
         ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _);
         count++;
+    }
+
+    public IShareRowSink Part()
+    {
+        if (!_started)
+        {
+            throw new InvalidOperationException("the share file's header comes before its rows.");
+        }
+
+        var part = new DisclosureRiskCounter(_dataset, _k, _choose)
+        {
+            _quasiIdentifiers = _quasiIdentifiers,
+            _indexes = _indexes,
+            _isAge = _isAge,
+            _parts = new string[_indexes.Length],
+            _started = true,
+        };
+        return part;
+    }
+
+    public void Merge(IShareRowSink part)
+    {
+        if (part is not DisclosureRiskCounter counter || !ReferenceEquals(counter._indexes, _indexes))
+        {
+            throw new ArgumentException("not a part of this counter.", nameof(part));
+        }
+
+        _records += counter._records;
+        foreach (var (key, n) in counter._counts)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, key, out _) += n;
+        }
     }
 
     public DatasetDisclosureRisk Result()

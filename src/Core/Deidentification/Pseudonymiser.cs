@@ -17,9 +17,10 @@ public sealed class Pseudonymiser(PseudonymKey key)
     private const int OutputBytes = 16;
     private readonly PseudonymKey _key = key ?? throw new ArgumentNullException(nameof(key));
 
-    /// <summary>A keyed HMAC kept between calls: reset after each value instead of set up again from the key (half the
-    /// cost of the one-shot HMAC). One is kept; a call that finds it taken by another thread makes its own.</summary>
-    private IncrementalHash? _spare;
+    /// <summary>Keyed HMACs kept between calls: reset after each value instead of set up again from the key (half the
+    /// cost of the one-shot HMAC). One slot per core, so threads writing a share in parallel each find one; a call that
+    /// finds every slot taken makes its own.</summary>
+    private readonly IncrementalHash?[] _spares = new IncrementalHash?[Math.Max(2, Environment.ProcessorCount)];
 
     public string KeyId => _key.KeyId;
 
@@ -37,11 +38,39 @@ public sealed class Pseudonymiser(PseudonymKey key)
         input[n++] = 0;
         n += Encoding.UTF8.GetBytes(value.AsSpan().Trim(), input[n..]);
         Span<byte> mac = stackalloc byte[32];
-        var hmac = Interlocked.Exchange(ref _spare, null) ?? IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key.Bytes);
+        var hmac = Take() ?? IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key.Bytes);
         hmac.AppendData(input[..n]);
         hmac.GetHashAndReset(mac);
-        Interlocked.Exchange(ref _spare, hmac)?.Dispose();
+        Return(hmac);
         return Convert.ToHexStringLower(mac[..OutputBytes]);
+    }
+
+    private IncrementalHash? Take()
+    {
+        var start = Environment.CurrentManagedThreadId % _spares.Length;
+        for (var i = 0; i < _spares.Length; i++)
+        {
+            if (Interlocked.Exchange(ref _spares[(start + i) % _spares.Length], null) is { } hmac)
+            {
+                return hmac;
+            }
+        }
+
+        return null;
+    }
+
+    private void Return(IncrementalHash hmac)
+    {
+        var start = Environment.CurrentManagedThreadId % _spares.Length;
+        for (var i = 0; i < _spares.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _spares[(start + i) % _spares.Length], hmac, null) is null)
+            {
+                return;
+            }
+        }
+
+        hmac.Dispose();
     }
 
     /// <summary>The share's estimated person id for an internal (random, never shared) person id.</summary>

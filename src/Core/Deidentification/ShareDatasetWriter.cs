@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using DataFirst.Core.Ingest;
 using DataFirst.Core.Profiles;
 
@@ -26,30 +27,46 @@ public sealed class PersonIdLookup(IReadOnlyDictionary<RecordKey, string> mappin
     }
 }
 
-/// <summary>Sees a share file as it is written: its header, then each row's cells as written (formula-neutralised, before CSV quoting).</summary>
+/// <summary>
+/// Sees a share file as it is written: its header, then each row's cells as written (formula-neutralised, before CSV
+/// quoting). The writer works in batches on several threads: each batch's rows go to a <see cref="Part"/> of the sink,
+/// and the parts are merged back in file order.
+/// </summary>
 public interface IShareRowSink
 {
     void Header(IReadOnlyList<string> columns);
 
     void Row(IReadOnlyList<string> cells);
+
+    /// <summary>A new, empty sink for some of the rows (after <see cref="Header"/>), used by one thread at a time.</summary>
+    IShareRowSink Part();
+
+    /// <summary>Adds what a <see cref="Part"/> of this sink saw, as if its rows had come here.</summary>
+    void Merge(IShareRowSink part);
 }
 
 /// <summary>
-/// Writes one dataset's share file from its extract, streaming row by row:
+/// Writes one dataset's share file from its extract, streaming:
 /// <c>person_id</c> (person-level datasets), the row id pseudonym, then the variables the share
 /// spec approves, in spec order. Never writes a column whose identifier kind is a name, date of
 /// birth, address or postcode, whatever the spec says. System ids become keyed pseudonyms, dates
 /// are written as yyyy-MM-dd, age_at_event is derived, rows repeating a row id are dropped
 /// (first kept), and every cell is formula-neutralised. Returns counts and per-variable statistics
-/// for the catalogue; an <see cref="IShareRowSink"/> sees every row written (the disclosure-risk counts). Memory:
-/// the set of row ids seen (for deduplication).
+/// for the catalogue; an <see cref="IShareRowSink"/> sees every row written (the disclosure-risk counts). Rows are read in
+/// file order and turned into share lines in batches on the thread pool (HMAC pseudonyms are most of the work); the
+/// lines are written in file order, so the output does not depend on the parallelism. Memory: the set of row ids seen
+/// (for deduplication) and a few batches per core.
 /// </summary>
 public static class ShareDatasetWriter
 {
     /// <summary>Values of a variable listed in the catalogue at most (categorical / boolean only).</summary>
     public const int MaxListedValues = 200;
 
-    public static async Task<ShareDatasetResult> WriteAsync(
+    /// <summary>Rows turned into share lines per batch on the thread pool. Small batches keep the rows in flight young
+    /// for the garbage collector: at 20,000 people, 128 rows took 53 ms, 512 rows 59 ms, 4,096 rows 140 ms.</summary>
+    internal const int DefaultBatchRows = 128;
+
+    public static Task<ShareDatasetResult> WriteAsync(
         DatasetProfile profile,
         ShareSpec spec,
         TextReader extract,
@@ -57,8 +74,25 @@ public static class ShareDatasetWriter
         Pseudonymiser pseudonymiser,
         TextWriter output,
         IShareRowSink? sink = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        WriteAsync(profile, spec, extract, personIds, pseudonymiser, output, sink, DefaultBatchRows, Math.Max(2, Environment.ProcessorCount), cancellationToken);
+
+    /// <param name="batchRows">Rows per batch.</param>
+    /// <param name="parallelism">Batches in flight: being turned into lines on the thread pool, or waiting to be written
+    /// while this thread reads the next rows. More than the cores slows the reading thread that every batch waits for.</param>
+    internal static async Task<ShareDatasetResult> WriteAsync(
+        DatasetProfile profile,
+        ShareSpec spec,
+        TextReader extract,
+        IPersonIdLookup? personIds,
+        Pseudonymiser pseudonymiser,
+        TextWriter output,
+        IShareRowSink? sink,
+        int batchRows,
+        int parallelism,
+        CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, 1);
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(spec);
         var datasetSpec = spec.FindDataset(profile.Name)
@@ -113,95 +147,78 @@ public static class ShareDatasetWriter
         outHeader.Add(profile.FindColumn(profile.UniqueIdColumn)?.Name ?? profile.UniqueIdColumn);
         outHeader.AddRange(plans.Select(p => p.Name));
 
-        var stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
         var writer = new ShareCsvWriter(output);
         await writer.WriteRowAsync(outHeader, cancellationToken).ConfigureAwait(false);
         sink?.Header(outHeader);
 
+        var rows = new RowPlan(profile.Name, plans, personLevel ? personIds : null, idDomain, idIndex, dobIndex, eventIndex, coverageIndex, pseudonymiser, outHeader.Count, sink);
+        var stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
-        long read = 0, duplicates = 0, missingPerson = 0;
+        long read = 0, duplicates = 0, written = 0, missingPerson = 0;
         DateOnly? first = null, last = null;
-        var cells = new string[outHeader.Count];
-        while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+
+        // Rows are read, checked and de-duplicated here in file order; batches of them are turned into share lines
+        // on the thread pool; the lines are written, counted and seen by the sink here, in file order again. The output
+        // and the statistics are the same whatever the batch size or the parallelism.
+        var pending = new Queue<Task<Batch>>();
+        var maxInFlight = Math.Max(1, parallelism);
+        var spare = new Stack<Batch>(); // written batches, reused: their buffers stay out of the large-object heap's churn
+        var batch = new Batch();
+        try
         {
-            read++;
-            if (row.Length != header.Names.Count)
+            while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
             {
-                throw new DeidentificationException($"{source}: line {csv.LineNumber} has {row.Length} fields but the header has {header.Names.Count}; fix or quarantine the row at ingest.");
-            }
-
-            var rowId = row[idIndex].Trim();
-            if (rowId.Length == 0)
-            {
-                throw new DeidentificationException($"{source}: line {csv.LineNumber} has an empty '{profile.UniqueIdColumn}'; every row needs its unique id.");
-            }
-
-            if (!seenIds.Add(rowId))
-            {
-                duplicates++;
-                continue;
-            }
-
-            var c = 0;
-            if (personLevel)
-            {
-                if (personIds!.TryGetPersonId(new RecordKey(profile.Name, rowId), out var internalId))
+                read++;
+                if (row.Length != header.Names.Count)
                 {
-                    cells[c++] = pseudonymiser.PersonId(internalId);
-                }
-                else
-                {
-                    cells[c++] = string.Empty;
-                    missingPerson++;
-                }
-            }
-
-            cells[c++] = pseudonymiser.Pseudonymise(idDomain, rowId);
-            for (var i = 0; i < plans.Count; i++)
-            {
-                var plan = plans[i];
-                string value;
-                DateOnly? parsed = null;
-                switch (plan.Kind)
-                {
-                    case PlanKind.Age:
-                        value = ShareValues.TryParseDate(row[dobIndex!.Value], out var dob) && ShareValues.TryParseDate(row[eventIndex!.Value], out var at)
-                            && ShareValues.AgeInYears(dob, at) is { } age
-                            ? age.ToString(CultureInfo.InvariantCulture)
-                            : string.Empty;
-                        break;
-                    case PlanKind.Pseudonym:
-                        value = pseudonymiser.Pseudonymise(plan.Domain!, row[plan.Index]);
-                        break;
-                    case PlanKind.Date:
-                        if (ShareValues.TryParseDate(row[plan.Index], out var date))
-                        {
-                            parsed = date;
-                            value = ShareValues.FormatDate(date);
-                        }
-                        else
-                        {
-                            value = row[plan.Index].Trim();
-                        }
-
-                        break;
-                    default:
-                        value = row[plan.Index].Trim();
-                        break;
+                    throw new DeidentificationException($"{source}: line {csv.LineNumber} has {row.Length} fields but the header has {header.Names.Count}; fix or quarantine the row at ingest.");
                 }
 
-                stats[i].Add(value, parsed);
-                cells[c++] = ShareCsvWriter.Neutralise(value, plan.Numeric);
+                var rowId = row[idIndex].Trim();
+                if (rowId.Length == 0)
+                {
+                    throw new DeidentificationException($"{source}: line {csv.LineNumber} has an empty '{profile.UniqueIdColumn}'; every row needs its unique id.");
+                }
+
+                if (!seenIds.Add(rowId))
+                {
+                    duplicates++;
+                    continue;
+                }
+
+                batch.Input.Add(row);
+                if (batch.Input.Count == batchRows)
+                {
+                    var full = batch;
+                    pending.Enqueue(Task.Run(() => rows.Process(full), cancellationToken));
+                    batch = spare.TryPop(out var reused) ? reused : new Batch();
+                    while (pending.Count >= maxInFlight)
+                    {
+                        await WriteBatchAsync(pending.Dequeue()).ConfigureAwait(false);
+                    }
+                }
             }
 
-            if (coverageIndex is { } ci && ShareValues.TryParseDate(row[ci], out var eventDate))
+            if (batch.Input.Count > 0)
             {
-                first = first is null || eventDate < first ? eventDate : first;
-                last = last is null || eventDate > last ? eventDate : last;
+                var rest = batch;
+                pending.Enqueue(Task.Run(() => rows.Process(rest), cancellationToken));
             }
 
-            await writer.WriteRowAsync(cells, cancellationToken).ConfigureAwait(false);
-            sink?.Row(cells);
+            while (pending.Count > 0)
+            {
+                await WriteBatchAsync(pending.Dequeue()).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Let the batches still running finish before the caller disposes what they read; their outcome no longer matters.
+            foreach (var task in pending)
+            {
+                await ((Task)task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            throw;
         }
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -209,13 +226,165 @@ public static class ShareDatasetWriter
             Dataset: profile.Name,
             PersonLevel: personLevel,
             RowsRead: read,
-            RowsWritten: writer.RowsWritten - 1,
+            RowsWritten: written,
             DuplicateRowsRemoved: duplicates,
             RowsWithoutPersonId: missingPerson,
             CoverageFrom: first,
             CoverageTo: last,
             Columns: outHeader,
             Variables: stats.Select(s => s.ToStats()).ToList());
+
+        async Task WriteBatchAsync(Task<Batch> task)
+        {
+            var done = await task.ConfigureAwait(false);
+            await output.WriteAsync(done.Text, cancellationToken).ConfigureAwait(false);
+            if (done.Sink is not null)
+            {
+                sink!.Merge(done.Sink);
+            }
+
+            for (var i = 0; i < stats.Length; i++)
+            {
+                stats[i].Merge(done.Stats[i]);
+            }
+
+            written += done.Input.Count;
+            missingPerson += done.MissingPerson;
+            first = first is null || done.First < first ? done.First ?? first : first;
+            last = last is null || done.Last > last ? done.Last ?? last : last;
+            spare.Push(done.Reset());
+        }
+    }
+
+    /// <summary>Turns extract rows into share lines; safe to run on several batches at once.</summary>
+    private sealed class RowPlan(
+        string dataset,
+        IReadOnlyList<ColumnPlan> plans,
+        IPersonIdLookup? personIds,
+        string idDomain,
+        int idIndex,
+        int? dobIndex,
+        int? eventIndex,
+        int? coverageIndex,
+        Pseudonymiser pseudonymiser,
+        int width,
+        IShareRowSink? sink)
+    {
+        /// <summary>Fills <paramref name="batch"/>'s lines, cells, statistics and counts from its input rows.</summary>
+        public Batch Process(Batch batch)
+        {
+            batch.Start(plans, width, sink?.Part());
+            var cells = batch.Line;
+            foreach (var row in batch.Input)
+            {
+                var c = 0;
+                if (personIds is not null)
+                {
+                    if (personIds.TryGetPersonId(new RecordKey(dataset, row[idIndex].Trim()), out var internalId))
+                    {
+                        cells[c++] = pseudonymiser.PersonId(internalId);
+                    }
+                    else
+                    {
+                        cells[c++] = string.Empty;
+                        batch.MissingPerson++;
+                    }
+                }
+
+                cells[c++] = pseudonymiser.Pseudonymise(idDomain, row[idIndex]);
+                for (var i = 0; i < plans.Count; i++)
+                {
+                    var plan = plans[i];
+                    string value;
+                    DateOnly? parsed = null;
+                    switch (plan.Kind)
+                    {
+                        case PlanKind.Age:
+                            value = ShareValues.TryParseDate(row[dobIndex!.Value], out var dob) && ShareValues.TryParseDate(row[eventIndex!.Value], out var at)
+                                && ShareValues.AgeInYears(dob, at) is { } age
+                                ? age.ToString(CultureInfo.InvariantCulture)
+                                : string.Empty;
+                            break;
+                        case PlanKind.Pseudonym:
+                            value = pseudonymiser.Pseudonymise(plan.Domain!, row[plan.Index]);
+                            break;
+                        case PlanKind.Date:
+                            if (ShareValues.TryParseDate(row[plan.Index], out var date))
+                            {
+                                parsed = date;
+                                value = ShareValues.FormatDate(date);
+                            }
+                            else
+                            {
+                                value = row[plan.Index].Trim();
+                            }
+
+                            break;
+                        default:
+                            value = row[plan.Index].Trim();
+                            break;
+                    }
+
+                    batch.Stats[i].Add(value, parsed);
+                    cells[c++] = ShareCsvWriter.Neutralise(value, plan.Numeric);
+                }
+
+                if (coverageIndex is { } ci && ShareValues.TryParseDate(row[ci], out var eventDate))
+                {
+                    batch.First = batch.First is null || eventDate < batch.First ? eventDate : batch.First;
+                    batch.Last = batch.Last is null || eventDate > batch.Last ? eventDate : batch.Last;
+                }
+
+                ShareCsvWriter.AppendRow(batch.Text, cells).Append('\n');
+                batch.Sink?.Row(cells);
+            }
+
+            return batch;
+        }
+    }
+
+    /// <summary>One batch: its input rows, then their share lines, statistics, counts and sink part.</summary>
+    private sealed class Batch
+    {
+        public List<string[]> Input { get; } = [];
+
+        public StringBuilder Text { get; } = new();
+
+        /// <summary>The cells of the row being written.</summary>
+        public string[] Line { get; private set; } = [];
+
+        public IShareRowSink? Sink { get; private set; }
+
+        public VariableAccumulator[] Stats { get; private set; } = [];
+
+        public long MissingPerson { get; set; }
+
+        public DateOnly? First { get; set; }
+
+        public DateOnly? Last { get; set; }
+
+        /// <summary>Clears what an earlier use of this batch produced (not its input).</summary>
+        public void Start(IReadOnlyList<ColumnPlan> plans, int width, IShareRowSink? sink)
+        {
+            Text.Clear();
+            if (Line.Length != width)
+            {
+                Line = new string[width];
+            }
+
+            Sink = sink;
+            Stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
+            MissingPerson = 0;
+            First = Last = null;
+        }
+
+        /// <summary>Empties the batch for the next rows.</summary>
+        public Batch Reset()
+        {
+            Input.Clear();
+            Sink = null;
+            return this;
+        }
     }
 
     private enum PlanKind
@@ -251,7 +420,10 @@ public static class ShareDatasetWriter
 
     private sealed class VariableAccumulator(ColumnPlan plan)
     {
+        /// <summary>The first <see cref="MaxListedValues"/> distinct values, as a set and in the order first seen (so
+        /// batches merged in file order keep the same values as one pass over the file).</summary>
         private readonly HashSet<string> _values = new(StringComparer.Ordinal);
+        private readonly List<string> _order = [];
         private long _missing;
         private long _present;
         private bool _valuesTruncated;
@@ -273,14 +445,7 @@ public static class ShareDatasetWriter
             _present++;
             if (plan.ListValues)
             {
-                if (_values.Count < MaxListedValues)
-                {
-                    _values.Add(value);
-                }
-                else if (!_values.Contains(value))
-                {
-                    _valuesTruncated = true;
-                }
+                List(value);
             }
 
             if (plan.Numeric && decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
@@ -292,6 +457,38 @@ public static class ShareDatasetWriter
             {
                 _minDate = _minDate is null || d < _minDate ? d : _minDate;
                 _maxDate = _maxDate is null || d > _maxDate ? d : _maxDate;
+            }
+        }
+
+        /// <summary>Adds the statistics of the rows that follow this accumulator's rows.</summary>
+        public void Merge(VariableAccumulator next)
+        {
+            _missing += next._missing;
+            _present += next._present;
+            foreach (var value in next._order)
+            {
+                List(value);
+            }
+
+            _valuesTruncated |= next._valuesTruncated;
+            _min = next._min is { } nmin && (_min is null || nmin < _min) ? nmin : _min;
+            _max = next._max is { } nmax && (_max is null || nmax > _max) ? nmax : _max;
+            _minDate = next._minDate is { } a && (_minDate is null || a < _minDate) ? a : _minDate;
+            _maxDate = next._maxDate is { } b && (_maxDate is null || b > _maxDate) ? b : _maxDate;
+        }
+
+        private void List(string value)
+        {
+            if (_values.Count < MaxListedValues)
+            {
+                if (_values.Add(value))
+                {
+                    _order.Add(value);
+                }
+            }
+            else if (!_values.Contains(value))
+            {
+                _valuesTruncated = true;
             }
         }
 

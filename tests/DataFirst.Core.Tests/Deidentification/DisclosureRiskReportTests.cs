@@ -86,10 +86,50 @@ public sealed class DisclosureRiskReportTests
     [InlineData("24", "21-24")]
     [InlineData("29", "25-29")]
     [InlineData("30", "30-39")]
+    [InlineData("39", "30-39")]
+    [InlineData("40", "40-49")]
+    [InlineData("59", "50-59")]
+    [InlineData("60", "60-69")]
     [InlineData("69", "60-69")]
+    [InlineData("70", "70+")]
     [InlineData("88", "70+")]
     [InlineData("", "unknown")]
     public void AgeBand_Bands(string age, string band) => DisclosureRiskReport.AgeBand(age).Should().Be(band);
+
+    [Fact]
+    public void Merge_PartOfAnotherCounter_IsRefused()
+    {
+        var a = new DisclosureRiskCounter("d", 5, ["sex"]);
+        var b = new DisclosureRiskCounter("d", 5, ["sex"]);
+        a.Header(["sex"]);
+        b.Header(["sex"]);
+
+        var act = () => a.Merge(b.Part());
+
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void Parts_MergedBack_CountAsOneCounter()
+    {
+        var whole = new DisclosureRiskCounter("d", 3, ["sex", "age"]);
+        var split = new DisclosureRiskCounter("d", 3, ["sex", "age"]);
+        whole.Header(["sex", "age"]);
+        split.Header(["sex", "age"]);
+        var parts = new[] { split.Part(), split.Part() };
+        for (var i = 0; i < 40; i++)
+        {
+            string[] row = [i % 3 == 0 ? "F" : "M", (17 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            whole.Row(row);
+            parts[i % 2].Row(row);
+        }
+
+        split.Merge(parts[0]);
+        split.Merge(parts[1]);
+
+        split.Result().Should().BeEquivalentTo(whole.Result(), o => o.WithStrictOrdering());
+        split.Result().Records.Should().Be(40);
+    }
 
     [Fact]
     public async Task ToJson_MarksReportInternal()

@@ -1,5 +1,8 @@
 using DataFirst.Core.Deidentification;
+using System.Text;
+using DataFirst.Core.Pipeline;
 using DataFirst.Core.Profiles;
+using DataFirst.Core.Synthetic;
 
 namespace DataFirst.Core.Tests.Deidentification;
 
@@ -75,6 +78,72 @@ public sealed class ShareDatasetWriterTests
         var (result, _) = await WriteAsync(ShareFixture.SpecJson, new PersonIdLookup(new Dictionary<RecordKey, string> { [new("magistrates", "MR1")] = "pA" }));
 
         result.RowsWithoutPersonId.Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(7, 3)]
+    [InlineData(500, 2)]
+    [InlineData(ShareDatasetWriter.DefaultBatchRows, 4)]
+    [InlineData(4096, 8)]
+    public async Task WriteAsync_InParallelBatches_WritesWhatOnePassWrites(int batchRows, int parallelism)
+    {
+        var files = await new ExtractGenerator().GenerateToMemoryAsync(new GeneratorOptions { People = 3000, Seed = 8, Datasets = [ExtractGenerator.Magistrates] }, CancellationToken.None);
+        var lines = Encoding.UTF8.GetString(files.Extract(ExtractGenerator.Magistrates)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var extract = string.Join('\n', [.. lines, .. lines.Skip(1).Take(40), .. lines.Skip(2000).Take(3)]) + "\n"; // repeated row ids, dropped
+        var profile = PipelineProfiles.Catalog.Get(ExtractGenerator.Magistrates);
+        var spec = new ShareSpec
+        {
+            Share = "t",
+            Version = "v1",
+            KeyId = "t",
+            Description = "every shareable variable",
+            Datasets = [new ShareDatasetSpec(profile.Name, ShareRules.ShareableVariables(profile))],
+            DisclosureK = 5,
+        };
+        var idColumn = Array.IndexOf(lines[0].Split(','), profile.UniqueIdColumn);
+        var persons = new PersonIdLookup(lines.Skip(1).Where((_, i) => i % 5 != 0).ToDictionary(l => new RecordKey(profile.Name, l.Split(',')[idColumn]), l => "p" + l.GetHashCode(StringComparison.Ordinal) % 900));
+
+        async Task<(ShareDatasetResult Result, string Text, DatasetDisclosureRisk Risk)> Write(int rows, int threads)
+        {
+            var risk = new DisclosureRiskCounter(profile, spec.DisclosureK);
+            var output = new StringWriter();
+            var result = await ShareDatasetWriter.WriteAsync(profile, spec, new StringReader(extract), persons, new Pseudonymiser(ShareFixture.Key()), output, risk, rows, threads, CancellationToken.None);
+            return (result, output.ToString(), risk.Result());
+        }
+
+        var onePass = await Write(int.MaxValue, 1);
+        var batched = await Write(batchRows, parallelism);
+
+        onePass.Result.DuplicateRowsRemoved.Should().Be(43);
+        onePass.Result.RowsWithoutPersonId.Should().BeGreaterThan(0);
+        onePass.Result.RowsWritten.Should().Be(lines.Length - 1);
+        batched.Text.Should().Be(onePass.Text);
+        batched.Result.Should().BeEquivalentTo(onePass.Result, o => o.WithStrictOrdering());
+        batched.Risk.Should().BeEquivalentTo(onePass.Risk, o => o.WithStrictOrdering());
+    }
+
+    [Theory]
+    [InlineData(150)]
+    [InlineData(260)]
+    public async Task WriteAsync_InBatches_ListsTheSameCodedValues(int distinct)
+    {
+        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["ethnicity"] } }, "outputs": { "caseLinks": false } }""", _profiles);
+        var csv = new StringBuilder("row_id,ethnicity\n");
+        for (var i = 0; i < 2000; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"R{i},E{(i * 37 % distinct) + (i % 9 == 0 ? 1000 : 0)}\n");
+        }
+
+        async Task<VariableStats> Ethnicity(int rows, int threads) =>
+            (await ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader(csv.ToString()), null, new Pseudonymiser(ShareFixture.Key()), new StringWriter(), null, rows, threads, CancellationToken.None)).Variables.Single();
+
+        var onePass = await Ethnicity(int.MaxValue, 1);
+        var batched = await Ethnicity(3, 3);
+
+        onePass.ValuesTruncated.Should().Be(distinct > 150);
+        onePass.Values!.Count(v => v.Observed).Should().Be(ShareDatasetWriter.MaxListedValues);
+        batched.Should().BeEquivalentTo(onePass, o => o.WithStrictOrdering());
     }
 
     [Fact]
