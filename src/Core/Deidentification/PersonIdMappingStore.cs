@@ -71,7 +71,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         return mapping;
     }
 
-    /// <summary>Streams a saved run's mapping (e.g. into <see cref="LinkingDatasetWriter"/>) without holding it in memory,
+    /// <summary>Streams a saved run's mapping without holding it in memory,
     /// sorted by dataset, then row id (ordinal).</summary>
     public IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, CancellationToken cancellationToken = default) =>
         ReadRunAsync(scope, runId, null, cancellationToken);

@@ -42,7 +42,7 @@ public sealed record ShareBuildResult(
 /// <summary>
 /// The whole de-identification step for one share version over blobs, built from the public pieces
 /// (each of which an activity can also call on its own): per dataset <see cref="ShareDatasetWriter"/>
-/// and <see cref="DisclosureRiskReport"/>, then <see cref="LinkingDatasetWriter"/>,
+/// with <see cref="DisclosureRiskCounter"/> and <see cref="LinkingDatasetWriter"/>'s rows, then
 /// <see cref="CaseLinker"/> + <see cref="CaseLinkTableWriter"/>, and <see cref="CatalogueBuilder"/>.
 /// Files go to the working container; publish them with <see cref="SharePublisher"/>.
 /// Streams every file; memory is the person id mapping plus per-dataset row id sets.
@@ -64,6 +64,12 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
         var files = new List<ShareFile>();
         var results = new List<ShareDatasetResult>();
         var risks = new List<DatasetDisclosureRisk>();
+
+        // linking.csv is spooled as the person-level datasets are written: their rows carry the pseudonyms it needs.
+        await using var linkingFile = spec.IncludeLinkingDataset ? TempFile.Create() : null;
+        await using var linkingWriter = linkingFile is null ? null : new StreamWriter(linkingFile.Stream, Utf8, 64 * 1024, leaveOpen: true);
+        linkingWriter?.Write(LinkingDatasetWriter.HeaderLine);
+        long linkingRows = 0;
         foreach (var ds in spec.Datasets)
         {
             var profile = input.Profiles.First(p => p.Name == ds.Dataset);
@@ -73,28 +79,27 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
             var fileName = CatalogueBuilder.DatasetFileName(ds.Dataset);
             ShareDatasetResult? result = null;
             var risk = new DisclosureRiskCounter(profile, spec.DisclosureK);
+            var linking = linkingWriter is not null && ShareRules.IsPersonLevel(profile) ? LinkingDatasetWriter.RowsOf(profile.Name, linkingWriter) : null;
             await WriteAsync(input, fileName, async writer =>
             {
                 await using var source = await store.OpenReadAsync(input.ExtractsContainer, extract, cancellationToken).ConfigureAwait(false);
                 using var reader = new StreamReader(source, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-                result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, lookup, pseudonymiser, writer, risk, cancellationToken).ConfigureAwait(false);
+                result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, lookup, pseudonymiser, writer, ShareRowSinks.Combine(risk, linking), cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
+            linkingRows += linking?.Rows ?? 0;
             results.Add(result!);
             files.Add(ShareFile.FromBlob(store, input.WorkingContainer, input.WorkingPrefix + fileName, fileName, ShareFile.ContentTypeFor(fileName)));
             risks.Add(risk.Result());
         }
 
         var tables = new List<ShareTableSummary>();
-        long linkingRows = 0;
-        if (spec.IncludeLinkingDataset)
+        if (linkingFile is not null)
         {
-            var table = CatalogueBuilder.LinkingTable(0);
-            await WriteAsync(input, table.File, async writer =>
-            {
-                var ordered = personMapping.OrderBy(kv => kv.Key, RecordKey.Order);
-                linkingRows = await LinkingDatasetWriter.WriteAsync(ordered, spec, input.Profiles, pseudonymiser, writer, cancellationToken).ConfigureAwait(false);
-            }, cancellationToken).ConfigureAwait(false);
-            tables.Add(table with { Rows = linkingRows });
+            var table = CatalogueBuilder.LinkingTable(linkingRows);
+            await linkingWriter!.FlushAsync(cancellationToken).ConfigureAwait(false);
+            linkingFile.Stream.Position = 0;
+            await store.UploadAsync(input.WorkingContainer, input.WorkingPrefix + table.File, linkingFile.Stream, new BlobUploadOptions { ContentType = ShareFile.ContentTypeFor(table.File) }, cancellationToken).ConfigureAwait(false);
+            tables.Add(table);
             files.Add(ShareFile.FromBlob(store, input.WorkingContainer, input.WorkingPrefix + table.File, table.File, ShareFile.ContentTypeFor(table.File)));
         }
 

@@ -45,6 +45,60 @@ public interface IShareRowSink
     void Merge(IShareRowSink part);
 }
 
+/// <summary>Several <see cref="IShareRowSink"/>s as one.</summary>
+public static class ShareRowSinks
+{
+    /// <summary>The sinks given (nulls left out) as one sink: null for none, the sink itself for one.</summary>
+    public static IShareRowSink? Combine(params IShareRowSink?[] sinks)
+    {
+        var given = sinks.OfType<IShareRowSink>().ToArray();
+        return given.Length switch
+        {
+            0 => null,
+            1 => given[0],
+            _ => new All(given),
+        };
+    }
+
+    private sealed class All(IShareRowSink[] sinks) : IShareRowSink
+    {
+        public void Header(IReadOnlyList<string> columns)
+        {
+            foreach (var sink in sinks)
+            {
+                sink.Header(columns);
+            }
+        }
+
+        public void Row(IReadOnlyList<string> cells)
+        {
+            foreach (var sink in sinks)
+            {
+                sink.Row(cells);
+            }
+        }
+
+        public IShareRowSink Part() => new All(sinks.Select(s => s.Part()).ToArray());
+
+        public void Merge(IShareRowSink part)
+        {
+            if (part is not All all || all.Count != sinks.Length)
+            {
+                throw new ArgumentException("not a part of this sink.", nameof(part));
+            }
+
+            for (var i = 0; i < sinks.Length; i++)
+            {
+                sinks[i].Merge(all.At(i));
+            }
+        }
+
+        private int Count => sinks.Length;
+
+        private IShareRowSink At(int i) => sinks[i];
+    }
+}
+
 /// <summary>
 /// Writes one dataset's share file from its extract, streaming:
 /// <c>person_id</c> (person-level datasets), the row id pseudonym, then the variables the share

@@ -67,9 +67,10 @@ public sealed record LinkCasesResult(string? TableBlob, long Links, long CrownCa
 public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string? ShareSpecBlob, string KeyId, string? KeyFingerprint = null);
 
 /// <summary>A dataset's share file (null when the share spec leaves the dataset out) and its statistics.</summary>
-public sealed record WriteShareDatasetResult(string Dataset, string? FileBlob, long Rows, string? StatsBlob);
+/// <param name="LinkingBlob">The dataset's rows of linking.csv (no header): person-level datasets, when the share has a linking dataset.</param>
+public sealed record WriteShareDatasetResult(string Dataset, string? FileBlob, long Rows, string? StatsBlob, string? LinkingBlob = null, long LinkingRows = 0);
 
-public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, LinkCasesResult CaseLinks, string ModelBlob, string? ShareSpecBlob, string KeyId, Deidentification.PersonIdReport PersonIds, string? KeyFingerprint = null);
+public sealed record WriteCatalogueInput(RunContext Run, IReadOnlyList<WriteShareDatasetResult> Datasets, LinkCasesResult CaseLinks, string ModelBlob, string? ShareSpecBlob, string KeyId, Deidentification.PersonIdReport PersonIds);
 
 /// <summary>Every file of the share version, as (file name in the share, working blob).</summary>
 public sealed record WriteCatalogueResult(IReadOnlyList<ShareFileRef> Files, string DisclosureReportBlob);

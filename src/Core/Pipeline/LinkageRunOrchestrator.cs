@@ -115,7 +115,7 @@ public static class LinkageRunOrchestrator
         // De-identify and write the share: one activity per dataset, then the catalogue.
         var written = await FanOutAsync(context, "writing share", cleanExtracts, e =>
             context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry));
-        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds, inputs.KeyFingerprint), Retry);
+        var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
         var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.Files), Retry);
         Stage("share");

@@ -131,6 +131,8 @@ public sealed class ShareFlowEndToEndTests(ITestOutputHelper output)
         var byRow = linking.Where(r => r["dataset"] == "magistrates").ToDictionary(r => r["row_id"], r => r["person_id"]);
         mag.Should().OnlyContain(r => byRow[r["row_id"]] == r["person_id"]);
         linking.Select(r => r["dataset"]).Distinct().Should().BeEquivalentTo(["magistrates", "crown_court", "prisons", "probation", "family_people"]);
+        linking.Should().HaveCount(new[] { "magistrates", "crown_court", "prisons", "probation", "family_people" }.Sum(d => ReadCsv(store, $"proj-0001/v1/{d}.csv").Count), "one row per person-level share row");
+        linking.Select(r => (r["dataset"], r["row_id"])).Should().OnlyHaveUniqueItems();
 
         // The same true person has one person id across datasets; different people differ.
         var crown = ReadCsv(store, "proj-0001/v1/crown_court.csv");

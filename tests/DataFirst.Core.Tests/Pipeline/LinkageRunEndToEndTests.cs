@@ -48,6 +48,15 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         files.Keys.Should().Contain(["manifest.json", "catalogue.json", "datapackage.json", "README.md", "linking.csv", "case_links.csv", "magistrates.csv", "crown_court.csv"]);
         using var manifest = JsonDocument.Parse(files["manifest.json"]);
         manifest.RootElement.GetProperty("files").GetArrayLength().Should().Be(files.Count - 1);
+
+        // The linking dataset, put together from the share writers' rows: one row per linked record, each with the
+        // person id its dataset's share file gives the row.
+        var linking = ReadCsv(files["linking.csv"]);
+        linking.Should().HaveCount(clusters.Count);
+        var magistrates = ReadCsv(files["magistrates.csv"]).ToDictionary(r => r[1], r => r[0]);
+        linking.Where(r => r[1] == "magistrates").Should().HaveCount(magistrates.Count).And.OnlyContain(r => magistrates[r[2]] == r[0]);
+        using var catalogueJson = JsonDocument.Parse(files["catalogue.json"]);
+        catalogueJson.RootElement.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("file").GetString() == "linking.csv").GetProperty("rowCount").GetInt64().Should().Be(clusters.Count);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class CleanWorkingActivity(PipelineServices services)
     public const string Name = nameof(CleanWorkingActivity);
 
     /// <summary>The folders of working/{run}/ removed.</summary>
-    public static readonly IReadOnlyList<string> RemovedFolders = ["records/", "clean/", "shards/", "edges/", "model/", "share/", "share-stats/"];
+    public static readonly IReadOnlyList<string> RemovedFolders = ["records/", "clean/", "shards/", "edges/", "model/", "share/", "share-stats/", "share-linking/"];
 
     public async Task<CleanWorkingResult> RunAsync(CleanWorkingInput input, CancellationToken cancellationToken)
     {

@@ -34,10 +34,6 @@ internal static class ShareSupport
     public static Task<Dictionary<RecordKey, string>> PersonIdsAsync(PipelineServices services, RunContext run, IReadOnlyCollection<string> datasets, CancellationToken cancellationToken) =>
         new PersonIdMappingStore(services.Blobs).LoadRunAsync(run.Share, run.RunId, datasets, cancellationToken);
 
-    /// <summary>Every person id of the run, streamed in the saved order (dataset, then row id), never held in memory.</summary>
-    public static IAsyncEnumerable<KeyValuePair<RecordKey, string>> AllPersonIds(PipelineServices services, RunContext run, CancellationToken cancellationToken) =>
-        new PersonIdMappingStore(services.Blobs).ReadRunAsync(run.Share, run.RunId, cancellationToken);
-
     /// <summary>The share's pseudonymiser; with <paramref name="expectedFingerprint"/> (the run's, from its start), refuses
     /// a key that is not the one the run started with.</summary>
     public static async Task<Pseudonymiser> PseudonymiserAsync(PipelineServices services, ShareSpec spec, string? expectedFingerprint, CancellationToken cancellationToken)

@@ -35,13 +35,20 @@ public sealed class WriteCatalogueActivity(PipelineServices services)
         var tables = new List<ShareTableSummary>();
         if (spec.IncludeLinkingDataset)
         {
+            // The share writers wrote each person-level dataset's rows; here they are put together, in dataset order.
             var table = CatalogueBuilder.LinkingTable(0);
             var blob = ShareSupport.Staged(input.Run, table.File);
-            var mapping = ShareSupport.AllPersonIds(services, input.Run, cancellationToken);
-            var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, input.KeyFingerprint, cancellationToken).ConfigureAwait(false);
-            long rows = 0;
-            await ShareSupport.WriteTextAsync(services, blob, async w => rows = await LinkingDatasetWriter.WriteAsync(mapping, spec, PipelineProfiles.Catalog, pseudonymiser, w, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            tables.Add(table with { Rows = rows });
+            var parts = input.Datasets.Where(d => d.LinkingBlob is not null).ToList();
+            await services.WriteAsync(blob, async s =>
+            {
+                await s.WriteAsync(Encoding.UTF8.GetBytes(LinkingDatasetWriter.HeaderLine), cancellationToken).ConfigureAwait(false);
+                foreach (var part in parts)
+                {
+                    await using var rows = await services.OpenReadAsync(part.LinkingBlob!, cancellationToken).ConfigureAwait(false);
+                    await rows.CopyToAsync(s, cancellationToken).ConfigureAwait(false);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            tables.Add(table with { Rows = parts.Sum(p => p.LinkingRows) });
             files.Add(new ShareFileRef(table.File, blob));
         }
 

@@ -9,7 +9,7 @@ namespace DataFirst.Core.Pipeline.Activities;
 /// De-identifies one dataset into its share file: only the variables the share spec grants,
 /// identifiers never, system ids as keyed pseudonyms, the estimated person id, age at the event,
 /// duplicates removed, formula-injection-safe cells; keeps per-variable statistics for the
-/// catalogue and the dataset's disclosure-risk figures (internal).
+/// catalogue and the dataset's disclosure-risk figures (internal), and the dataset's rows of the linking dataset.
 /// </summary>
 public sealed class WriteShareDatasetActivity(PipelineServices services)
 {
@@ -29,16 +29,32 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
         var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, input.KeyFingerprint, cancellationToken).ConfigureAwait(false);
         var file = ShareSupport.Staged(input.Run, CatalogueBuilder.DatasetFileName(dataset));
         ShareDatasetResult? result = null;
+        var personLevel = ShareRules.IsPersonLevel(profile);
         var risk = new DisclosureRiskCounter(profile, spec.DisclosureK); // counted as the rows are written
+
+        // This dataset's rows of linking.csv, taken from the share file as it is written (its pseudonyms, computed once),
+        // into a local file: the catalogue step puts the datasets' rows together.
+        await using var linkingFile = spec.IncludeLinkingDataset && personLevel ? TempFile.Create() : null;
+        await using var linkingWriter = linkingFile is null ? null : new StreamWriter(linkingFile.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        var linking = linkingWriter is null ? null : LinkingDatasetWriter.RowsOf(profile.Name, linkingWriter);
         await using (var source = await services.OpenReadAsync(input.Extract.Blob, cancellationToken).ConfigureAwait(false))
         using (var reader = new StreamReader(source, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
         {
-            await ShareSupport.WriteTextAsync(services, file, async w => result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, ShareRules.IsPersonLevel(profile) ? lookup : null, pseudonymiser, w, risk, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await ShareSupport.WriteTextAsync(services, file, async w => result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, personLevel ? lookup : null, pseudonymiser, w, ShareRowSinks.Combine(risk, linking), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        string? linkingBlob = null;
+        if (linking is not null)
+        {
+            await linkingWriter!.FlushAsync(cancellationToken).ConfigureAwait(false);
+            linkingFile!.Stream.Position = 0;
+            linkingBlob = PipelineServices.Working(input.Run, $"share-linking/{dataset}.csv");
+            await services.WriteAsync(linkingBlob, s => linkingFile.Stream.CopyToAsync(s, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         var stats = PipelineServices.Working(input.Run, $"share-stats/{dataset}.json");
         await services.WriteAsync(stats, s => JsonSerializer.SerializeAsync(s, new DatasetShareStats(result!, risk.Result()), Workflow.WorkflowJson.Options, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return new WriteShareDatasetResult(dataset, file, result!.RowsWritten, stats);
+        return new WriteShareDatasetResult(dataset, file, result!.RowsWritten, stats, linkingBlob, linking?.Rows ?? 0);
     }
 }
 
