@@ -12,7 +12,8 @@ namespace DataFirst.Benchmarks;
 /// Writing a share file: the magistrates' extract of 20,000 simulated people (every shareable variable: keyed
 /// pseudonyms, dates re-formatted, age at the event, catalogue statistics, disclosure-risk counts), and the two
 /// per-value costs inside it.
-/// The pipeline's share stage is this per dataset.
+/// The pipeline's share stage is this per dataset. The file is written in parallel batches on every core (96 ms on
+/// one core before that, 54 ms on two).
 /// </summary>
 [MemoryDiagnoser]
 public class ShareWriterBenchmarks

@@ -167,6 +167,21 @@ public sealed class ShareDatasetWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_RaggedRowWhileBatchesAreInFlight_ErrorNamesItsLine()
+    {
+        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["court_code"] } }, "outputs": { "caseLinks": false } }""", _profiles);
+        var csv = new StringBuilder("row_id,court_code\n");
+        for (var i = 0; i < 5000; i++)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"R{i},C{i % 7}{(i == 4321 ? ",Zorvax" : string.Empty)}\n");
+        }
+
+        var act = () => ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader(csv.ToString()), Lookup, new Pseudonymiser(ShareFixture.Key()), new StringWriter(), new DisclosureRiskCounter(_profiles[0], 5), 7, 4, CancellationToken.None);
+
+        (await act.Should().ThrowAsync<DeidentificationException>()).Which.Message.Should().Contain("line 4323").And.NotContain("Zorvax");
+    }
+
+    [Fact]
     public async Task WriteAsync_DatasetNotInSpec_IsRefused()
     {
         var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "prisons": { "variables": "*" } }, "outputs": { "caseLinks": false } }""", _profiles);
