@@ -60,6 +60,18 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Catalogue_PersonLevelShareFileWithoutLinkingRows_IsRefusedNotLeftOutOfLinking()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 20, seed: 2);
+        var context = new RunContext("old-run", "old", "v1", new DateOnly(2026, 11, 22), string.Empty, 1);
+        var input = new WriteCatalogueInput(context, [new WriteShareDatasetResult("magistrates", "working/old-run/share/magistrates.csv", 10, "working/old-run/share-stats/magistrates.json")], null!, "models/old/model.json", null, "k", null!);
+
+        var act = () => new WriteCatalogueActivity(run.Services).RunAsync(input, CancellationToken.None);
+
+        await act.Should().ThrowAsync<DeidentificationException>().WithMessage("*'magistrates'*without its rows of linking.csv*");
+    }
+
+    [Fact]
     public async Task Run_SharesAndCatalogue_ContainNoIdentifierValueOfTheInput()
     {
         using var run = await PipelineTestRun.CreateAsync(people: 600, seed: 5);

@@ -20,6 +20,14 @@ public sealed class WriteCatalogueActivity(PipelineServices services)
     {
         var datasets = input.Datasets.Select(d => d.Dataset).ToList();
         var spec = await ShareSupport.LoadSpecAsync(services, input.Run, input.ShareSpecBlob, input.KeyId, datasets, cancellationToken).ConfigureAwait(false);
+        if (spec.IncludeLinkingDataset
+            && input.Datasets.FirstOrDefault(d => d.FileBlob is not null && d.LinkingBlob is null && ShareRules.IsPersonLevel(ShareSupport.Profile(d.Dataset))) is { } without)
+        {
+            // E.g. a run resumed after an upgrade, whose share files were written before share writers wrote linking rows:
+            // linking.csv would silently lack that dataset.
+            throw new DeidentificationException($"The share file of '{without.Dataset}' was written without its rows of linking.csv (by an earlier version of the share writer); start the run again so that every share file is written by this version.");
+        }
+
         var files = new List<ShareFileRef>();
         var results = new List<ShareDatasetResult>();
         var risks = new List<DatasetDisclosureRisk>();
