@@ -262,3 +262,29 @@ internal sealed class TempFile : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Stream.DisposeAsync();
 }
+
+/// <summary>
+/// Text (UTF-8, no BOM) written to a temporary file as it comes, synchronously if need be (e.g. by a row sink), and
+/// uploaded whole once complete.
+/// </summary>
+internal sealed class SpooledText : IAsyncDisposable
+{
+    private readonly TempFile _file = TempFile.Create();
+
+    public SpooledText() => Writer = new StreamWriter(_file.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+
+    public StreamWriter Writer { get; }
+
+    public async Task UploadAsync(IBlobStore store, string container, string name, BlobUploadOptions? options, CancellationToken cancellationToken)
+    {
+        await Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _file.Stream.Position = 0;
+        await store.UploadAsync(container, name, _file.Stream, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Writer.DisposeAsync().ConfigureAwait(false);
+        await _file.DisposeAsync().ConfigureAwait(false);
+    }
+}

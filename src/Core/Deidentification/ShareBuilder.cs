@@ -66,9 +66,8 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
         var risks = new List<DatasetDisclosureRisk>();
 
         // linking.csv is spooled as the person-level datasets are written: their rows carry the pseudonyms it needs.
-        await using var linkingFile = spec.IncludeLinkingDataset ? TempFile.Create() : null;
-        await using var linkingWriter = linkingFile is null ? null : new StreamWriter(linkingFile.Stream, Utf8, 64 * 1024, leaveOpen: true);
-        linkingWriter?.Write(LinkingDatasetWriter.HeaderLine);
+        await using var linkingText = spec.IncludeLinkingDataset ? new SpooledText() : null;
+        linkingText?.Writer.Write(LinkingDatasetWriter.HeaderLine);
         long linkingRows = 0;
         foreach (var ds in spec.Datasets)
         {
@@ -79,7 +78,7 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
             var fileName = CatalogueBuilder.DatasetFileName(ds.Dataset);
             ShareDatasetResult? result = null;
             var risk = new DisclosureRiskCounter(profile, spec.DisclosureK);
-            var linking = linkingWriter is not null && ShareRules.IsPersonLevel(profile) ? LinkingDatasetWriter.RowsOf(profile.Name, linkingWriter) : null;
+            var linking = linkingText is not null && ShareRules.IsPersonLevel(profile) ? LinkingDatasetWriter.RowsOf(profile.Name, linkingText.Writer) : null;
             await WriteAsync(input, fileName, async writer =>
             {
                 await using var source = await store.OpenReadAsync(input.ExtractsContainer, extract, cancellationToken).ConfigureAwait(false);
@@ -93,12 +92,10 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
         }
 
         var tables = new List<ShareTableSummary>();
-        if (linkingFile is not null)
+        if (linkingText is not null)
         {
             var table = CatalogueBuilder.LinkingTable(linkingRows);
-            await linkingWriter!.FlushAsync(cancellationToken).ConfigureAwait(false);
-            linkingFile.Stream.Position = 0;
-            await store.UploadAsync(input.WorkingContainer, input.WorkingPrefix + table.File, linkingFile.Stream, new BlobUploadOptions { ContentType = ShareFile.ContentTypeFor(table.File) }, cancellationToken).ConfigureAwait(false);
+            await linkingText.UploadAsync(store, input.WorkingContainer, input.WorkingPrefix + table.File, new BlobUploadOptions { ContentType = ShareFile.ContentTypeFor(table.File) }, cancellationToken).ConfigureAwait(false);
             tables.Add(table);
             files.Add(ShareFile.FromBlob(store, input.WorkingContainer, input.WorkingPrefix + table.File, table.File, ShareFile.ContentTypeFor(table.File)));
         }
@@ -137,14 +134,9 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
 
     private async Task WriteAsync(ShareBuildInput input, string fileName, Func<TextWriter, Task> write, CancellationToken cancellationToken)
     {
-        await using var temp = TempFile.Create();
-        await using (var writer = new StreamWriter(temp.Stream, Utf8, 64 * 1024, leaveOpen: true))
-        {
-            await write(writer).ConfigureAwait(false);
-        }
-
-        temp.Stream.Position = 0;
-        await store.UploadAsync(input.WorkingContainer, input.WorkingPrefix + fileName, temp.Stream, new BlobUploadOptions { ContentType = ShareFile.ContentTypeFor(fileName) }, cancellationToken).ConfigureAwait(false);
+        await using var text = new SpooledText();
+        await write(text.Writer).ConfigureAwait(false);
+        await text.UploadAsync(store, input.WorkingContainer, input.WorkingPrefix + fileName, new BlobUploadOptions { ContentType = ShareFile.ContentTypeFor(fileName) }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ShareFile> WriteBytesAsync(ShareBuildInput input, string fileName, byte[] bytes, CancellationToken cancellationToken)

@@ -62,9 +62,11 @@ public static class ShareRowSinks
 
     private sealed class All(IShareRowSink[] sinks) : IShareRowSink
     {
+        private readonly IShareRowSink[] _sinks = sinks;
+
         public void Header(IReadOnlyList<string> columns)
         {
-            foreach (var sink in sinks)
+            foreach (var sink in _sinks)
             {
                 sink.Header(columns);
             }
@@ -72,30 +74,26 @@ public static class ShareRowSinks
 
         public void Row(IReadOnlyList<string> cells)
         {
-            foreach (var sink in sinks)
+            foreach (var sink in _sinks)
             {
                 sink.Row(cells);
             }
         }
 
-        public IShareRowSink Part() => new All(sinks.Select(s => s.Part()).ToArray());
+        public IShareRowSink Part() => new All(_sinks.Select(s => s.Part()).ToArray());
 
         public void Merge(IShareRowSink part)
         {
-            if (part is not All all || all.Count != sinks.Length)
+            if (part is not All all || all._sinks.Length != _sinks.Length)
             {
                 throw new ArgumentException("not a part of this sink.", nameof(part));
             }
 
-            for (var i = 0; i < sinks.Length; i++)
+            for (var i = 0; i < _sinks.Length; i++)
             {
-                sinks[i].Merge(all.At(i));
+                _sinks[i].Merge(all._sinks[i]);
             }
         }
-
-        private int Count => sinks.Length;
-
-        private IShareRowSink At(int i) => sinks[i];
     }
 }
 
@@ -205,11 +203,11 @@ public static class ShareDatasetWriter
         await writer.WriteRowAsync(outHeader, cancellationToken).ConfigureAwait(false);
         sink?.Header(outHeader);
 
-        var rows = new RowPlan(profile.Name, plans, personLevel ? personIds : null, idDomain, idIndex, dobIndex, eventIndex, coverageIndex, pseudonymiser, outHeader.Count, sink);
+        var rows = new RowPlan(profile.Name, plans, personLevel ? personIds : null, idDomain, idIndex, dobIndex, eventIndex, coverageIndex, pseudonymiser, sink);
         var stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         long read = 0, duplicates = 0, written = 0, missingPerson = 0;
-        DateOnly? first = null, last = null;
+        var coverage = default(Extremes<DateOnly>);
 
         // Rows are read, checked and de-duplicated here in file order; batches of them are turned into share lines
         // on the thread pool; the lines are written, counted and seen by the sink here, in file order again. The output
@@ -217,7 +215,7 @@ public static class ShareDatasetWriter
         var pending = new Queue<Task<Batch>>();
         var maxInFlight = Math.Max(1, parallelism);
         var spare = new Stack<Batch>(); // written batches, reused: their buffers stay out of the large-object heap's churn
-        var batch = new Batch();
+        var batch = new Batch(outHeader.Count);
         try
         {
             while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
@@ -245,7 +243,7 @@ public static class ShareDatasetWriter
                 {
                     var full = batch;
                     pending.Enqueue(Task.Run(() => rows.Process(full), cancellationToken));
-                    batch = spare.TryPop(out var reused) ? reused : new Batch();
+                    batch = spare.TryPop(out var reused) ? reused : new Batch(outHeader.Count);
                     while (pending.Count >= maxInFlight)
                     {
                         await WriteBatchAsync(pending.Dequeue()).ConfigureAwait(false);
@@ -283,8 +281,8 @@ public static class ShareDatasetWriter
             RowsWritten: written,
             DuplicateRowsRemoved: duplicates,
             RowsWithoutPersonId: missingPerson,
-            CoverageFrom: first,
-            CoverageTo: last,
+            CoverageFrom: coverage.Min,
+            CoverageTo: coverage.Max,
             Columns: outHeader,
             Variables: stats.Select(s => s.ToStats()).ToList());
 
@@ -304,8 +302,7 @@ public static class ShareDatasetWriter
 
             written += done.Input.Count;
             missingPerson += done.MissingPerson;
-            first = first is null || done.First < first ? done.First ?? first : first;
-            last = last is null || done.Last > last ? done.Last ?? last : last;
+            coverage.Add(done.Coverage);
             spare.Push(done.Reset());
         }
     }
@@ -321,13 +318,12 @@ public static class ShareDatasetWriter
         int? eventIndex,
         int? coverageIndex,
         Pseudonymiser pseudonymiser,
-        int width,
         IShareRowSink? sink)
     {
         /// <summary>Fills <paramref name="batch"/>'s lines, cells, statistics and counts from its input rows.</summary>
         public Batch Process(Batch batch)
         {
-            batch.Start(plans, width, sink?.Part());
+            batch.Start(plans, sink?.Part());
             var cells = batch.Line;
             foreach (var row in batch.Input)
             {
@@ -385,8 +381,7 @@ public static class ShareDatasetWriter
 
                 if (coverageIndex is { } ci && ShareValues.TryParseDate(row[ci], out var eventDate))
                 {
-                    batch.First = batch.First is null || eventDate < batch.First ? eventDate : batch.First;
-                    batch.Last = batch.Last is null || eventDate > batch.Last ? eventDate : batch.Last;
+                    batch.Coverage.Add(eventDate);
                 }
 
                 ShareCsvWriter.AppendRow(batch.Text, cells).Append('\n');
@@ -398,14 +393,17 @@ public static class ShareDatasetWriter
     }
 
     /// <summary>One batch: its input rows, then their share lines, statistics, counts and sink part.</summary>
-    private sealed class Batch
+    private sealed class Batch(int width)
     {
+        /// <summary>The event dates' range (a field: <see cref="Extremes{T}"/> is a mutable struct).</summary>
+        public Extremes<DateOnly> Coverage;
+
         public List<string[]> Input { get; } = [];
 
         public StringBuilder Text { get; } = new();
 
         /// <summary>The cells of the row being written.</summary>
-        public string[] Line { get; private set; } = [];
+        public string[] Line { get; } = new string[width];
 
         public IShareRowSink? Sink { get; private set; }
 
@@ -413,23 +411,14 @@ public static class ShareDatasetWriter
 
         public long MissingPerson { get; set; }
 
-        public DateOnly? First { get; set; }
-
-        public DateOnly? Last { get; set; }
-
         /// <summary>Clears what an earlier use of this batch produced (not its input).</summary>
-        public void Start(IReadOnlyList<ColumnPlan> plans, int width, IShareRowSink? sink)
+        public void Start(IReadOnlyList<ColumnPlan> plans, IShareRowSink? sink)
         {
             Text.Clear();
-            if (Line.Length != width)
-            {
-                Line = new string[width];
-            }
-
             Sink = sink;
             Stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
             MissingPerson = 0;
-            First = Last = null;
+            Coverage = default;
         }
 
         /// <summary>Empties the batch for the next rows.</summary>
@@ -438,6 +427,38 @@ public static class ShareDatasetWriter
             Input.Clear();
             Sink = null;
             return this;
+        }
+    }
+
+    /// <summary>The smallest and largest of the values added; null before the first. A mutable struct: keep it in a field.</summary>
+    private struct Extremes<T>
+        where T : struct, IComparable<T>
+    {
+        public T? Min { get; private set; }
+
+        public T? Max { get; private set; }
+
+        public void Add(T value)
+        {
+            if (Min is not { } min || value.CompareTo(min) < 0)
+            {
+                Min = value;
+            }
+
+            if (Max is not { } max || value.CompareTo(max) > 0)
+            {
+                Max = value;
+            }
+        }
+
+        /// <summary>Adds the values another range saw.</summary>
+        public void Add(Extremes<T> other)
+        {
+            if (other.Min is { } min)
+            {
+                Add(min);
+                Add(other.Max!.Value);
+            }
         }
     }
 
@@ -481,10 +502,8 @@ public static class ShareDatasetWriter
         private long _missing;
         private long _present;
         private bool _valuesTruncated;
-        private decimal? _min;
-        private decimal? _max;
-        private DateOnly? _minDate;
-        private DateOnly? _maxDate;
+        private Extremes<decimal> _numbers;
+        private Extremes<DateOnly> _dates;
 
         /// <param name="value">The value as written to the share.</param>
         /// <param name="date">A date variable's value as parsed already (null when it is not a date).</param>
@@ -504,13 +523,11 @@ public static class ShareDatasetWriter
 
             if (plan.Numeric && decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
             {
-                _min = _min is null || number < _min ? number : _min;
-                _max = _max is null || number > _max ? number : _max;
+                _numbers.Add(number);
             }
             else if (plan.Kind == PlanKind.Date && date is { } d)
             {
-                _minDate = _minDate is null || d < _minDate ? d : _minDate;
-                _maxDate = _maxDate is null || d > _maxDate ? d : _maxDate;
+                _dates.Add(d);
             }
         }
 
@@ -525,10 +542,8 @@ public static class ShareDatasetWriter
             }
 
             _valuesTruncated |= next._valuesTruncated;
-            _min = next._min is { } nmin && (_min is null || nmin < _min) ? nmin : _min;
-            _max = next._max is { } nmax && (_max is null || nmax > _max) ? nmax : _max;
-            _minDate = next._minDate is { } a && (_minDate is null || a < _minDate) ? a : _minDate;
-            _maxDate = next._maxDate is { } b && (_maxDate is null || b > _maxDate) ? b : _maxDate;
+            _numbers.Add(next._numbers);
+            _dates.Add(next._dates);
         }
 
         private void List(string value)
@@ -568,8 +583,8 @@ public static class ShareDatasetWriter
                 Rows: total,
                 Missing: _missing,
                 PercentMissing: total == 0 ? 0 : Math.Round(100.0 * _missing / total, 2),
-                Minimum: _minDate is { } a ? ShareValues.FormatDate(a) : _min?.ToString(CultureInfo.InvariantCulture),
-                Maximum: _maxDate is { } b ? ShareValues.FormatDate(b) : _max?.ToString(CultureInfo.InvariantCulture),
+                Minimum: _dates.Min is { } a ? ShareValues.FormatDate(a) : _numbers.Min?.ToString(CultureInfo.InvariantCulture),
+                Maximum: _dates.Max is { } b ? ShareValues.FormatDate(b) : _numbers.Max?.ToString(CultureInfo.InvariantCulture),
                 Values: values,
                 ValuesTruncated: _valuesTruncated);
         }

@@ -38,15 +38,7 @@ public sealed class DisclosureRiskReportTests
     {
         var files = await new ExtractGenerator().GenerateToMemoryAsync(new GeneratorOptions { People = 3000, Seed = 21, Datasets = [dataset] }, CancellationToken.None);
         var profile = PipelineProfiles.Catalog.Get(dataset);
-        var spec = new ShareSpec
-        {
-            Share = "t",
-            Version = "v1",
-            KeyId = "t",
-            Description = "every shareable variable",
-            Datasets = [new ShareDatasetSpec(profile.Name, ShareRules.ShareableVariables(profile))],
-            DisclosureK = 5,
-        };
+        var spec = ShareFixture.EveryShareableVariable(profile, disclosureK: 5);
         var counter = new DisclosureRiskCounter(profile, spec.DisclosureK);
         var output = new StringWriter();
         using (var reader = new StreamReader(new MemoryStream(files.Extract(dataset)), Encoding.UTF8))

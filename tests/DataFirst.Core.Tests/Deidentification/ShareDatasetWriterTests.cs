@@ -92,15 +92,7 @@ public sealed class ShareDatasetWriterTests
         var lines = Encoding.UTF8.GetString(files.Extract(ExtractGenerator.Magistrates)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var extract = string.Join('\n', [.. lines, .. lines.Skip(1).Take(40), .. lines.Skip(2000).Take(3)]) + "\n"; // repeated row ids, dropped
         var profile = PipelineProfiles.Catalog.Get(ExtractGenerator.Magistrates);
-        var spec = new ShareSpec
-        {
-            Share = "t",
-            Version = "v1",
-            KeyId = "t",
-            Description = "every shareable variable",
-            Datasets = [new ShareDatasetSpec(profile.Name, ShareRules.ShareableVariables(profile))],
-            DisclosureK = 5,
-        };
+        var spec = ShareFixture.EveryShareableVariable(profile, disclosureK: 5);
         var idColumn = Array.IndexOf(lines[0].Split(','), profile.UniqueIdColumn);
         var persons = new PersonIdLookup(lines.Skip(1).Where((_, i) => i % 5 != 0).ToDictionary(l => new RecordKey(profile.Name, l.Split(',')[idColumn]), l => "p" + l.GetHashCode(StringComparison.Ordinal) % 900));
 

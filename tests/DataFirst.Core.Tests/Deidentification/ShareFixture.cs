@@ -129,6 +129,17 @@ internal static class ShareFixture
 
     public static string WithVersion(string version) => SpecJson.Replace("\"version\": \"v1\"", $"\"version\": \"{version}\"", StringComparison.Ordinal);
 
+    /// <summary>A share of one dataset with every variable its profile allows.</summary>
+    public static ShareSpec EveryShareableVariable(DatasetProfile profile, int disclosureK) => new()
+    {
+        Share = "t",
+        Version = "v1",
+        KeyId = "t",
+        Description = "every shareable variable",
+        Datasets = [new ShareDatasetSpec(profile.Name, ShareRules.ShareableVariables(profile))],
+        DisclosureK = disclosureK,
+    };
+
     public static PseudonymKey Key(byte fill = 7) => new("proj0001", Enumerable.Range(0, 32).Select(i => (byte)(i * 13 + fill)).ToArray());
 
     /// <summary>Generated extracts (dataset → CSV text) and their truth.</summary>

@@ -204,15 +204,10 @@ public sealed class IngestExtractActivity(PipelineServices services)
     /// <summary>A CSV written to a temporary file (deleted on dispose) while rows stream past, then uploaded whole.</summary>
     private sealed class SpooledCsv : IAsyncDisposable
     {
-        private readonly Deidentification.TempFile _file = Deidentification.TempFile.Create();
-        private readonly StreamWriter _writer;
+        private readonly Deidentification.SpooledText _text = new();
         private readonly StringBuilder _line = new(256);
 
-        public SpooledCsv(IReadOnlyList<string> header)
-        {
-            _writer = new StreamWriter(_file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            Write(header);
-        }
+        public SpooledCsv(IReadOnlyList<string> header) => Write(header);
 
         public long Rows { get; private set; }
 
@@ -224,21 +219,15 @@ public sealed class IngestExtractActivity(PipelineServices services)
 
         // Into one reused line buffer, then the file: no string per row.
         private void Write(IReadOnlyList<string> fields) =>
-            _writer.Write(Deidentification.ShareCsvWriter.AppendRow(_line.Clear(), fields).Append('\n'));
+            _text.Writer.Write(Deidentification.ShareCsvWriter.AppendRow(_line.Clear(), fields).Append('\n'));
 
-        public async Task UploadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
+        public Task UploadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
         {
-            await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            _file.Stream.Position = 0;
             var (container, name) = BlobRef.Split(blob);
-            await services.Blobs.UploadAsync(container, name, _file.Stream, null, cancellationToken).ConfigureAwait(false);
+            return _text.UploadAsync(services.Blobs, container, name, null, cancellationToken);
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await _writer.DisposeAsync().ConfigureAwait(false);
-            await _file.DisposeAsync().ConfigureAwait(false);
-        }
+        public ValueTask DisposeAsync() => _text.DisposeAsync();
     }
 }
 

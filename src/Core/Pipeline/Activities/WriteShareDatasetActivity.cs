@@ -33,10 +33,9 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
         var risk = new DisclosureRiskCounter(profile, spec.DisclosureK); // counted as the rows are written
 
         // This dataset's rows of linking.csv, taken from the share file as it is written (its pseudonyms, computed once),
-        // into a local file: the catalogue step puts the datasets' rows together.
-        await using var linkingFile = spec.IncludeLinkingDataset && personLevel ? TempFile.Create() : null;
-        await using var linkingWriter = linkingFile is null ? null : new StreamWriter(linkingFile.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        var linking = linkingWriter is null ? null : LinkingDatasetWriter.RowsOf(profile.Name, linkingWriter);
+        // spooled locally: the catalogue step puts the datasets' rows together.
+        await using var linkingText = spec.IncludeLinkingDataset && personLevel ? new SpooledText() : null;
+        var linking = linkingText is null ? null : LinkingDatasetWriter.RowsOf(profile.Name, linkingText.Writer);
         await using (var source = await services.OpenReadAsync(input.Extract.Blob, cancellationToken).ConfigureAwait(false))
         using (var reader = new StreamReader(source, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
         {
@@ -44,12 +43,11 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
         }
 
         string? linkingBlob = null;
-        if (linking is not null)
+        if (linkingText is not null)
         {
-            await linkingWriter!.FlushAsync(cancellationToken).ConfigureAwait(false);
-            linkingFile!.Stream.Position = 0;
             linkingBlob = PipelineServices.Working(input.Run, $"share-linking/{dataset}.csv");
-            await services.WriteAsync(linkingBlob, s => linkingFile.Stream.CopyToAsync(s, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var (container, name) = BlobRef.Split(linkingBlob);
+            await linkingText.UploadAsync(services.Blobs, container, name, null, cancellationToken).ConfigureAwait(false);
         }
 
         var stats = PipelineServices.Working(input.Run, $"share-stats/{dataset}.json");
