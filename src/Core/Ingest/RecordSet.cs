@@ -12,7 +12,7 @@ public sealed class RecordSet
     private const int Version = 1;
     private readonly Dictionary<string, int> columnIndex;
 
-    internal RecordSet(string[] columnNames, int[][] codes, string[][] dictionaries, string[] uniqueIds, int[] sourceCodes, string[] sourceNames, int[] rowIds)
+    internal RecordSet(string[] columnNames, int[][] codes, string[][] dictionaries, UniqueIdColumn uniqueIds, int[] sourceCodes, string[] sourceNames, int[] rowIds)
     {
         ColumnNames = columnNames;
         Codes = codes;
@@ -28,7 +28,7 @@ public sealed class RecordSet
         }
     }
 
-    public int Count => UniqueIds.Length;
+    public int Count => UniqueIds.Count;
 
     public IReadOnlyList<string> ColumnNames { get; }
 
@@ -38,7 +38,7 @@ public sealed class RecordSet
     /// <summary>Per column: distinct standardised values; index 0 is the null placeholder.</summary>
     internal string[][] Dictionaries { get; }
 
-    internal string[] UniqueIds { get; }
+    internal UniqueIdColumn UniqueIds { get; }
 
     internal int[] SourceCodes { get; }
 
@@ -51,6 +51,7 @@ public sealed class RecordSet
     /// <summary>Counts from ingest (null when read from a stream).</summary>
     public IngestReport? Report { get; init; }
 
+    /// <summary>Record <paramref name="record"/>'s unique id (a new string each call: the set keeps ids as UTF-8).</summary>
     public string UniqueId(int record) => UniqueIds[record];
 
     public string SourceDataset(int record) => SourceNames[SourceCodes[record]];
@@ -87,18 +88,16 @@ public sealed class RecordSet
             codes[c] = dst;
         }
 
-        var ids = new string[records.Count];
         var sources = new int[records.Count];
         var rows = new int[records.Count];
-        for (var i = 0; i < ids.Length; i++)
+        for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
-            ids[i] = UniqueIds[r];
             sources[i] = SourceCodes[r];
             rows[i] = RowIds[r];
         }
 
-        return new RecordSet((string[])ColumnNames, codes, Dictionaries, ids, sources, (string[])SourceNames, rows);
+        return new RecordSet((string[])ColumnNames, codes, Dictionaries, UniqueIds.Select(records), sources, (string[])SourceNames, rows);
     }
 
     /// <summary>Compact binary format: header, per column a dictionary of the values used + codes.</summary>
@@ -122,7 +121,7 @@ public sealed class RecordSet
 
         for (var i = 0; i < Count; i++)
         {
-            w.Write(UniqueIds[i]);
+            UniqueIds.Write(w, i);
             w.Write7BitEncodedInt(SourceCodes[i]);
             w.Write7BitEncodedInt(RowIds[i]);
         }
@@ -243,7 +242,8 @@ public sealed class RecordSetConcatenation
     private readonly int[][] _codes;
     private readonly List<string>[] _values;
     private readonly Dictionary<string, int>?[] _intern;
-    private readonly string[] _ids;
+    private readonly UniqueIdColumn.Builder _ids;
+    private readonly int _total;
     private readonly int[] _sourceCodes;
     private readonly int[] _rows;
     private readonly List<string> _sources = [];
@@ -260,7 +260,8 @@ public sealed class RecordSetConcatenation
         _codes = _columns.Select(_ => new int[total]).ToArray();
         _values = _columns.Select(_ => new List<string> { "" }).ToArray();
         _intern = new Dictionary<string, int>?[_columns.Length];
-        _ids = new string[total];
+        _ids = new UniqueIdColumn.Builder(total);
+        _total = total;
         _sourceCodes = new int[total];
         _rows = new int[total];
     }
@@ -275,9 +276,9 @@ public sealed class RecordSetConcatenation
             throw new DataException($"record sets to concatenate have different columns: [{string.Join(", ", _columns)}] vs [{string.Join(", ", part.Columns)}].");
         }
 
-        if (part.Count > _ids.Length - _filled)
+        if (part.Count > _total - _filled)
         {
-            throw new Settings.FormatException($"record set parts hold more than the {_ids.Length} records announced.");
+            throw new Settings.FormatException($"record set parts hold more than the {_total} records announced.");
         }
 
         var sourceMap = part.Sources.Select(InternSource).ToArray();
@@ -287,7 +288,7 @@ public sealed class RecordSetConcatenation
         {
             for (var i = first; i < first + part.Count; i++)
             {
-                _ids[i] = r.ReadString();
+                _ids.Read(r);
                 var source = r.Read7BitEncodedInt();
                 _sourceCodes[i] = (uint)source < (uint)sourceMap.Length ? sourceMap[source] : throw Corrupt("source dataset");
                 var row = r.Read7BitEncodedInt();
@@ -316,12 +317,12 @@ public sealed class RecordSetConcatenation
     /// <summary>The combined set; every announced record must have been read.</summary>
     public RecordSet Build()
     {
-        if (_filled != _ids.Length)
+        if (_filled != _total)
         {
-            throw new Settings.FormatException($"record set parts held {_filled} records where {_ids.Length} were announced.");
+            throw new Settings.FormatException($"record set parts held {_filled} records where {_total} were announced.");
         }
 
-        return new RecordSet(_columns, _codes, _values.Select(v => v.ToArray()).ToArray(), _ids, _sourceCodes, _sources.ToArray(), _rows);
+        return new RecordSet(_columns, _codes, _values.Select(v => v.ToArray()).ToArray(), _ids.Build(), _sourceCodes, _sources.ToArray(), _rows);
     }
 
     /// <summary>A value's code in the combined column. The first part's values are distinct already, so they are

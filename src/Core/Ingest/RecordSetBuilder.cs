@@ -246,7 +246,7 @@ public sealed class RecordSetBuilder
             columns.Select(c => c.Name).ToArray(),
             codes.Select(l => l.ToArray()).ToArray(),
             values.Select(l => l.ToArray()).ToArray(),
-            ids.ToArray(),
+            UniqueIdColumn.From(ids),
             sourceCodes.ToArray(),
             sourceNames.ToArray(),
             Enumerable.Range(0, ids.Count).ToArray())

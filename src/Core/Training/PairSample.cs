@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text;
 using DataFirst.Core.Ingest;
 
 namespace DataFirst.Core.Training;
@@ -58,9 +59,18 @@ public readonly struct PairSample
     {
         var salt = Mix(((ulong)(uint)Seed << 32) | (uint)Rule);
         var keys = new ulong[records.Count];
+        var chars = new char[64];
         for (var i = 0; i < keys.Length; i++)
         {
-            keys[i] = Mix(Fnv(records.UniqueId(i), (Fnv(records.SourceDataset(i), 14695981039346656037UL) ^ 0x1F) * 1099511628211UL) ^ salt);
+            // The id's UTF-16 characters, as a string of it would give them, without making the string.
+            var utf8 = records.UniqueIds.Utf8(i);
+            if (Encoding.UTF8.GetMaxCharCount(utf8.Length) > chars.Length)
+            {
+                chars = new char[Encoding.UTF8.GetMaxCharCount(utf8.Length)];
+            }
+
+            var id = chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars));
+            keys[i] = Mix(Fnv(id, (Fnv(records.SourceDataset(i), 14695981039346656037UL) ^ 0x1F) * 1099511628211UL) ^ salt);
         }
 
         return keys;
@@ -74,7 +84,7 @@ public readonly struct PairSample
         return Mix((lo * 0x9E3779B97F4A7C15UL) ^ BitOperations.RotateLeft(hi, 29)) < _threshold;
     }
 
-    private static ulong Fnv(string text, ulong hash)
+    private static ulong Fnv(ReadOnlySpan<char> text, ulong hash)
     {
         foreach (var c in text)
         {

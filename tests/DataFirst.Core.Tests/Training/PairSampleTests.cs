@@ -76,6 +76,45 @@ public sealed class PairSampleTests
     }
 
     [Fact]
+    public void RecordKeys_AreTheHashOfDatasetAndIdAsText_WhateverTheIdsBytes()
+    {
+        // The key is defined on the id's UTF-16 text (FNV-1a over its characters after the dataset's, SplitMix64 with
+        // the seed and rule), so samples stay the same however the record set stores its ids.
+        var settings = LinkageSettings.Parse(Tests.Settings.LinkageSettingsTests.Minimal)
+            with { Columns = [new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name }, new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date }] };
+        string[] ids = ["1", "Zoë-7", "\U0001F600x", new string('9', 300)];
+        var records = new RecordSetBuilder(settings)
+            .AddCsv(new StringReader("id,forename,dob\n" + string.Join("", ids.Select(id => id + ",Bob,1980-01-02\n"))), "court").Build();
+
+        var keys = PairSample.Of(0.5, 42, 3).RecordKeys(records);
+
+        keys.Should().Equal(ids.Select(id => ReferenceKey("court", id, 42, 3)));
+    }
+
+    private static ulong ReferenceKey(string dataset, string id, int seed, int rule)
+    {
+        static ulong Fnv(string text, ulong hash)
+        {
+            foreach (var c in text)
+            {
+                hash = (hash ^ c) * 1099511628211UL;
+            }
+
+            return hash;
+        }
+
+        static ulong SplitMix(ulong z)
+        {
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+
+        var salt = SplitMix(((ulong)(uint)seed << 32) | (uint)rule);
+        return SplitMix(Fnv(id, (Fnv(dataset, 14695981039346656037UL) ^ 0x1F) * 1099511628211UL) ^ salt);
+    }
+
+    [Fact]
     public void CountPatterns_Sampled_SamePairsWhateverThePartitioningAndRecordOrder()
     {
         var rows = Rows(2000, 7);

@@ -1,0 +1,180 @@
+using System.Text;
+
+namespace DataFirst.Core.Ingest;
+
+/// <summary>
+/// The records' unique ids as UTF-8 bytes back to back, with one end offset per record. A short id such as a row
+/// number takes its bytes plus four, where a string of it takes about 48 (object header, length, UTF-16, reference),
+/// and millions of ids are not millions of objects for the garbage collector to trace. The bytes are kept in chunks
+/// of at most <see cref="ChunkBytes"/>, an id never split across two, so the total is not bound by one array's limit.
+/// Ids can be personal (a case or prison number): never log them.
+/// </summary>
+internal sealed class UniqueIdColumn
+{
+    /// <summary>The largest chunk (16 MiB); a chunk starts small and doubles up to this.</summary>
+    internal const int ChunkBytes = 1 << 24;
+
+    private readonly byte[][] _chunks;
+    private readonly int[] _chunkFirst;
+    private readonly int[] _ends;
+
+    private UniqueIdColumn(byte[][] chunks, int[] chunkFirst, int[] ends)
+    {
+        _chunks = chunks;
+        _chunkFirst = chunkFirst;
+        _ends = ends;
+    }
+
+    public int Count => _ends.Length;
+
+    /// <summary>The UTF-8 bytes of record <paramref name="record"/>'s id.</summary>
+    public ReadOnlySpan<byte> Utf8(int record)
+    {
+        var chunk = _chunkFirst.Length == 1 ? 0 : ChunkOf(record);
+        var start = record == _chunkFirst[chunk] ? 0 : _ends[record - 1];
+        return _chunks[chunk].AsSpan(start, _ends[record] - start);
+    }
+
+    public string this[int record] => Encoding.UTF8.GetString(Utf8(record));
+
+    public static UniqueIdColumn From(IReadOnlyList<string> ids)
+    {
+        var builder = new Builder(ids.Count);
+        foreach (var id in ids)
+        {
+            builder.Add(id);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The ids of <paramref name="records"/>, in that order.</summary>
+    public UniqueIdColumn Select(IReadOnlyList<int> records)
+    {
+        var builder = new Builder(records.Count);
+        foreach (var r in records)
+        {
+            builder.Add(Utf8(r));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Writes record <paramref name="record"/>'s id as <see cref="BinaryWriter.Write(string)"/> would
+    /// (7-bit encoded byte length, then the UTF-8 bytes), so the stream format is the one strings gave.</summary>
+    public void Write(BinaryWriter writer, int record)
+    {
+        var bytes = Utf8(record);
+        writer.Write7BitEncodedInt(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private int ChunkOf(int record)
+    {
+        var i = Array.BinarySearch(_chunkFirst, record);
+        return i >= 0 ? i : ~i - 1;
+    }
+
+    /// <summary>Fills a column id by id, in record order.</summary>
+    internal sealed class Builder
+    {
+        private readonly List<byte[]> _chunks = [];
+        private readonly List<int> _chunkFirst = [];
+        private readonly int[] _ends;
+        private readonly int _chunkBytes;
+        private byte[] _current;
+        private int _used;
+        private int _count;
+
+        /// <param name="count">The number of ids that will be added.</param>
+        /// <param name="chunkBytes">The largest chunk (smaller only in tests).</param>
+        public Builder(int count, int chunkBytes = ChunkBytes)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, 16);
+            _ends = new int[count];
+            _chunkBytes = chunkBytes;
+            _current = new byte[Math.Clamp(count * 8L, 16, chunkBytes)];
+            _chunks.Add(_current);
+            _chunkFirst.Add(0);
+        }
+
+        public void Add(string id)
+        {
+            var length = Encoding.UTF8.GetByteCount(id);
+            Encoding.UTF8.GetBytes(id, Reserve(length));
+        }
+
+        public void Add(ReadOnlySpan<byte> utf8) => utf8.CopyTo(Reserve(utf8.Length));
+
+        /// <summary>Reads one id written by <see cref="Write"/> (or <see cref="BinaryWriter.Write(string)"/>).</summary>
+        public void Read(BinaryReader reader)
+        {
+            var length = reader.Read7BitEncodedInt();
+            if (length < 0)
+            {
+                throw new Settings.FormatException("record set stream is corrupt: a unique id has a negative length.");
+            }
+
+            // BinaryReader reads no further ahead than each value it decodes, so its stream is at the id's bytes.
+            reader.BaseStream.ReadExactly(Reserve(length));
+        }
+
+        public UniqueIdColumn Build()
+        {
+            if (_count != _ends.Length)
+            {
+                throw new InvalidOperationException($"{_count} unique ids were added where {_ends.Length} were announced.");
+            }
+
+            if (_used < _current.Length)
+            {
+                Array.Resize(ref _current, _used);
+                _chunks[^1] = _current;
+            }
+
+            return new UniqueIdColumn(_chunks.ToArray(), _chunkFirst.ToArray(), _ends);
+        }
+
+        /// <summary>Room for the next id's <paramref name="length"/> bytes, at the end of the current chunk: it
+        /// doubles up to the chunk size, and a full chunk is followed by a new one (an id longer than a
+        /// chunk gets one of its own).</summary>
+        private Span<byte> Reserve(int length)
+        {
+            if (_count == _ends.Length)
+            {
+                throw new InvalidOperationException($"more unique ids were added than the {_ends.Length} announced.");
+            }
+
+            var needed = _used + (long)length;
+            if (needed > _current.Length)
+            {
+                if (needed <= _chunkBytes)
+                {
+                    Array.Resize(ref _current, (int)Math.Min(Math.Max(_current.Length * 2L, needed), _chunkBytes));
+                }
+                else
+                {
+                    // The chunk is done: keep only its bytes, and start the next (an empty chunk is replaced instead).
+                    var next = new byte[Math.Max(length, _chunkBytes)];
+                    if (_used > 0)
+                    {
+                        Array.Resize(ref _current, _used);
+                        _chunks[^1] = _current;
+                        _chunks.Add(next);
+                        _chunkFirst.Add(_count);
+                    }
+
+                    _current = next;
+                    _used = 0;
+                }
+
+                _chunks[^1] = _current;
+            }
+
+            var span = _current.AsSpan(_used, length);
+            _used += length;
+            _ends[_count++] = _used;
+            return span;
+        }
+    }
+}
