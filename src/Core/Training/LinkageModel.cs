@@ -63,6 +63,17 @@ public sealed record LinkageModel
 
     public static LinkageModel FromJson(string json)
     {
+        // The format version and the engine that wrote the model are read before the strict deserialization, so a
+        // model from another version is named as such instead of failing on the first property this engine lacks.
+        var (version, writtenBy) = PeekOrigin(json);
+        var origin = writtenBy is null || writtenBy == ModelTrainer.EngineVersion
+            ? ""
+            : $" The model was written by DataFirst {writtenBy} and this is {ModelTrainer.EngineVersion}: score with the version that trained it, or retrain with this one.";
+        if (version is { } v && v != FormatVersion)
+        {
+            throw new SettingsException("$.version", $"model format version {v} is not supported (this engine reads version {FormatVersion}).{origin}");
+        }
+
         LinkageModel? model;
         try
         {
@@ -70,17 +81,12 @@ public sealed record LinkageModel
         }
         catch (JsonException ex)
         {
-            throw new SettingsException(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, $"model JSON is not valid: {ex.Message}", ex);
+            throw new SettingsException(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, $"model JSON is not valid: {ex.Message}{origin}", ex);
         }
 
         if (model is null)
         {
             throw new SettingsException("$", "model JSON is empty.");
-        }
-
-        if (model.Version != FormatVersion)
-        {
-            throw new SettingsException("$.version", $"model format version {model.Version} is not supported (expected {FormatVersion}).");
         }
 
         // Validate the embedded settings and that parameters match their comparisons.
@@ -105,6 +111,29 @@ public sealed record LinkageModel
         }
 
         return model with { Settings = settings };
+    }
+
+    /// <summary>The top-level <c>version</c> and <c>provenance.engine_version</c>, where the JSON has them (null otherwise,
+    /// including JSON that does not parse: the deserializer then says what is wrong).</summary>
+    private static (int? Version, string? EngineVersion) PeekOrigin(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            int? version = doc.RootElement.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
+            var engine = doc.RootElement.TryGetProperty("provenance", out var p) && p.ValueKind == JsonValueKind.Object
+                && p.TryGetProperty("engine_version", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+            return (version, string.IsNullOrEmpty(engine) ? null : engine);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
     }
 
     public static LinkageModel Load(string path)

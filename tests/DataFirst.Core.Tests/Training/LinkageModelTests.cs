@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using DataFirst.Core.Evaluation;
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
+using DataFirst.Core.Training;
+
+namespace DataFirst.Core.Tests.Training;
+
+/// <summary>Loading a saved model: a model from another engine version is named as such.</summary>
+public sealed class LinkageModelTests
+{
+    private static readonly Lazy<string> Saved = new(() =>
+    {
+        var settings = LinkageSettings.Parse(SyntheticPeople.BenchSettings);
+        var set = new RecordSetBuilder(settings).AddRows(SyntheticPeople.Header, SyntheticPeople.Generate(1500, 0.25, 5), "synthetic").Build();
+        return ModelTrainer.Train(set, settings, DateTimeOffset.UnixEpoch).ToJson();
+    });
+
+    private static string Edited(Action<JsonObject> edit)
+    {
+        var json = JsonNode.Parse(Saved.Value)!.AsObject();
+        edit(json);
+        return json.ToJsonString();
+    }
+
+    [Fact]
+    public void FromJson_SavedByThisEngine_RoundTrips()
+    {
+        var model = LinkageModel.FromJson(Saved.Value);
+
+        model.Provenance.EngineVersion.Should().Be(ModelTrainer.EngineVersion);
+        model.ToJson().Should().Be(Saved.Value);
+    }
+
+    [Fact]
+    public void FromJson_NewerEngineWithASettingThisOneLacks_NamesThePathAndBothVersions()
+    {
+        var json = Edited(m =>
+        {
+            m["provenance"]!["engine_version"] = "9.9.9+future";
+            m["settings"]!["some_future_setting"] = true;
+        });
+
+        var act = () => LinkageModel.FromJson(json);
+
+        act.Should().Throw<SettingsException>()
+            .WithMessage($"settings $.settings*model JSON is not valid*written by DataFirst 9.9.9+future and this is {ModelTrainer.EngineVersion}*retrain*");
+    }
+
+    [Fact]
+    public void FromJson_NewerFormatVersion_IsRefusedBeforeItsContentIsRead()
+    {
+        var json = Edited(m =>
+        {
+            m["version"] = LinkageModel.FormatVersion + 1;
+            m["provenance"]!["engine_version"] = "9.9.9";
+            m["a_future_section"] = new JsonObject();
+        });
+
+        var act = () => LinkageModel.FromJson(json);
+
+        act.Should().Throw<SettingsException>().Which.Message.Should()
+            .StartWith($"settings $.version: model format version {LinkageModel.FormatVersion + 1} is not supported (this engine reads version {LinkageModel.FormatVersion}).")
+            .And.Contain("written by DataFirst 9.9.9");
+    }
+
+    [Fact]
+    public void FromJson_SameEngineInvalidModel_SaysWhatIsWrongWithoutBlamingAVersion()
+    {
+        var unknown = Edited(m => m["settings"]!["no_such_setting"] = 1);
+        var malformed = Saved.Value[..(Saved.Value.Length / 2)];
+
+        FluentActions.Invoking(() => LinkageModel.FromJson(unknown)).Should().Throw<SettingsException>()
+            .Which.Message.Should().Contain("no_such_setting").And.NotContain("written by");
+        FluentActions.Invoking(() => LinkageModel.FromJson(malformed)).Should().Throw<SettingsException>()
+            .Which.Message.Should().Contain("model JSON is not valid").And.NotContain("written by");
+    }
+}
