@@ -205,16 +205,8 @@ public sealed class RecordSet
         });
     }
 
-    /// <summary>Runs a decoder that fills its own targets; see <see cref="Decode{T}"/>.</summary>
-    internal static void Decode(Stream stream, Action<BinaryReader> decode) =>
-        Decode(stream, r =>
-        {
-            decode(r);
-            return true;
-        });
-
     /// <summary>Runs a decoder over the stream; a stream that ends early is a format error, not an end-of-stream crash.</summary>
-    internal static T Decode<T>(Stream stream, Func<BinaryReader, T> decode)
+    private static T Decode<T>(Stream stream, Func<BinaryReader, T> decode)
     {
         using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
@@ -223,9 +215,11 @@ public sealed class RecordSet
         }
         catch (EndOfStreamException ex)
         {
-            throw new Settings.FormatException($"record set stream is truncated ({ex.Message}).");
+            throw Truncated(ex);
         }
     }
+
+    internal static Settings.FormatException Truncated(EndOfStreamException ex) => new($"record set stream is truncated ({ex.Message}).");
 }
 
 /// <summary>
@@ -284,20 +278,22 @@ public sealed class RecordSetConcatenation
         var sourceMap = part.Sources.Select(InternSource).ToArray();
         var first = _filled;
         var firstPart = first == 0;
-        RecordSet.Decode(stream, r =>
+        var r = new RecordStreamReader(stream);
+        try
         {
             for (var i = first; i < first + part.Count; i++)
             {
                 _ids.Read(r);
-                var source = r.Read7BitEncodedInt();
+                var source = r.ReadVarInt();
                 _sourceCodes[i] = (uint)source < (uint)sourceMap.Length ? sourceMap[source] : throw Corrupt("source dataset");
-                var row = r.Read7BitEncodedInt();
+                var row = r.ReadVarInt();
                 _rows[i] = _renumber ? i : row;
             }
 
             for (var c = 0; c < _columns.Length; c++)
             {
-                var map = new int[r.ReadInt32() + 1];
+                var values = r.ReadInt32();
+                var map = values >= 0 ? new int[values + 1L] : throw Corrupt($"column '{_columns[c]}' value count");
                 for (var k = 1; k < map.Length; k++)
                 {
                     map[k] = Intern(c, r.ReadString(), firstPart);
@@ -306,11 +302,16 @@ public sealed class RecordSetConcatenation
                 var dst = _codes[c];
                 for (var i = first; i < first + part.Count; i++)
                 {
-                    var code = r.Read7BitEncodedInt();
+                    var code = r.ReadVarInt();
                     dst[i] = (uint)code < (uint)map.Length ? map[code] : throw Corrupt($"column '{_columns[c]}'");
                 }
             }
-        });
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw RecordSet.Truncated(ex);
+        }
+
         _filled += part.Count;
     }
 

@@ -107,17 +107,7 @@ internal sealed class UniqueIdColumn
         public void Add(ReadOnlySpan<byte> utf8) => utf8.CopyTo(Reserve(utf8.Length));
 
         /// <summary>Reads one id written by <see cref="Write"/> (or <see cref="BinaryWriter.Write(string)"/>).</summary>
-        public void Read(BinaryReader reader)
-        {
-            var length = reader.Read7BitEncodedInt();
-            if (length < 0)
-            {
-                throw new Settings.FormatException("record set stream is corrupt: a unique id has a negative length.");
-            }
-
-            // BinaryReader reads no further ahead than each value it decodes, so its stream is at the id's bytes.
-            reader.BaseStream.ReadExactly(Reserve(length));
-        }
+        public void Read(RecordStreamReader reader) => reader.ReadExactly(Reserve(reader.ReadLength()));
 
         public UniqueIdColumn Build()
         {

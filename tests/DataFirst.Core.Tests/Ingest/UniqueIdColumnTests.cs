@@ -53,7 +53,7 @@ public sealed class UniqueIdColumnTests
 
         strings.Position = 0;
         var back = new UniqueIdColumn.Builder(Ids.Length, chunkBytes: 16);
-        using var r = new BinaryReader(strings);
+        var r = new RecordStreamReader(strings, bufferBytes: 16);
         for (var i = 0; i < Ids.Length; i++)
         {
             back.Read(r);

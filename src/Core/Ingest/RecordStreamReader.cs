@@ -1,0 +1,140 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace DataFirst.Core.Ingest;
+
+/// <summary>
+/// Decodes the body of a record set stream (the values <see cref="BinaryWriter"/> wrote: 7-bit encoded integers,
+/// length-prefixed UTF-8 strings, little-endian Int32) from its own buffer, so the millions of small integers of a
+/// record set cost a few instructions each instead of a virtual <see cref="Stream.ReadByte"/> per byte. It reads
+/// ahead: the stream must hold nothing after the record set that someone else will read.
+/// </summary>
+internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 16)
+{
+    private readonly byte[] _buffer = new byte[Math.Max(bufferBytes, 16)];
+    private int _position;
+    private int _length;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ReadVarInt()
+    {
+        // Fast path: the whole value is in the buffer (at most five bytes).
+        if (_length - _position >= 5)
+        {
+            var b = _buffer[_position++];
+            if (b < 0x80)
+            {
+                return b;
+            }
+
+            return ReadVarIntTail(b);
+        }
+
+        return ReadVarIntSlow();
+    }
+
+    public int ReadInt32()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        ReadExactly(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
+    }
+
+    /// <summary>A string written by <see cref="BinaryWriter.Write(string)"/>.</summary>
+    public string ReadString()
+    {
+        var length = ReadLength();
+        if (length <= _length - _position)
+        {
+            var text = Encoding.UTF8.GetString(_buffer, _position, length);
+            _position += length;
+            return text;
+        }
+
+        var bytes = new byte[length];
+        ReadExactly(bytes);
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>A byte length written by <see cref="BinaryWriter.Write(string)"/> before a string's bytes.</summary>
+    public int ReadLength()
+    {
+        var length = ReadVarInt();
+        return length >= 0 ? length : throw new Settings.FormatException("record set stream is corrupt: a string has a negative length.");
+    }
+
+    public void ReadExactly(Span<byte> target)
+    {
+        while (target.Length > 0)
+        {
+            if (_position == _length && !Fill())
+            {
+                throw new EndOfStreamException("Unable to read beyond the end of the stream.");
+            }
+
+            var n = Math.Min(target.Length, _length - _position);
+            _buffer.AsSpan(_position, n).CopyTo(target);
+            _position += n;
+            target = target[n..];
+        }
+    }
+
+    private int ReadVarIntTail(byte first)
+    {
+        var result = first & 0x7F;
+        for (var shift = 7; shift <= 28; shift += 7)
+        {
+            var b = _buffer[_position++];
+            if (shift == 28 && b > 0x0F)
+            {
+                throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+            }
+
+            result |= (b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return result;
+            }
+        }
+
+        throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+    }
+
+    private int ReadVarIntSlow()
+    {
+        var result = 0;
+        for (var shift = 0; shift <= 28; shift += 7)
+        {
+            if (_position == _length && !Fill())
+            {
+                throw new EndOfStreamException("Unable to read beyond the end of the stream.");
+            }
+
+            var b = _buffer[_position++];
+            if (shift == 28 && b > 0x0F)
+            {
+                throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+            }
+
+            result |= (b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return result;
+            }
+        }
+
+        throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+    }
+
+    /// <summary>Moves what is left to the front and reads more; false at the end of the stream.</summary>
+    private bool Fill()
+    {
+        var left = _length - _position;
+        Buffer.BlockCopy(_buffer, _position, _buffer, 0, left);
+        _position = 0;
+        _length = left;
+        var read = stream.Read(_buffer, left, _buffer.Length - left);
+        _length += read;
+        return read > 0;
+    }
+}
