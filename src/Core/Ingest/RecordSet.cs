@@ -155,7 +155,7 @@ public sealed class RecordSet
         }
     }
 
-    /// <summary>Reads a set written by <see cref="WriteTo"/>, keeping its row ids.</summary>
+    /// <summary>Reads a set written by <see cref="WriteTo"/>, keeping its row ids. The stream must hold the set alone: it is read ahead.</summary>
     public static RecordSet ReadFrom(Stream stream)
     {
         var preamble = Preamble.Read(stream);
@@ -260,7 +260,7 @@ public sealed class RecordSetConcatenation
         _rows = new int[total];
     }
 
-    /// <summary>Decodes one more part from <paramref name="stream"/>.</summary>
+    /// <summary>Decodes one more part from <paramref name="stream"/>, which must hold that part alone: it is read ahead, past the part's end.</summary>
     public void Append(Stream stream) => Append(stream, RecordSet.Preamble.Read(stream));
 
     internal void Append(Stream stream, RecordSet.Preamble part)
