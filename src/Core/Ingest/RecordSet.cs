@@ -237,11 +237,13 @@ public sealed class RecordSetConcatenation
     private readonly List<string>[] _values;
     private readonly Dictionary<string, int>?[] _intern;
     private readonly UniqueIdColumn.Builder _ids;
-    private readonly int _total;
     private readonly int[] _sourceCodes;
     private readonly int[] _rows;
     private readonly List<string> _sources = [];
     private int _filled;
+
+    /// <summary>The records announced for all parts together.</summary>
+    private int Total => _rows.Length;
 
     /// <param name="columns">The columns every part must have, in order.</param>
     /// <param name="total">The records of all parts together (from <see cref="RecordSet.ReadCount(Stream)"/>).</param>
@@ -255,7 +257,6 @@ public sealed class RecordSetConcatenation
         _values = _columns.Select(_ => new List<string> { "" }).ToArray();
         _intern = new Dictionary<string, int>?[_columns.Length];
         _ids = new UniqueIdColumn.Builder(total);
-        _total = total;
         _sourceCodes = new int[total];
         _rows = new int[total];
     }
@@ -270,9 +271,9 @@ public sealed class RecordSetConcatenation
             throw new DataException($"record sets to concatenate have different columns: [{string.Join(", ", _columns)}] vs [{string.Join(", ", part.Columns)}].");
         }
 
-        if (part.Count > _total - _filled)
+        if (part.Count > Total - _filled)
         {
-            throw new Settings.FormatException($"record set parts hold more than the {_total} records announced.");
+            throw new Settings.FormatException($"record set parts hold more than the {Total} records announced.");
         }
 
         var sourceMap = part.Sources.Select(InternSource).ToArray();
@@ -318,9 +319,9 @@ public sealed class RecordSetConcatenation
     /// <summary>The combined set; every announced record must have been read.</summary>
     public RecordSet Build()
     {
-        if (_filled != _total)
+        if (_filled != Total)
         {
-            throw new Settings.FormatException($"record set parts held {_filled} records where {_total} were announced.");
+            throw new Settings.FormatException($"record set parts held {_filled} records where {Total} were announced.");
         }
 
         return new RecordSet(_columns, _codes, _values.Select(v => v.ToArray()).ToArray(), _ids.Build(), _sourceCodes, _sources.ToArray(), _rows);

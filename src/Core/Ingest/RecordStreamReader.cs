@@ -69,7 +69,7 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
         {
             if (_position == _length && !Fill())
             {
-                throw new EndOfStreamException("Unable to read beyond the end of the stream.");
+                throw EndOfStream();
             }
 
             var n = Math.Min(target.Length, _length - _position);
@@ -79,6 +79,9 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
         }
     }
 
+    // Two loops on purpose: this one, for a value wholly in the buffer, has no end-of-buffer check per byte;
+    // ReadVarIntSlow refills byte by byte. One loop with the check was about 5 % slower in RecordSetBenchmarks
+    // (interleaved runs: 54 and 57 ms against 51 and 53 ms).
     private int ReadVarIntTail(byte first)
     {
         var result = first & 0x7F;
@@ -87,7 +90,7 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
             var b = _buffer[_position++];
             if (shift == 28 && b > 0x0F)
             {
-                throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+                throw TooLong();
             }
 
             result |= (b & 0x7F) << shift;
@@ -97,7 +100,7 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
             }
         }
 
-        throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+        throw TooLong();
     }
 
     private int ReadVarIntSlow()
@@ -107,13 +110,13 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
         {
             if (_position == _length && !Fill())
             {
-                throw new EndOfStreamException("Unable to read beyond the end of the stream.");
+                throw EndOfStream();
             }
 
             var b = _buffer[_position++];
             if (shift == 28 && b > 0x0F)
             {
-                throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+                throw TooLong();
             }
 
             result |= (b & 0x7F) << shift;
@@ -123,8 +126,12 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
             }
         }
 
-        throw new Settings.FormatException("record set stream is corrupt: a 7-bit encoded integer is too long.");
+        throw TooLong();
     }
+
+    private static Settings.FormatException TooLong() => new("record set stream is corrupt: a 7-bit encoded integer is too long.");
+
+    private static EndOfStreamException EndOfStream() => new("Unable to read beyond the end of the stream.");
 
     /// <summary>Moves what is left to the front and reads more; false at the end of the stream.</summary>
     private bool Fill()

@@ -116,12 +116,7 @@ internal sealed class UniqueIdColumn
                 throw new InvalidOperationException($"{_count} unique ids were added where {_ends.Length} were announced.");
             }
 
-            if (_used < _current.Length)
-            {
-                Array.Resize(ref _current, _used);
-                _chunks[^1] = _current;
-            }
-
+            TrimCurrent();
             return new UniqueIdColumn(_chunks.ToArray(), _chunkFirst.ToArray(), _ends);
         }
 
@@ -148,8 +143,7 @@ internal sealed class UniqueIdColumn
                     var next = new byte[Math.Max(length, _chunkBytes)];
                     if (_used > 0)
                     {
-                        Array.Resize(ref _current, _used);
-                        _chunks[^1] = _current;
+                        TrimCurrent();
                         _chunks.Add(next);
                         _chunkFirst.Add(_count);
                     }
@@ -165,6 +159,16 @@ internal sealed class UniqueIdColumn
             _used += length;
             _ends[_count++] = _used;
             return span;
+        }
+
+        /// <summary>Keeps only the bytes the current chunk holds.</summary>
+        private void TrimCurrent()
+        {
+            if (_used < _current.Length)
+            {
+                Array.Resize(ref _current, _used);
+                _chunks[^1] = _current;
+            }
         }
     }
 }

@@ -59,6 +59,7 @@ public readonly struct PairSample
     {
         var salt = Mix(((ulong)(uint)Seed << 32) | (uint)Rule);
         var keys = new ulong[records.Count];
+        var datasetHashes = records.SourceNames.Select(name => (Fnv(name, 14695981039346656037UL) ^ 0x1F) * 1099511628211UL).ToArray();
         var chars = new char[64];
         for (var i = 0; i < keys.Length; i++)
         {
@@ -70,7 +71,7 @@ public readonly struct PairSample
             }
 
             var id = chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars));
-            keys[i] = Mix(Fnv(id, (Fnv(records.SourceDataset(i), 14695981039346656037UL) ^ 0x1F) * 1099511628211UL) ^ salt);
+            keys[i] = Mix(Fnv(id, datasetHashes[records.SourceCodes[i]]) ^ salt);
         }
 
         return keys;
