@@ -236,6 +236,8 @@ public sealed class RecordSetConcatenation
     private readonly int[][] _codes;
     private readonly List<string>[] _values;
     private readonly Dictionary<string, int>?[] _intern;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>[] _lookups;
+    private char[] _scratch = new char[64];
     private readonly UniqueIdColumn.Builder _ids;
     private readonly int[] _sourceCodes;
     private readonly int[] _rows;
@@ -256,6 +258,7 @@ public sealed class RecordSetConcatenation
         _codes = _columns.Select(_ => new int[total]).ToArray();
         _values = _columns.Select(_ => new List<string> { "" }).ToArray();
         _intern = new Dictionary<string, int>?[_columns.Length];
+        _lookups = new Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>[_columns.Length];
         _ids = new UniqueIdColumn.Builder(total);
         _sourceCodes = new int[total];
         _rows = new int[total];
@@ -297,7 +300,7 @@ public sealed class RecordSetConcatenation
                 var map = values >= 0 ? new int[values + 1L] : throw Corrupt($"column '{_columns[c]}' value count");
                 for (var k = 1; k < map.Length; k++)
                 {
-                    map[k] = Intern(c, r.ReadString(), firstPart);
+                    map[k] = firstPart ? Add(c, r.ReadString()) : Intern(c, r);
                 }
 
                 var dst = _codes[c];
@@ -327,25 +330,33 @@ public sealed class RecordSetConcatenation
         return new RecordSet(_columns, _codes, _values.Select(v => v.ToArray()).ToArray(), _ids.Build(), _sourceCodes, _sources.ToArray(), _rows);
     }
 
-    /// <summary>A value's code in the combined column. The first part's values are distinct already, so they are
-    /// taken in order without hashing; the lookup is built only when a second part arrives.</summary>
-    private int Intern(int column, string value, bool firstPart)
+    /// <summary>A first part's value: its values are distinct already, so they are taken in order without hashing.</summary>
+    private int Add(int column, string value)
     {
         var values = _values[column];
-        if (firstPart)
+        values.Add(value);
+        return values.Count - 1;
+    }
+
+    /// <summary>A later part's value: its code in the combined column, looked up as it is decoded (the lookup is built
+    /// when the second part arrives); only a value the column lacks becomes a string.</summary>
+    private int Intern(int column, RecordStreamReader r)
+    {
+        if (_intern[column] is null)
         {
-            values.Add(value);
-            return values.Count - 1;
+            _intern[column] = BuildLookup(_values[column]);
+            _lookups[column] = _intern[column]!.GetAlternateLookup<ReadOnlySpan<char>>();
         }
 
-        var intern = _intern[column] ??= BuildLookup(values);
-        if (!intern.TryGetValue(value, out var code))
+        var chars = r.ReadChars(ref _scratch);
+        if (_lookups[column].TryGetValue(chars, out var code))
         {
-            code = values.Count;
-            values.Add(value);
-            intern[value] = code;
+            return code;
         }
 
+        var value = new string(chars);
+        code = Add(column, value);
+        _intern[column]![value] = code;
         return code;
     }
 

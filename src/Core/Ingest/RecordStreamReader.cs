@@ -7,9 +7,10 @@ namespace DataFirst.Core.Ingest;
 /// Decodes the body of a record set stream (the values <see cref="BinaryWriter"/> wrote: 7-bit encoded integers,
 /// length-prefixed UTF-8 strings, little-endian Int32) from its own buffer, so the millions of small integers of a
 /// record set cost a few instructions each instead of a virtual <see cref="Stream.ReadByte"/> per byte. It reads
-/// ahead: the stream must hold nothing after the record set that someone else will read.
+/// ahead: the stream must hold nothing after the record set that someone else will read. Other streams written the same
+/// way (term frequencies) are read with it too; <c>kind</c> names the stream in its errors.
 /// </summary>
-internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 16)
+internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 16, string kind = "record set")
 {
     private readonly byte[] _buffer = new byte[Math.Max(bufferBytes, 16)];
     private int _position;
@@ -40,6 +41,48 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
         return System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes);
     }
 
+    public double ReadDouble()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        ReadExactly(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(bytes);
+    }
+
+    /// <summary>A string written by <see cref="BinaryWriter.Write(string)"/>, decoded into <paramref name="scratch"/>
+    /// (grown when too small) instead of a new string: to look a value up before deciding to keep it. The span is
+    /// valid until the next call with the same scratch. Decodes as <see cref="ReadString"/> does.</summary>
+    public ReadOnlySpan<char> ReadChars(ref char[] scratch)
+    {
+        var length = ReadLength();
+        ReadOnlySpan<byte> bytes;
+        if (length <= _buffer.Length)
+        {
+            while (_length - _position < length)
+            {
+                if (!Fill())
+                {
+                    throw EndOfStream();
+                }
+            }
+
+            bytes = _buffer.AsSpan(_position, length);
+            _position += length;
+        }
+        else
+        {
+            var whole = new byte[length];
+            ReadExactly(whole);
+            bytes = whole;
+        }
+
+        if (scratch.Length < length)
+        {
+            scratch = new char[Math.Max(length, scratch.Length * 2)]; // UTF-8 never has fewer bytes than UTF-16 chars
+        }
+
+        return scratch.AsSpan(0, Encoding.UTF8.GetChars(bytes, scratch));
+    }
+
     /// <summary>A string written by <see cref="BinaryWriter.Write(string)"/>.</summary>
     public string ReadString()
     {
@@ -60,7 +103,7 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
     public int ReadLength()
     {
         var length = ReadVarInt();
-        return length >= 0 ? length : throw new Settings.FormatException("record set stream is corrupt: a string has a negative length.");
+        return length >= 0 ? length : throw new Settings.FormatException($"{kind} stream is corrupt: a string has a negative length.");
     }
 
     public void ReadExactly(Span<byte> target)
@@ -129,7 +172,7 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
         throw TooLong();
     }
 
-    private static Settings.FormatException TooLong() => new("record set stream is corrupt: a 7-bit encoded integer is too long.");
+    private Settings.FormatException TooLong() => new($"{kind} stream is corrupt: a 7-bit encoded integer is too long.");
 
     private static EndOfStreamException EndOfStream() => new("Unable to read beyond the end of the stream.");
 

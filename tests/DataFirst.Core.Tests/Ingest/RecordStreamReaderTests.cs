@@ -29,12 +29,15 @@ public sealed class RecordStreamReaderTests
                 {
                     w.Write(s);
                     w.Write7BitEncodedInt(s.Length);
+                    w.Write(s);
+                    w.Write(s.Length + 0.25);
                 }
             }
         }
 
         ms.Position = 0;
         var r = new RecordStreamReader(ms, bufferBytes);
+        var scratch = new char[2]; // grown by ReadChars
         for (var round = 0; round < 3; round++)
         {
             foreach (var n in Integers)
@@ -47,6 +50,8 @@ public sealed class RecordStreamReaderTests
             {
                 r.ReadString().Should().Be(s);
                 r.ReadVarInt().Should().Be(s.Length);
+                r.ReadChars(ref scratch).ToString().Should().Be(s);
+                r.ReadDouble().Should().Be(s.Length + 0.25);
             }
         }
 
@@ -59,8 +64,29 @@ public sealed class RecordStreamReaderTests
     public void Read_StreamEndingInsideAValue_IsEndOfStream(byte[] bytes)
     {
         var r = new RecordStreamReader(new MemoryStream(bytes), 16);
-
         r.Invoking(x => x.ReadString()).Should().Throw<EndOfStreamException>();
+
+        var scratch = new char[4];
+        new RecordStreamReader(new MemoryStream(bytes), 16).Invoking(x => x.ReadChars(ref scratch)).Should().Throw<EndOfStreamException>();
+    }
+
+    [Fact]
+    public void ReadChars_StringLongerThanTheBuffer_IsReadWhole_AndNamesTheStreamKindInErrors()
+    {
+        var text = string.Concat(Enumerable.Repeat("Zoë-", 20)); // 100 UTF-8 bytes, buffer 16
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(text);
+            w.Write((byte)0xFF); // the start of an overlong 7-bit integer
+            w.Write(-1);
+        }
+
+        ms.Position = 0;
+        var scratch = Array.Empty<char>();
+        var r = new RecordStreamReader(ms, 16, kind: "term-frequency");
+        r.ReadChars(ref scratch).ToString().Should().Be(text);
+        r.Invoking(x => x.ReadVarInt()).Should().Throw<DataFirst.Core.Settings.FormatException>().WithMessage("term-frequency stream is corrupt: *");
     }
 
     [Theory]
