@@ -132,8 +132,8 @@ internal sealed class CompiledScorer
                     tfLevels[c] |= p.Levels[l].TfAdjustment ? 1u << l : 0;
                 }
 
-                var byCode = tf.TryGetByCode(specs[c].Column, kernel.Dictionary, out var f) ? f : null;
-                var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t, byCode));
+                var byCode = tf.TryGetByCode(specs[c].Column, kernel.Dictionary, out var f, out var least) ? f : null;
+                var column = TfCache.GetOrCreateValue(kernel.Dictionary).GetValue(table, t => new TfColumn(kernel.Dictionary, t, byCode, least));
                 tfNegLog[c] = column.NegLog2;
                 logU[c] = Math.Log2(p.Levels[exactLevel].U);
                 maxTf = logU[c] + column.MaxNegLog2;
@@ -316,24 +316,10 @@ internal sealed class CompiledScorer
     /// <summary>-log2(frequency) per dictionary code; values the TF table lacks get the rarest known frequency.</summary>
     private sealed class TfColumn
     {
-        public TfColumn(string[] dict, IReadOnlyDictionary<string, double> table, double[]? byCode)
+        /// <param name="least">With <paramref name="byCode"/>: the column's least frequency, for values it lacks (0).</param>
+        public TfColumn(string[] dict, IReadOnlyDictionary<string, double> table, double[]? byCode, double least)
         {
-            var minTf = 1.0;
-            if (byCode is not null)
-            {
-                foreach (var x in byCode)
-                {
-                    if (x > 0 && x < minTf)
-                    {
-                        minTf = x;
-                    }
-                }
-            }
-            else if (table.Count > 0)
-            {
-                minTf = table.Values.Min();
-            }
-
+            var minTf = byCode is not null ? least : table.Count > 0 ? table.Values.Min() : 1.0;
             NegLog2 = new double[dict.Length];
             var max = double.NegativeInfinity;
             for (var k = 1; k < dict.Length; k++)

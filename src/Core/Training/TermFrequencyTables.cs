@@ -11,26 +11,30 @@ public sealed class TermFrequencyTables
 {
     private const int Magic = 0x46544644; // "DFTF"
 
-    // Frequencies by dictionary code for the record set the tables were computed from (not serialised): scorers
+    // Frequencies by dictionary code for the record set the tables were computed or read for (not serialised): scorers
     // compiled against that set (or a Select of it, which shares the dictionaries) skip a string lookup per value.
-    private readonly Dictionary<string, (string[] Dictionary, double[] Frequencies)>? byCode;
+    // Least: the column's least frequency over all its values, for a value the tables lack.
+    private readonly Dictionary<string, (string[] Dictionary, double[] Frequencies, double Least)>? byCode;
 
     public TermFrequencyTables(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> tables) => Tables = tables;
 
-    private TermFrequencyTables(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> tables, Dictionary<string, (string[], double[])> byCode)
+    private TermFrequencyTables(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> tables, Dictionary<string, (string[], double[], double)> byCode)
         : this(tables) => this.byCode = byCode;
 
     /// <summary>Frequencies of <paramref name="column"/> indexed by the codes of <paramref name="dictionary"/>, when these
-    /// tables were computed from a record set with that very dictionary (0 = value absent).</summary>
-    internal bool TryGetByCode(string column, string[] dictionary, out double[] frequencies)
+    /// tables were computed from (or read for) a record set with that very dictionary (0 = value absent), and the
+    /// column's least frequency over all its values (1 when it has none).</summary>
+    internal bool TryGetByCode(string column, string[] dictionary, out double[] frequencies, out double least)
     {
         if (byCode is not null && byCode.TryGetValue(column, out var e) && ReferenceEquals(e.Dictionary, dictionary))
         {
             frequencies = e.Frequencies;
+            least = e.Least;
             return true;
         }
 
         frequencies = [];
+        least = 1;
         return false;
     }
 
@@ -43,7 +47,7 @@ public sealed class TermFrequencyTables
     public static TermFrequencyTables Compute(RecordSet records, LinkageSettings settings)
     {
         var tables = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
-        var byCode = new Dictionary<string, (string[], double[])>(StringComparer.Ordinal);
+        var byCode = new Dictionary<string, (string[], double[], double)>(StringComparer.Ordinal);
         foreach (var col in TfColumns(settings))
         {
             var c = records.ColumnIndex(col);
@@ -61,17 +65,19 @@ public sealed class TermFrequencyTables
 
             var t = new Dictionary<string, double>(StringComparer.Ordinal);
             var f = new double[dict.Length];
+            var least = 1.0;
             for (var k = 1; k < dict.Length; k++)
             {
                 if (counts[k] > 0)
                 {
                     f[k] = (double)counts[k] / nonNull;
                     t[dict[k]] = f[k];
+                    least = Math.Min(least, f[k]);
                 }
             }
 
             tables[col] = t;
-            byCode[col] = (dict, f);
+            byCode[col] = (dict, f, least);
         }
 
         return new TermFrequencyTables(tables, byCode);
@@ -94,9 +100,22 @@ public sealed class TermFrequencyTables
         }
     }
 
-    public static TermFrequencyTables ReadFrom(Stream stream)
+    /// <summary>Reads tables written by <see cref="WriteTo"/>, every value. The stream must hold the tables alone (it is read ahead).</summary>
+    public static TermFrequencyTables ReadFrom(Stream stream) => Read(stream, null);
+
+    /// <summary>
+    /// Reads tables written by <see cref="WriteTo"/>, keeping only the values <paramref name="records"/> holds, bound to
+    /// its dictionaries by code. A partition's scorer needs the frequencies of its own values, not of every value of the
+    /// run (millions at national scale, read by every partition): each value is matched as it is decoded, and only the
+    /// ones the records hold become strings. Each column keeps its least frequency over all values, as
+    /// <see cref="ReadFrom"/> would give, for values the tables lack. The stream must hold the tables alone (it is read ahead).
+    /// </summary>
+    public static TermFrequencyTables ReadFor(Stream stream, RecordSet records) => Read(stream, records);
+
+    /// <summary>Every value as a string table (no records), or only those of <paramref name="records"/>, also by code.</summary>
+    private static TermFrequencyTables Read(Stream stream, RecordSet? records)
     {
-        using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        var r = new RecordStreamReader(stream, kind: "term-frequency");
         try
         {
             if (r.ReadInt32() != Magic)
@@ -105,25 +124,54 @@ public sealed class TermFrequencyTables
             }
 
             var tables = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
-            var n = r.ReadInt32();
+            var byCode = new Dictionary<string, (string[], double[], double)>(StringComparer.Ordinal);
+            var scratch = new char[64];
+            var n = Count(r.ReadInt32());
             for (var i = 0; i < n; i++)
             {
                 var col = r.ReadString();
-                var count = r.ReadInt32();
-                var t = new Dictionary<string, double>(count, StringComparer.Ordinal);
+                var count = Count(r.ReadInt32());
+                var dict = records?.HasColumn(col) == true ? records.Dictionaries[records.ColumnIndex(col)] : [];
+                var codes = new Dictionary<string, int>(dict.Length, StringComparer.Ordinal);
+                for (var k = 1; k < dict.Length; k++)
+                {
+                    codes.TryAdd(dict[k], k);
+                }
+
+                var lookup = codes.GetAlternateLookup<ReadOnlySpan<char>>();
+                var t = new Dictionary<string, double>(records is null ? Math.Min(count, 1 << 20) : 0, StringComparer.Ordinal);
+                var f = new double[dict.Length];
+                var least = 1.0;
                 for (var k = 0; k < count; k++)
                 {
-                    t[r.ReadString()] = r.ReadDouble();
+                    var value = r.ReadChars(ref scratch);
+                    var x = r.ReadDouble();
+                    least = Math.Min(least, x);
+                    if (records is null)
+                    {
+                        t[new string(value)] = x;
+                    }
+                    else if (lookup.TryGetValue(value, out var code))
+                    {
+                        f[code] = x;
+                        t[dict[code]] = x;
+                    }
                 }
 
                 tables[col] = t;
+                if (dict.Length > 0)
+                {
+                    byCode[col] = (dict, f, least);
+                }
             }
 
-            return new TermFrequencyTables(tables);
+            return new TermFrequencyTables(tables, byCode);
         }
         catch (EndOfStreamException ex)
         {
             throw new Settings.FormatException($"term-frequency stream is truncated ({ex.Message}).");
         }
+
+        static int Count(int n) => n >= 0 ? n : throw new Settings.FormatException("term-frequency stream is corrupt: a negative count.");
     }
 }

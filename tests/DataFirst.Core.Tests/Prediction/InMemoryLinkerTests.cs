@@ -29,8 +29,10 @@ public sealed class InMemoryLinkerTests
         run.Model.Provenance.Sessions.Should().HaveCount(3);
     }
 
-    [Fact]
-    public void ScorePartition_PartitionedThroughStreams_SameEdgesAsOnePartition()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ScorePartition_PartitionedThroughStreams_SameEdgesAsOnePartition(bool shardTables)
     {
         var (set, _) = Synthetic(3000);
         var settings = LinkageSettings.Parse(SyntheticPeople.BenchSettings);
@@ -53,7 +55,10 @@ public sealed class InMemoryLinkerTests
                 part.WriteTo(ms);
                 ms.Position = 0;
                 using var edgeStream = new MemoryStream();
-                PartitionScorer.ScorePartition(RecordSet.ReadFrom(ms), model2, r, tf2, edgeStream);
+                var shard = RecordSet.ReadFrom(ms);
+                // As the score activity does: only the shard's values' frequencies, or else the whole tables.
+                var shardTf = shardTables ? TermFrequencyTables.ReadFor(new MemoryStream(tfStream.ToArray()), shard) : tf2;
+                PartitionScorer.ScorePartition(shard, model2, r, shardTf, edgeStream);
                 edgeStream.Position = 0;
                 edges.AddRange(EdgeStream.Read(edgeStream));
             }

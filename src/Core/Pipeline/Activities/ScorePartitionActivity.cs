@@ -15,13 +15,15 @@ public sealed class ScorePartitionActivity(PipelineServices services)
     public async Task<ScorePartitionResult> RunAsync(ScorePartitionInput input, CancellationToken cancellationToken)
     {
         var model = LinkageModel.FromJson(Encoding.UTF8.GetString(await services.ReadBytesAsync(input.ModelBlob, cancellationToken).ConfigureAwait(false)));
+        var shard = await RecordBlobs.ReadAsync(services, input.ShardBlob, cancellationToken).ConfigureAwait(false);
+
+        // Only the shard's values' frequencies: the run's tables hold every value of every record, and every partition reads them.
         TermFrequencyTables tf;
         await using (var stream = await services.OpenReadAsync(input.TermFrequenciesBlob, cancellationToken).ConfigureAwait(false))
         {
-            tf = TermFrequencyTables.ReadFrom(stream);
+            tf = TermFrequencyTables.ReadFor(stream, shard);
         }
 
-        var shard = await RecordBlobs.ReadAsync(services, input.ShardBlob, cancellationToken).ConfigureAwait(false);
         var edgesBlob = PipelineServices.Working(input.Run, $"edges/{input.Rule}/{input.Partition:D4}.edges");
         ScoreResult? result = null;
         await services.WriteAsync(edgesBlob, s => Task.Run(() => result = PartitionScorer.ScorePartition(shard, model, input.Rule.Index, tf, s), cancellationToken), cancellationToken).ConfigureAwait(false);
