@@ -7,7 +7,7 @@ namespace DataFirst.Core.Pipeline;
 /// One linkage run, written once for both executors (local runner, Durable Functions):
 /// check inputs → ingest each extract (fan-out) → partition by each blocking rule → estimate u
 /// and λ → count agreement patterns per partition for each training rule (fan-out, summed) → EM →
-/// score every partition (fan-out) → cluster → link cases → write share datasets (fan-out) and
+/// score every partition (fan-out) → cluster → link cases beside writing the share datasets (fan-out) →
 /// catalogue → publish → remove the run's intermediates (unless the request keeps them). Deterministic: no I/O, clock, GUIDs or environment; all of that is in the
 /// activities or the input.
 /// </summary>
@@ -108,13 +108,13 @@ public static class LinkageRunOrchestrator
         warnings.AddRange(clusters.Warnings);
         Stage("cluster");
 
-        context.SetCustomStatus(new RunProgress("linking cases", 0, 1));
-        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry);
-        Stage("case-link");
-
-        // De-identify and write the share: one activity per dataset, then the catalogue.
+        // De-identify and write the share: one activity per dataset, then the catalogue. Case linking needs only the
+        // person ids too, so it runs beside the share writers: it reads the magistrates' extract on one core while they
+        // fill the others (called first, so its place in the history is fixed).
+        var linkingCases = context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry);
         var written = await FanOutAsync(context, "writing share", cleanExtracts, e =>
             context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry));
+        var cases = await linkingCases;
         var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
         var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.Files), Retry);

@@ -110,6 +110,41 @@ public sealed class LinkageRunOrchestratorTests
     }
 
     [Fact]
+    public async Task RunAsync_LinksCasesBesideTheShareWriters_AndTheCatalogueWaitsForBoth()
+    {
+        var calls = new List<string>();
+        var context = Context(hasModel: false, calls);
+        var linking = new TaskCompletionSource<LinkCasesResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        context.Setup(c => c.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, It.IsAny<object?>(), It.IsAny<ActivityRetryPolicy?>()))
+            .Returns(() =>
+            {
+                lock (calls)
+                {
+                    calls.Add(LinkCasesActivity.Name);
+                }
+
+                return linking.Task;
+            });
+
+        var run = LinkageRunOrchestrator.RunAsync(context.Object, Request());
+
+        // Case linking is still running, and every share writer has been called.
+        run.IsCompleted.Should().BeFalse();
+        lock (calls)
+        {
+            calls.IndexOf(LinkCasesActivity.Name).Should().BeLessThan(calls.IndexOf(WriteShareDatasetActivity.Name), "its place in the history is fixed");
+            calls.Count(c => c == WriteShareDatasetActivity.Name).Should().Be(2);
+            calls.Should().NotContain(WriteCatalogueActivity.Name);
+        }
+
+        linking.SetResult(new LinkCasesResult("links", 7, 9, 7));
+        var result = await run;
+
+        result.CaseLinks.Should().Be(7);
+        context.Verify(c => c.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, It.Is<WriteCatalogueInput>(i => i.CaseLinks.Links == 7 && i.Datasets.Count == 2), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
+    }
+
+    [Fact]
     public async Task RunAsync_KeepWorking_LeavesTheIntermediates()
     {
         var calls = new List<string>();
