@@ -34,6 +34,7 @@ internal sealed class LocalWorkflowContext(
     {
         cancellationToken.ThrowIfCancellationRequested();
         var sequence = Interlocked.Increment(ref _next) - 1;
+        var inputJson = WorkflowJson.Serialize(input);
         if (history.TryGetValue(sequence, out var recorded))
         {
             if (!string.Equals(recorded.Name, name, StringComparison.Ordinal))
@@ -41,12 +42,19 @@ internal sealed class LocalWorkflowContext(
                 throw new NonDeterministicWorkflowException(InstanceId, sequence, recorded.Name, name);
             }
 
+            // The same activity with another input (e.g. the orchestrator now calls a fan-out's items in another order):
+            // the recorded result belongs to another call, so using it would be a silently wrong answer.
+            if (recorded.InputHash is { } hash && !string.Equals(hash, LocalWorkflowRunner.InputHash(inputJson), StringComparison.Ordinal))
+            {
+                throw new NonDeterministicWorkflowException(InstanceId, sequence, name);
+            }
+
             Interlocked.Increment(ref _replayed);
             Advance(recorded.CompletedUtc);
             return WorkflowJson.Deserialize<TResult>(recorded.ResultJson);
         }
 
-        var json = await runner.RunActivityAsync(InstanceId, sequence, name, WorkflowJson.Serialize(input), retryPolicy, cancellationToken).ConfigureAwait(false);
+        var json = await runner.RunActivityAsync(InstanceId, sequence, name, inputJson, retryPolicy, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _executed);
         Advance(DateTime.UtcNow);
         return WorkflowJson.Deserialize<TResult>(json);

@@ -246,7 +246,7 @@ public sealed partial class LocalWorkflowRunner
                 {
                     var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     var result = await run(inputJson, cancellationToken).ConfigureAwait(false);
-                    await SaveHistoryAsync(instanceId, sequence, name, result, cancellationToken).ConfigureAwait(false);
+                    await SaveHistoryAsync(instanceId, sequence, name, inputJson, result, cancellationToken).ConfigureAwait(false);
                     Log.ActivityCompleted(_logger, instanceId, name, sequence, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     return result;
                 }
@@ -293,11 +293,12 @@ public sealed partial class LocalWorkflowRunner
 
     internal ILogger CreateLogger(string category) => _loggerFactory.CreateLogger(category);
 
-    private async Task SaveHistoryAsync(string instanceId, int sequence, string name, string result, CancellationToken cancellationToken)
+    private async Task SaveHistoryAsync(string instanceId, int sequence, string name, string inputJson, string result, CancellationToken cancellationToken)
     {
         var properties = new Dictionary<string, object?>
         {
             ["Name"] = name,
+            ["InputHash"] = InputHash(inputJson),
             ["CompletedUtc"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
         if (result.Length > _options.InlineResultLimit)
@@ -331,7 +332,7 @@ public sealed partial class LocalWorkflowRunner
                 }
 
                 var completed = DateTimeOffset.Parse(e.GetString("CompletedUtc")!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-                history[int.Parse(e.RowKey, CultureInfo.InvariantCulture)] = new HistoryEvent(e.GetString("Name")!, result ?? "null", completed.UtcDateTime);
+                history[int.Parse(e.RowKey, CultureInfo.InvariantCulture)] = new HistoryEvent(e.GetString("Name")!, result ?? "null", completed.UtcDateTime, e.GetString("InputHash"));
             }
 
             token = page.ContinuationToken;
@@ -396,7 +397,12 @@ public sealed partial class LocalWorkflowRunner
 
     private static string SequenceKey(int sequence) => sequence.ToString("D8", CultureInfo.InvariantCulture);
 
-    internal sealed record HistoryEvent(string Name, string ResultJson, DateTime CompletedUtc);
+    /// <summary>A completed call; <paramref name="InputHash"/> fingerprints its input (null in histories written before it was kept).</summary>
+    internal sealed record HistoryEvent(string Name, string ResultJson, DateTime CompletedUtc, string? InputHash = null);
+
+    /// <summary>A call's input fingerprint (SHA-256 of its JSON, 128 bits in hex): replay compares it, never the input itself
+    /// (inputs hold blob names, not personal data, but the history need not keep them twice).</summary>
+    internal static string InputHash(string inputJson) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(inputJson)).AsSpan(0, 16));
 
     private sealed class RunningInstance(CancellationTokenSource cancellation)
     {

@@ -37,10 +37,21 @@ public sealed class ActivityFailedException(string activityName, int sequence, s
     public int Sequence { get; } = sequence;
 }
 
-/// <summary>Replay found a different activity at a position of the history than the code now calls.</summary>
-public sealed class NonDeterministicWorkflowException(string instanceId, int sequence, string recorded, string called)
-    : Exception($"Workflow {instanceId} is not deterministic: call {sequence} was '{recorded}' in the recorded history but the orchestrator now calls '{called}'. Do not change an orchestrator while runs are in flight; start a new run instead.")
+/// <summary>Replay found a different activity at a position of the history than the code now calls, or the same
+/// activity with another input.</summary>
+public sealed class NonDeterministicWorkflowException : Exception
 {
+    private const string Advice = "Do not change an orchestrator while runs are in flight; start a new run instead.";
+
+    public NonDeterministicWorkflowException(string instanceId, int sequence, string recorded, string called)
+        : base($"Workflow {instanceId} is not deterministic: call {sequence} was '{recorded}' in the recorded history but the orchestrator now calls '{called}'. {Advice}")
+    {
+    }
+
+    public NonDeterministicWorkflowException(string instanceId, int sequence, string activity)
+        : base($"Workflow {instanceId} is not deterministic: call {sequence} ('{activity}') had another input in the recorded history than the orchestrator now gives it. {Advice}")
+    {
+    }
 }
 
 /// <summary>An exception an activity throws for input that retrying cannot fix (bad data, bad settings).</summary>

@@ -40,7 +40,12 @@ public sealed class LocalWorkflowRunnerTests
         var orchestrators = new OrchestratorRegistry()
             .Add<FanInput, int>("Fan", FanOutFanIn)
             .Add<int, int>("BigOne", async (context, n) => (await context.CallActivityAsync<string>("Big", n)).Length)
-            .Add<FanInput, int>("OtherShape", async (context, _) => await context.CallActivityAsync<int>("Sum", new[] { 1, 2 }));
+            .Add<FanInput, int>("OtherShape", async (context, _) => await context.CallActivityAsync<int>("Sum", new[] { 1, 2 }))
+            .Add<FanInput, int>("FanReversed", async (context, input) =>
+            {
+                var squares = await Task.WhenAll(Enumerable.Range(1, input.Count).Reverse().Select(i => context.CallActivityAsync<int>("Square", new SquareInput(i))));
+                return await context.CallActivityAsync<int>("Sum", squares);
+            });
         return new LocalWorkflowRunner(_tables, _blobs, activities, orchestrators, NullLoggerFactory.Instance, options ?? new LocalWorkflowOptions { DefaultRetry = new ActivityRetryPolicy(3, TimeSpan.FromMilliseconds(1)) });
     }
 
@@ -112,6 +117,46 @@ public sealed class LocalWorkflowRunnerTests
 
         state.Status.Should().Be(WorkflowStatus.Failed);
         state.Error.Should().Contain("not deterministic").And.Contain("'Square'").And.Contain("'Sum'");
+    }
+
+    [Fact]
+    public async Task RunAsync_RecordedHistoryOfTheSameActivitiesWithOtherInputs_FailsAsNonDeterministic()
+    {
+        var runner = CreateRunner();
+        await runner.CreateInstanceAsync("Fan", "i7", new FanInput(3, 0));
+        await runner.RunAsync("i7");
+
+        // The same calls in another order: call 0 was Square(1), now it is Square(3). Its recorded result is not this call's.
+        await _tables.UpsertAsync(LocalWorkflowOptions.InstancesTable, new TableEntity("instances", "i7")
+        {
+            Properties = new Dictionary<string, object?> { ["Name"] = "FanReversed", ["Status"] = "Failed" },
+        }, TableUpdateMode.Merge);
+        var (state, _) = await runner.RunAsync("i7");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("not deterministic").And.Contain("call 0 ('Square') had another input");
+    }
+
+    [Fact]
+    public async Task RunAsync_HistoryWrittenBeforeInputsWereFingerprinted_StillReplays()
+    {
+        var broken = true;
+        var runner = CreateRunner(v => v == 2 && broken ? throw new InvalidDataException("bad") : v * v);
+        await runner.CreateInstanceAsync("Fan", "i8", new FanInput(3, 0));
+        (await runner.RunAsync("i8")).Item1.Status.Should().Be(WorkflowStatus.Failed);
+        foreach (var e in (await _tables.QueryAsync(LocalWorkflowOptions.HistoryTable, "i8")).Items)
+        {
+            e.GetString("InputHash").Should().HaveLength(32);
+            var properties = e.Properties.Where(p => p.Key != "InputHash").ToDictionary(p => p.Key, p => p.Value);
+            await _tables.UpsertAsync(LocalWorkflowOptions.HistoryTable, new TableEntity("i8", e.RowKey) { Properties = properties }, TableUpdateMode.Replace);
+        }
+
+        broken = false;
+        var (state, stats) = await runner.RunAsync("i8");
+
+        state.Status.Should().Be(WorkflowStatus.Completed);
+        state.Output!.Value.GetInt32().Should().Be(14);
+        stats.Should().Be(new WorkflowExecutionStats(2, 2));
     }
 
     [Fact]
