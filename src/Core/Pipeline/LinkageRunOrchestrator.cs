@@ -41,10 +41,13 @@ public static class LinkageRunOrchestrator
         run = run with { SettingsBlob = inputs.SettingsBlob, Share = inputs.Share, Version = inputs.Version };
         var keyId = inputs.KeyId;
 
-        // Ingest: validate, quarantine bad rows, standardise — one activity per extract.
+        // Ingest: validate, quarantine bad rows, standardise — one activity per extract, the largest called first: with fewer
+        // workers than extracts (the local runner runs one per core), the largest started last would run alone at the end.
+        // The results keep the request's order, which the run's records are concatenated in.
+        var largestFirst = LargestFirst(inputs.ExtractBytes, request.Extracts.Count);
         context.SetCustomStatus(new RunProgress("ingesting", 0, request.Extracts.Count));
-        var ingested = await Task.WhenAll(request.Extracts.Select(e =>
-            context.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, new IngestExtractInput(run, e), Retry)));
+        var ingested = InCallersOrder(largestFirst, await Task.WhenAll(largestFirst.Select(i =>
+            context.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, new IngestExtractInput(run, request.Extracts[i]), Retry))));
         var recordBlobs = ingested.Select(i => i.RecordsBlob).Where(b => b.Length > 0).ToList();
         var cleanExtracts = ingested.Select(i => new ExtractReference(i.Dataset, i.CleanBlob)).ToList();
         Stage("ingest");
@@ -108,12 +111,12 @@ public static class LinkageRunOrchestrator
         warnings.AddRange(clusters.Warnings);
         Stage("cluster");
 
-        // De-identify and write the share: one activity per dataset, then the catalogue. Case linking needs only the
-        // person ids too, so it runs beside the share writers: it reads the magistrates' extract on one core while they
-        // fill the others (called first, so its place in the history is fixed).
+        // De-identify and write the share: one activity per dataset (the largest called first, as for ingest), then the
+        // catalogue. Case linking needs only the person ids too, so it runs beside the share writers: it reads the two
+        // courts' extracts on one core while they fill the others.
         var linkingCases = context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry);
-        var written = await FanOutAsync(context, "writing share", cleanExtracts, e =>
-            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, e, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry));
+        var written = InCallersOrder(largestFirst, await FanOutAsync(context, "writing share", largestFirst, i =>
+            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, cleanExtracts[i], request.ShareSpec, keyId, inputs.KeyFingerprint), Retry)));
         var cases = await linkingCases;
         var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
@@ -145,6 +148,23 @@ public static class LinkageRunOrchestrator
             warnings,
             stages,
             blocking);
+    }
+
+    /// <summary>Positions 0..count-1, largest size first; ties keep their order, and without sizes (histories written before
+    /// they were kept) the order is unchanged, so a resumed run makes the calls its history recorded.</summary>
+    private static int[] LargestFirst(IReadOnlyList<long>? sizes, int count) =>
+        sizes is not null && sizes.Count == count ? [.. Enumerable.Range(0, count).OrderByDescending(i => sizes[i])] : [.. Enumerable.Range(0, count)];
+
+    /// <summary>Results of calls made in <paramref name="order"/> (positions), put back at their positions.</summary>
+    private static T[] InCallersOrder<T>(int[] order, IReadOnlyList<T> results)
+    {
+        var placed = new T[order.Length];
+        for (var k = 0; k < order.Length; k++)
+        {
+            placed[order[k]] = results[k];
+        }
+
+        return placed;
     }
 
     /// <summary>Fans out one activity per item, reporting "{stage} done/total" as they complete.</summary>

@@ -41,10 +41,14 @@ public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deide
         return await Blobs.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> ExistsAsync(string blobRef, CancellationToken cancellationToken)
+    public async Task<bool> ExistsAsync(string blobRef, CancellationToken cancellationToken) =>
+        await LengthAsync(blobRef, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>The blob's size in bytes; null when it does not exist.</summary>
+    public async Task<long?> LengthAsync(string blobRef, CancellationToken cancellationToken)
     {
         var (container, name) = BlobRef.Split(blobRef);
-        return await Blobs.GetPropertiesAsync(container, name, cancellationToken).ConfigureAwait(false) is not null;
+        return (await Blobs.GetPropertiesAsync(container, name, cancellationToken).ConfigureAwait(false))?.Length;
     }
 
     /// <summary>Writes a blob through a temporary file, so large outputs never sit in memory.</summary>

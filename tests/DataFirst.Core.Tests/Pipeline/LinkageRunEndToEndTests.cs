@@ -60,6 +60,26 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task CheckInputs_GivesEachExtractsSize_InTheRequestsOrder()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 50, seed: 3);
+        var request = await run.UploadAsync("sizes", "v1", only: ["prisons", "magistrates", "crown_court"]);
+        var context = new RunContext("sizes-1", "sizes", "v1", new DateOnly(2026, 11, 22), string.Empty, 1);
+
+        var result = await new CheckInputsActivity(run.Services).RunAsync(new CheckInputsInput(context, request), CancellationToken.None);
+
+        var expected = new List<long>();
+        foreach (var extract in request.Extracts)
+        {
+            var (container, name) = BlobRef.Split(extract.Blob);
+            expected.Add((await run.Blobs.GetPropertiesAsync(container, name))!.Length);
+        }
+
+        result.ExtractBytes.Should().Equal(expected);
+        expected.Should().OnlyContain(b => b > 0).And.HaveCount(3);
+    }
+
+    [Fact]
     public async Task Catalogue_PersonLevelShareFileWithoutLinkingRows_IsRefusedNotLeftOutOfLinking()
     {
         using var run = await PipelineTestRun.CreateAsync(people: 20, seed: 2);

@@ -145,6 +145,37 @@ public sealed class LinkageRunOrchestratorTests
     }
 
     [Fact]
+    public async Task RunAsync_CallsTheLargestExtractFirst_AndKeepsTheRequestsOrderInItsResults()
+    {
+        var calls = new List<string>();
+        var context = Context(hasModel: false, calls);
+        context.Setup(c => c.CallActivityAsync<CheckInputsResult>(CheckInputsActivity.Name, It.IsAny<object?>(), It.IsAny<ActivityRetryPolicy?>()))
+            .ReturnsAsync(new CheckInputsResult(Run.SettingsBlob, ["surname & dob"], ["dob"], false, "s", "v1", "s", null, [10, 500]));
+        var order = new List<string>();
+        context.Setup(c => c.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, It.IsAny<object?>(), It.IsAny<ActivityRetryPolicy?>()))
+            .Returns((string _, object? i, ActivityRetryPolicy? _) =>
+            {
+                var dataset = ((IngestExtractInput)i!).Extract.Dataset;
+                order.Add($"ingest {dataset}");
+                return Task.FromResult(new IngestExtractResult(dataset, $"working/r1/records/{dataset}.dfrs", $"working/r1/clean/{dataset}.csv", 10, 0, null, new Dictionary<string, long>()));
+            });
+        context.Setup(c => c.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, It.IsAny<object?>(), It.IsAny<ActivityRetryPolicy?>()))
+            .Returns((string _, object? i, ActivityRetryPolicy? _) =>
+            {
+                var extract = ((WriteShareDatasetInput)i!).Extract;
+                order.Add($"share {extract.Dataset} {extract.Blob}");
+                return Task.FromResult(new WriteShareDatasetResult(extract.Dataset, "file", 10, "stats"));
+            });
+
+        await LinkageRunOrchestrator.RunAsync(context.Object, Request());
+
+        // crown_court (500 bytes) before magistrates (10), and each share writer gets its own dataset's clean extract.
+        order.Should().Equal("ingest crown_court", "ingest magistrates", "share crown_court working/r1/clean/crown_court.csv", "share magistrates working/r1/clean/magistrates.csv");
+        context.Verify(c => c.CallActivityAsync<PartitionRecordsResult>(PartitionRecordsActivity.Name, It.Is<PartitionRecordsInput>(i => i.RecordBlobs.SequenceEqual(new[] { "working/r1/records/magistrates.dfrs", "working/r1/records/crown_court.dfrs" })), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(2));
+        context.Verify(c => c.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, It.Is<WriteCatalogueInput>(i => i.Datasets.Select(d => d.Dataset).SequenceEqual(new[] { "magistrates", "crown_court" })), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
+    }
+
+    [Fact]
     public async Task RunAsync_KeepWorking_LeavesTheIntermediates()
     {
         var calls = new List<string>();

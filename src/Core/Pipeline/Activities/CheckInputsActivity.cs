@@ -18,6 +18,7 @@ public sealed class CheckInputsActivity(PipelineServices services)
     {
         var request = input.Request;
         var problems = new List<string>();
+        var extractBytes = new List<long>();
         foreach (var extract in request.Extracts)
         {
             if (!PipelineProfiles.Catalog.TryGet(extract.Dataset, out _))
@@ -25,7 +26,11 @@ public sealed class CheckInputsActivity(PipelineServices services)
                 problems.Add($"extract '{extract.Blob}': no dataset profile named '{extract.Dataset}' (known: {string.Join(", ", PipelineProfiles.Catalog.Names.Order(StringComparer.Ordinal))})");
             }
 
-            if (!await ExistsAsync(extract.Blob, cancellationToken).ConfigureAwait(false))
+            if (await LengthAsync(extract.Blob, cancellationToken).ConfigureAwait(false) is { } bytes)
+            {
+                extractBytes.Add(bytes);
+            }
+            else
             {
                 problems.Add($"extract '{extract.Blob}' (dataset {extract.Dataset}) does not exist");
             }
@@ -105,22 +110,27 @@ public sealed class CheckInputsActivity(PipelineServices services)
             share,
             version,
             keyId,
-            key.Fingerprint());
+            key.Fingerprint(),
+            extractBytes);
     }
 
-    private async Task<bool> ExistsAsync(string blob, CancellationToken cancellationToken)
+    private async Task<bool> ExistsAsync(string blob, CancellationToken cancellationToken) =>
+        await LengthAsync(blob, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>The blob's size; null when it does not exist or its name is not valid.</summary>
+    private async Task<long?> LengthAsync(string blob, CancellationToken cancellationToken)
     {
         try
         {
-            return await services.ExistsAsync(blob, cancellationToken).ConfigureAwait(false);
+            return await services.LengthAsync(blob, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException)
         {
-            return false;
+            return null;
         }
         catch (StorageException ex) when (ex.Kind is StorageErrorKind.NotFound or StorageErrorKind.InvalidName)
         {
-            return false;
+            return null;
         }
     }
 
