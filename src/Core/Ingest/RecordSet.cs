@@ -227,11 +227,13 @@ public sealed class RecordSet
 /// straight into the combined arrays: no part is held whole beside the result, so reading a run's datasets
 /// as one set needs the result's memory, not twice it. Each column's values are re-interned across parts.
 /// With <c>renumberRows</c> row ids become 0..N-1 in reading order (a run's full record set); without, each
-/// record keeps the row id it was written with (a shard).
+/// record keeps the row id it was written with (a shard). With <c>keep</c>, only those columns are kept: the
+/// others are read past (checked, not held), for a step that needs the records' ids but not their values.
 /// </summary>
 public sealed class RecordSetConcatenation
 {
     private readonly string[] _columns;
+    private readonly bool[] _kept;
     private readonly bool _renumber;
     private readonly int[][] _codes;
     private readonly List<string>[] _values;
@@ -250,12 +252,19 @@ public sealed class RecordSetConcatenation
     /// <param name="columns">The columns every part must have, in order.</param>
     /// <param name="total">The records of all parts together (from <see cref="RecordSet.ReadCount(Stream)"/>).</param>
     /// <param name="renumberRows">Number rows 0..N-1 in reading order instead of keeping their written row ids.</param>
-    public RecordSetConcatenation(IReadOnlyList<string> columns, int total, bool renumberRows = true)
+    /// <param name="keep">The columns to keep (null: all); each must be one of <paramref name="columns"/>.</param>
+    public RecordSetConcatenation(IReadOnlyList<string> columns, int total, bool renumberRows = true, IReadOnlyCollection<string>? keep = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(total);
         _columns = columns.ToArray();
+        if (keep?.FirstOrDefault(k => !_columns.Contains(k, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new DataException($"column '{unknown}' is not in the record sets; columns: {string.Join(", ", _columns)}.");
+        }
+
+        _kept = _columns.Select(c => keep is null || keep.Contains(c, StringComparer.Ordinal)).ToArray();
         _renumber = renumberRows;
-        _codes = _columns.Select(_ => new int[total]).ToArray();
+        _codes = _columns.Select((_, c) => _kept[c] ? new int[total] : []).ToArray();
         _values = _columns.Select(_ => new List<string> { "" }).ToArray();
         _intern = new Dictionary<string, int>?[_columns.Length];
         _lookups = new Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>[_columns.Length];
@@ -297,6 +306,12 @@ public sealed class RecordSetConcatenation
             for (var c = 0; c < _columns.Length; c++)
             {
                 var values = r.ReadInt32();
+                if (!_kept[c])
+                {
+                    Skip(r, c, values, part.Count);
+                    continue;
+                }
+
                 var map = values >= 0 ? new int[values + 1L] : throw Corrupt($"column '{_columns[c]}' value count");
                 for (var k = 1; k < map.Length; k++)
                 {
@@ -319,7 +334,7 @@ public sealed class RecordSetConcatenation
         _filled += part.Count;
     }
 
-    /// <summary>The combined set; every announced record must have been read.</summary>
+    /// <summary>The combined set (of the kept columns); every announced record must have been read.</summary>
     public RecordSet Build()
     {
         if (_filled != Total)
@@ -327,7 +342,30 @@ public sealed class RecordSetConcatenation
             throw new Settings.FormatException($"record set parts held {_filled} records where {Total} were announced.");
         }
 
-        return new RecordSet(_columns, _codes, _values.Select(v => v.ToArray()).ToArray(), _ids.Build(), _sourceCodes, _sources.ToArray(), _rows);
+        var kept = Enumerable.Range(0, _columns.Length).Where(c => _kept[c]).ToArray();
+        return new RecordSet(kept.Select(c => _columns[c]).ToArray(), kept.Select(c => _codes[c]).ToArray(), kept.Select(c => _values[c].ToArray()).ToArray(), _ids.Build(), _sourceCodes, _sources.ToArray(), _rows);
+    }
+
+    /// <summary>Reads past a column that is not kept, checking its codes as a kept one's are.</summary>
+    private void Skip(RecordStreamReader r, int column, int values, int records)
+    {
+        if (values < 0)
+        {
+            throw Corrupt($"column '{_columns[column]}' value count");
+        }
+
+        for (var k = 0; k < values; k++)
+        {
+            r.SkipString();
+        }
+
+        for (var i = 0; i < records; i++)
+        {
+            if ((uint)r.ReadVarInt() > (uint)values)
+            {
+                throw Corrupt($"column '{_columns[column]}'");
+            }
+        }
     }
 
     /// <summary>A first part's value: its values are distinct already, so they are taken in order without hashing.</summary>

@@ -83,6 +83,23 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
         return scratch.AsSpan(0, Encoding.UTF8.GetChars(bytes, scratch));
     }
 
+    /// <summary>Reads past a string written by <see cref="BinaryWriter.Write(string)"/>.</summary>
+    public void SkipString()
+    {
+        var length = ReadLength();
+        while (length > 0)
+        {
+            if (_position == _length && !Fill())
+            {
+                throw EndOfStream();
+            }
+
+            var n = Math.Min(length, _length - _position);
+            _position += n;
+            length -= n;
+        }
+    }
+
     /// <summary>A string written by <see cref="BinaryWriter.Write(string)"/>.</summary>
     public string ReadString()
     {

@@ -104,6 +104,52 @@ public sealed class RecordSetTests
         FluentActions.Invoking(() => RecordSet.ReadFrom(new MemoryStream(truncated))).Should().Throw<DataFirst.Core.Settings.FormatException>().WithMessage("*truncated*");
     }
 
+    [Theory]
+    [InlineData("dob")]
+    [InlineData("")]
+    public void Concatenation_KeepingSomeColumns_ReadsPastTheOthers_WithTheSameRecords(string columns)
+    {
+        var keep = columns.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var a = new RecordSetBuilder(Settings).AddCsv(new StringReader("id,forename,dob\n1,Bob,1980-01-02\n2,Zoë,\n"), "a").Build();
+        var b = new RecordSetBuilder(Settings).AddCsv(new StringReader($"id,forename,dob\n7,{new string('Q', 70_000)},1980-01-02\n8,Ann,1981-05-06\n"), "b").Build();
+        var parts = new[] { Bytes(a), Bytes(b) };
+
+        var full = new RecordSetConcatenation(a.ColumnNames, 4);
+        var some = new RecordSetConcatenation(a.ColumnNames, 4, keep: keep);
+        foreach (var part in parts)
+        {
+            full.Append(new MemoryStream(part));
+            some.Append(new BufferedStream(new MemoryStream(part), 16)); // the long value straddles many refills
+        }
+
+        var (all, kept) = (full.Build(), some.Build());
+        kept.ColumnNames.Should().Equal(keep);
+        kept.Count.Should().Be(4);
+        Enumerable.Range(0, 4).Select(kept.UniqueId).Should().Equal(Enumerable.Range(0, 4).Select(all.UniqueId));
+        Enumerable.Range(0, 4).Select(kept.SourceDataset).Should().Equal("a", "a", "b", "b");
+        Enumerable.Range(0, 4).Select(kept.RowId).Should().Equal(0, 1, 2, 3);
+        foreach (var column in keep)
+        {
+            Enumerable.Range(0, 4).Select(i => kept.Value(i, kept.ColumnIndex(column))).Should().Equal(Enumerable.Range(0, 4).Select(i => all.Value(i, all.ColumnIndex(column))));
+        }
+    }
+
+    [Fact]
+    public void Concatenation_KeepingSomeColumns_StillChecksTheOthers_AndRefusesAnUnknownOne()
+    {
+        var set = Build("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,1981-01-02\n");
+        var part = Bytes(set);
+        // The last byte is the second record's dob code (1-2, two values): 9 is out of range; forename is read past.
+        var corrupt = (byte[])part.Clone();
+        corrupt[^1] = 9;
+
+        var skipDob = new RecordSetConcatenation(set.ColumnNames, 2, keep: ["forename"]);
+        skipDob.Invoking(c => c.Append(new MemoryStream(corrupt))).Should().Throw<DataFirst.Core.Settings.FormatException>().WithMessage("*corrupt*column 'dob'*");
+        var truncated = new RecordSetConcatenation(set.ColumnNames, 2, keep: []);
+        truncated.Invoking(c => c.Append(new MemoryStream(part[..(part.Length - 8)]))).Should().Throw<DataFirst.Core.Settings.FormatException>().WithMessage("*truncated*");
+        FluentActions.Invoking(() => new RecordSetConcatenation(set.ColumnNames, 2, keep: ["surname"])).Should().Throw<DataException>().WithMessage("column 'surname' is not in the record sets*");
+    }
+
     private static byte[] Bytes(RecordSet set)
     {
         using var ms = new MemoryStream();

@@ -21,7 +21,10 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
     public async Task<ClusterRecordsResult> RunAsync(ClusterRecordsInput input, CancellationToken cancellationToken)
     {
         var model = LinkageModel.FromJson(Encoding.UTF8.GetString(await services.ReadBytesAsync(input.ModelBlob, cancellationToken).ConfigureAwait(false)));
-        var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken).ConfigureAwait(false);
+        // Connected components (plain or size-aware) need only the records' ids and datasets; average and complete
+        // linkage score pairs that are not edges, so they need every column.
+        var scoresPairs = ConnectedComponents.ParseLinkage(model.Settings.Clustering) is ClusterLinkage.AverageLinkage or ClusterLinkage.CompleteLinkage;
+        var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken, keep: scoresPairs ? null : []).ConfigureAwait(false);
         var edges = new List<Edge>();
         foreach (var blob in input.EdgeBlobs)
         {
