@@ -37,7 +37,14 @@ public sealed class TestBlobStore : IBlobStore
             ? Task.FromException<BlobItemInfo>(new IOException($"injected upload failure for '{name}'"))
             : _inner.UploadAsync(container, name, content, options, cancellationToken);
 
-    public Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default) => _inner.OpenReadAsync(container, name, cancellationToken);
+    /// <summary>How many times each blob ("container/name") was opened for reading.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Opened { get; } = new(StringComparer.Ordinal);
+
+    public Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default)
+    {
+        Opened.AddOrUpdate($"{container}/{name}", 1, (_, n) => n + 1);
+        return _inner.OpenReadAsync(container, name, cancellationToken);
+    }
 
     public Task<BlobItemInfo?> GetPropertiesAsync(string container, string name, CancellationToken cancellationToken = default) => _inner.GetPropertiesAsync(container, name, cancellationToken);
 

@@ -6,9 +6,9 @@ namespace DataFirst.Core.Pipeline.Activities;
 internal static class RecordBlobs
 {
     /// <summary>The run's records: every ingested person-level extract, concatenated in the run's order
-    /// (so every activity sees the same row ids). Each blob's head is read first to size the result, then
-    /// each is decoded straight into it, so the datasets are never held twice. With <paramref name="keep"/>, only
-    /// those columns (none: the records' ids, datasets and row ids alone).</summary>
+    /// (so every activity sees the same row ids). Each blob is opened once: the heads of all are read first to size the
+    /// result, then each is decoded straight into it, so the datasets are never held twice. With <paramref name="keep"/>,
+    /// only those columns (none: the records' ids, datasets and row ids alone).</summary>
     public static async Task<RecordSet> ReadAllAsync(PipelineServices services, IReadOnlyList<string> blobs, CancellationToken cancellationToken, IReadOnlyCollection<string>? keep = null)
     {
         var parts = blobs.Where(b => b.Length > 0).ToList();
@@ -17,30 +17,44 @@ internal static class RecordBlobs
             return await ReadAsync(services, parts[0], cancellationToken).ConfigureAwait(false);
         }
 
-        var total = 0L;
-        IReadOnlyList<string>? columns = null;
-        foreach (var blob in parts)
+        var open = new List<(Stream Stream, RecordSet.Preamble Head)>();
+        try
         {
-            await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
-            var (count, names) = RecordSet.ReadCount(stream);
-            total += count;
-            columns ??= names;
-        }
+            foreach (var blob in parts)
+            {
+                var stream = new BufferedStream(await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false), 1 << 16);
+                try
+                {
+                    open.Add((stream, RecordSet.Preamble.Read(stream)));
+                }
+                catch
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }
 
-        if (columns is null || total > Array.MaxLength)
+            var total = open.Sum(p => (long)p.Head.Count);
+            if (open.Count == 0 || total > Array.MaxLength)
+            {
+                throw new Settings.DataException(open.Count == 0 ? "the run has no person-level records to link." : $"the run's datasets hold {total} records together, more than one record set can hold ({Array.MaxLength}): a run links at most that many records, so give it fewer extracts (records of different runs are not linked to each other).");
+            }
+
+            var all = new RecordSetConcatenation(open[0].Head.Columns, (int)total, keep: keep);
+            foreach (var (stream, head) in open)
+            {
+                all.Append(stream, head);
+            }
+
+            return all.Build();
+        }
+        finally
         {
-            throw new Settings.DataException(columns is null ? "the run has no person-level records to link." : $"the run's datasets hold {total} records together, more than one record set can hold ({Array.MaxLength}): a run links at most that many records, so give it fewer extracts (records of different runs are not linked to each other).");
+            foreach (var (stream, _) in open)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
         }
-
-        var all = new RecordSetConcatenation(columns, (int)total, keep: keep);
-        foreach (var blob in parts)
-        {
-            await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
-            using var buffered = new BufferedStream(stream, 1 << 16);
-            all.Append(buffered);
-        }
-
-        return all.Build();
     }
 
     public static async Task<RecordSet> ReadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
