@@ -75,9 +75,16 @@ internal sealed class RecordStreamReader(Stream stream, int bufferBytes = 1 << 1
             bytes = whole;
         }
 
-        if (scratch.Length < length)
+        return DecodeUtf8(bytes, ref scratch);
+    }
+
+    /// <summary>UTF-8 <paramref name="bytes"/> decoded into <paramref name="scratch"/> (grown when too small), as
+    /// <see cref="Encoding.UTF8"/> would decode them into a string; valid until the next use of the scratch.</summary>
+    public static ReadOnlySpan<char> DecodeUtf8(ReadOnlySpan<byte> bytes, ref char[] scratch)
+    {
+        if (scratch.Length < bytes.Length)
         {
-            scratch = new char[Math.Max(length, scratch.Length * 2)]; // UTF-8 never has fewer bytes than UTF-16 chars
+            scratch = new char[Math.Max(bytes.Length, scratch.Length * 2)]; // UTF-8 never has fewer bytes than UTF-16 chars
         }
 
         return scratch.AsSpan(0, Encoding.UTF8.GetChars(bytes, scratch));

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text;
 using DataFirst.Core.Ingest;
 
 namespace DataFirst.Core.Training;
@@ -64,13 +63,7 @@ public readonly struct PairSample
         for (var i = 0; i < keys.Length; i++)
         {
             // The id's UTF-16 characters, as a string of it would give them, without making the string.
-            var utf8 = records.UniqueIds.Utf8(i);
-            if (Encoding.UTF8.GetMaxCharCount(utf8.Length) > chars.Length)
-            {
-                chars = new char[Encoding.UTF8.GetMaxCharCount(utf8.Length)];
-            }
-
-            var id = chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, chars));
+            var id = RecordStreamReader.DecodeUtf8(records.UniqueIds.Utf8(i), ref chars);
             keys[i] = Mix(Fnv(id, datasetHashes[records.SourceCodes[i]]) ^ salt);
         }
 
