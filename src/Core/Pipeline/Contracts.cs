@@ -10,7 +10,7 @@ public sealed record CheckInputsInput(RunContext Run, LinkageRunRequest Request)
 
 /// <summary>The run's pinned settings, its blocking rules, and the share, version and key id it publishes
 /// (from the share spec when there is one, else from the request).</summary>
-/// <summary><paramref name="KeyFingerprint"/>: <see cref="Deidentification.PseudonymKey.Fingerprint"/> of the key the run started with.</summary>
+/// <param name="KeyFingerprint"><see cref="Deidentification.PseudonymKey.Fingerprint"/> of the key the run started with.</param>
 /// <param name="ExtractBytes">Each extract's size in bytes, in the request's order (null in histories written before it was
 /// kept): the orchestrator starts the largest first.</param>
 public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel, string Share, string Version, string KeyId, string? KeyFingerprint = null, IReadOnlyList<long>? ExtractBytes = null);

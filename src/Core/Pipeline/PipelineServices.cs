@@ -41,9 +41,6 @@ public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deide
         return await Blobs.OpenReadAsync(container, name, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> ExistsAsync(string blobRef, CancellationToken cancellationToken) =>
-        await LengthAsync(blobRef, cancellationToken).ConfigureAwait(false) is not null;
-
     /// <summary>The blob's size in bytes; null when it does not exist.</summary>
     public async Task<long?> LengthAsync(string blobRef, CancellationToken cancellationToken)
     {
