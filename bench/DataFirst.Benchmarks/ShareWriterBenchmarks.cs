@@ -23,6 +23,7 @@ public class ShareWriterBenchmarks
     private ShareSpec spec = null!;
     private Pseudonymiser pseudonymiser = null!;
     private string[] dates = [];
+    private readonly string[] pseudonyms = new string[1024];
 
     [GlobalSetup]
     public void Setup()
@@ -66,6 +67,13 @@ public class ShareWriterBenchmarks
         }
 
         return length;
+    }
+
+    [Benchmark(OperationsPerInvoke = 1024)]
+    public int PseudonymiseMany()
+    {
+        pseudonymiser.PseudonymiseMany("magistrates.case_id", dates, pseudonyms);
+        return pseudonyms[^1].Length;
     }
 
     [Benchmark(OperationsPerInvoke = 1024)]

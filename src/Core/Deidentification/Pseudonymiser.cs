@@ -22,6 +22,9 @@ public sealed class Pseudonymiser(PseudonymKey key)
     /// finds every slot taken makes its own.</summary>
     private readonly IncrementalHash?[] _spares = new IncrementalHash?[Math.Max(2, Environment.ProcessorCount)];
 
+    /// <summary>The key's HMAC over SIMD lanes, for <see cref="PseudonymiseMany"/>; null without SIMD hardware.</summary>
+    private readonly HmacSha256Lanes? _lanes = HmacSha256Lanes.IsAccelerated ? new HmacSha256Lanes(key.Bytes) : null;
+
     public string KeyId => _key.KeyId;
 
     public string Pseudonymise(string domain, string value)
@@ -43,6 +46,81 @@ public sealed class Pseudonymiser(PseudonymKey key)
         hmac.GetHashAndReset(mac);
         Return(hmac);
         return Convert.ToHexStringLower(mac[..OutputBytes]);
+    }
+
+    /// <summary>
+    /// The pseudonyms of many values of one domain, each as <see cref="Pseudonymise"/> gives it, computed
+    /// <see cref="HmacSha256Lanes.Lanes"/> at a time on SIMD lanes (about a sixth of the time a value). A value too long
+    /// for one lane's block (domain, separator and value over <see cref="HmacSha256Lanes.MaxMessageBytes"/> bytes) is
+    /// pseudonymised alone.
+    /// </summary>
+    /// <param name="pseudonyms">Receives the pseudonym of <c>values[i]</c> at <c>i</c>.</param>
+    public void PseudonymiseMany(string domain, ReadOnlySpan<string> values, Span<string> pseudonyms)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pseudonyms.Length, values.Length, nameof(pseudonyms));
+        var prefixBytes = Encoding.UTF8.GetByteCount(domain) + 1;
+        if (_lanes is null || prefixBytes > HmacSha256Lanes.MaxMessageBytes)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                pseudonyms[i] = Pseudonymise(domain, values[i]);
+            }
+
+            return;
+        }
+
+        var lanes = HmacSha256Lanes.Lanes;
+        Span<byte> buffer = stackalloc byte[lanes * HmacSha256Lanes.MaxMessageBytes];
+        Span<int> starts = stackalloc int[lanes];
+        Span<int> lengths = stackalloc int[lanes];
+        Span<int> slots = stackalloc int[lanes];
+        Span<byte> macs = stackalloc byte[lanes * HmacSha256Lanes.MacBytes];
+        Span<byte> prefix = stackalloc byte[prefixBytes];
+        Encoding.UTF8.GetBytes(domain, prefix);
+        prefix[^1] = 0;
+        var pending = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = values[i];
+            if (string.IsNullOrEmpty(value))
+            {
+                pseudonyms[i] = string.Empty;
+                continue;
+            }
+
+            var trimmed = value.AsSpan().Trim();
+            var length = prefixBytes + Encoding.UTF8.GetByteCount(trimmed);
+            if (length > HmacSha256Lanes.MaxMessageBytes)
+            {
+                pseudonyms[i] = Pseudonymise(domain, value);
+                continue;
+            }
+
+            var start = pending * HmacSha256Lanes.MaxMessageBytes;
+            prefix.CopyTo(buffer[start..]);
+            Encoding.UTF8.GetBytes(trimmed, buffer[(start + prefixBytes)..]);
+            (starts[pending], lengths[pending], slots[pending]) = (start, length, i);
+            if (++pending == lanes)
+            {
+                Complete(pending, buffer, starts, lengths, slots, macs, pseudonyms);
+                pending = 0;
+            }
+        }
+
+        if (pending > 0)
+        {
+            Complete(pending, buffer, starts, lengths, slots, macs, pseudonyms);
+        }
+    }
+
+    /// <summary>Computes the pending lanes' MACs and writes each one's pseudonym to its slot.</summary>
+    private void Complete(int pending, ReadOnlySpan<byte> buffer, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, ReadOnlySpan<int> slots, Span<byte> macs, Span<string> pseudonyms)
+    {
+        _lanes!.Compute(buffer, starts[..pending], lengths[..pending], macs);
+        for (var k = 0; k < pending; k++)
+        {
+            pseudonyms[slots[k]] = Convert.ToHexStringLower(macs.Slice(k * HmacSha256Lanes.MacBytes, OutputBytes));
+        }
     }
 
     private IncrementalHash? Take()

@@ -320,28 +320,30 @@ public static class ShareDatasetWriter
         Pseudonymiser pseudonymiser,
         IShareRowSink? sink)
     {
+        /// <summary>The row ids' column of pseudonyms in a batch; the person ids' is 0 when there are person ids.</summary>
+        private readonly int _rowIdSlot = personIds is null ? 0 : 1;
+
+        /// <summary>Each plan's column of pseudonyms in a batch (-1: not a pseudonym), after the row ids'.</summary>
+        private readonly int[] _pseudonymSlots = SlotsOf(plans, personIds is null ? 1 : 2);
+
+        private int PseudonymColumns => _rowIdSlot + 1 + plans.Count(p => p.Kind == PlanKind.Pseudonym);
+
         /// <summary>Fills <paramref name="batch"/>'s lines, cells, statistics and counts from its input rows.</summary>
         public Batch Process(Batch batch)
         {
             batch.Start(plans, sink?.Part());
+            var pseudonyms = PseudonymiseColumns(batch);
             var cells = batch.Line;
-            foreach (var row in batch.Input)
+            for (var r = 0; r < batch.Input.Count; r++)
             {
+                var row = batch.Input[r];
                 var c = 0;
                 if (personIds is not null)
                 {
-                    if (personIds.TryGetPersonId(new RecordKey(dataset, row[idIndex].Trim()), out var internalId))
-                    {
-                        cells[c++] = pseudonymiser.PersonId(internalId);
-                    }
-                    else
-                    {
-                        cells[c++] = string.Empty;
-                        batch.MissingPerson++;
-                    }
+                    cells[c++] = pseudonyms[0][r];
                 }
 
-                cells[c++] = pseudonymiser.Pseudonymise(idDomain, row[idIndex]);
+                cells[c++] = pseudonyms[_rowIdSlot][r];
                 for (var i = 0; i < plans.Count; i++)
                 {
                     var plan = plans[i];
@@ -356,7 +358,7 @@ public static class ShareDatasetWriter
                                 : string.Empty;
                             break;
                         case PlanKind.Pseudonym:
-                            value = pseudonymiser.Pseudonymise(plan.Domain!, row[plan.Index]);
+                            value = pseudonyms[_pseudonymSlots[i]][r];
                             break;
                         case PlanKind.Date:
                             if (ShareValues.TryParseDate(row[plan.Index], out var date))
@@ -390,6 +392,57 @@ public static class ShareDatasetWriter
 
             return batch;
         }
+
+        /// <summary>The batch's pseudonyms, column by column (each column's values together, so they share the SIMD
+        /// lanes of <see cref="Pseudonymiser.PseudonymiseMany"/>); counts the rows without a person id.</summary>
+        private string[][] PseudonymiseColumns(Batch batch)
+        {
+            var rows = batch.Input;
+            var (columns, values) = batch.PseudonymBuffers(PseudonymColumns, rows.Count);
+            var slot = 0;
+            if (personIds is not null)
+            {
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    if (!personIds.TryGetPersonId(new RecordKey(dataset, rows[r][idIndex].Trim()), out values[r]))
+                    {
+                        values[r] = string.Empty; // missing stays missing
+                        batch.MissingPerson++;
+                    }
+                }
+
+                pseudonymiser.PseudonymiseMany(Pseudonymiser.PersonDomain, values.AsSpan(0, rows.Count), columns[slot++]);
+            }
+
+            Pseudonymise(idDomain, idIndex, columns[slot++]);
+            foreach (var plan in plans.Where(p => p.Kind == PlanKind.Pseudonym))
+            {
+                Pseudonymise(plan.Domain!, plan.Index, columns[slot++]);
+            }
+
+            return columns;
+
+            void Pseudonymise(string domain, int index, string[] into)
+            {
+                for (var r = 0; r < rows.Count; r++)
+                {
+                    values[r] = rows[r][index];
+                }
+
+                pseudonymiser.PseudonymiseMany(domain, values.AsSpan(0, rows.Count), into);
+            }
+        }
+
+        private static int[] SlotsOf(IReadOnlyList<ColumnPlan> plans, int first)
+        {
+            var slots = new int[plans.Count];
+            for (var i = 0; i < plans.Count; i++)
+            {
+                slots[i] = plans[i].Kind == PlanKind.Pseudonym ? first++ : -1;
+            }
+
+            return slots;
+        }
     }
 
     /// <summary>One batch: its input rows, then their share lines, statistics, counts and sink part.</summary>
@@ -404,6 +457,22 @@ public static class ShareDatasetWriter
 
         /// <summary>The cells of the row being written.</summary>
         public string[] Line { get; } = new string[width];
+
+        private string[][] _pseudonyms = [];
+        private string[] _values = [];
+
+        /// <summary>Room for <paramref name="columns"/> columns of pseudonyms of <paramref name="rows"/> rows, and for
+        /// one column of the values they are made from (kept for the batch's next use).</summary>
+        public (string[][] Pseudonyms, string[] Values) PseudonymBuffers(int columns, int rows)
+        {
+            if (_pseudonyms.Length != columns || _values.Length < rows)
+            {
+                _pseudonyms = Enumerable.Range(0, columns).Select(_ => new string[rows]).ToArray();
+                _values = new string[rows];
+            }
+
+            return (_pseudonyms, _values);
+        }
 
         public IShareRowSink? Sink { get; private set; }
 

@@ -74,4 +74,49 @@ public sealed class PseudonymiserTests
 
         actual.Should().Equal(values.Select(Expected));
     }
+
+    [Fact]
+    public void PseudonymiseMany_EqualsOneByOne_ForEveryLengthAroundTheLaneLimit()
+    {
+        // Domain, separator and value fill 1 to 70 bytes: one SIMD block up to 55, the one-by-one HMAC above; non-ASCII
+        // values (2 and 4 bytes a character), padding to trim, missing and whitespace-only values, a count that is
+        // not a multiple of the lanes.
+        var p = new Pseudonymiser(ShareFixture.Key());
+        var values = new List<string> { string.Empty, "   ", " padded ", "\u00e9t\u00e9", "\ud83d\ude00x" };
+        for (var length = 0; length <= 68; length++)
+        {
+            values.Add(new string((char)('a' + (length % 26)), length));
+            values.Add(string.Concat(Enumerable.Repeat("\u00e9", length / 2)) + (length % 2 == 0 ? string.Empty : "z"));
+        }
+
+        values.Add("tail");
+        var actual = new string[values.Count];
+
+        p.PseudonymiseMany("d", values.ToArray(), actual);
+
+        actual.Should().Equal(values.Select(v => p.Pseudonymise("d", v)));
+    }
+
+    [Fact]
+    public void PseudonymiseMany_LongDomain_EqualsOneByOne()
+    {
+        var p = new Pseudonymiser(ShareFixture.Key());
+        var domain = new string('m', 60);
+        string[] values = ["1", "22", string.Empty];
+        var actual = new string[values.Length];
+
+        p.PseudonymiseMany(domain, values, actual);
+
+        actual.Should().Equal(values.Select(v => p.Pseudonymise(domain, v)));
+    }
+
+    [Fact]
+    public void PseudonymiseMany_ShortOutput_Throws()
+    {
+        var p = new Pseudonymiser(ShareFixture.Key());
+
+        var act = () => p.PseudonymiseMany("d", new[] { "a", "b" }, new string[1]);
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
 }
