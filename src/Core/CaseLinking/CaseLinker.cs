@@ -122,6 +122,7 @@ public static class CaseLinker
         int cRow = ch.Require(options.RowIdColumn, "row id"), cCase = ch.Require(options.CaseIdColumn, "case id"),
             cDate = ch.Require(options.ReceiptDateColumn, "receipt date"), cCourt = ch.Require(options.CommittingCourtColumn, "committing court");
         int? cType = ch.IndexOf(options.ReceiptTypeColumn), cOffence = ch.IndexOf(options.OffenceCodeColumn), cGroup = ch.IndexOf(options.OffenceGroupColumn);
+        crown.KeepOnly(new int?[] { cRow, cCase, cDate, cCourt, cType, cOffence, cGroup }.OfType<int>());
         while (await crown.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
         {
             if (row.Length != ch.Names.Count)
@@ -172,6 +173,7 @@ public static class CaseLinker
         var mAppealDates = options.AppealDateColumns.Select(mh.IndexOf).OfType<int>().ToArray();
         int? mOffence = mh.IndexOf(options.OffenceCodeColumn), mGroup = mh.IndexOf(options.OffenceGroupColumn);
         int? mFallback = options.FallbackDateColumn is { } fb ? mh.IndexOf(fb) : null;
+        mag.KeepOnly(new int?[] { mRow, mCase, mCourt, mSent, mDate, mCommitted, mCommittedDate, mAppeal, mOffence, mGroup, mFallback }.OfType<int>().Concat(mAppealDates));
         while (await mag.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
         {
             if (row.Length != mh.Names.Count)

@@ -33,6 +33,8 @@ public sealed class CsvReader
     private readonly char[] _buffer = new char[1 << 14];
     private readonly StringBuilder _field = new();
     private readonly List<string> _fields = [];
+    private bool[]? _kept;
+    private int _fieldLength;
     private int _position;
     private int _length;
     private bool _endOfInput;
@@ -86,6 +88,33 @@ public sealed class CsvReader
 
             _delimiter = value;
             _unquotedStops = SearchValues.Create([value, '\r', '\n']);
+        }
+    }
+
+    /// <summary>
+    /// Makes strings of these columns' fields only (0-based positions in the row); the other fields of the rows read
+    /// after this are parsed as before (quotes, line breaks, the length limit, the row's field count) but come back as
+    /// null. A reader that needs a few of a wide extract's columns saves a string a field (case linking reads 12 of the
+    /// magistrates' 60). Null: every field, the default.
+    /// </summary>
+    public void KeepOnly(IEnumerable<int>? columns)
+    {
+        if (columns is null)
+        {
+            _kept = null;
+            return;
+        }
+
+        var list = columns.ToList();
+        if (list.Any(c => c < 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(columns), "Column positions start at 0.");
+        }
+
+        _kept = new bool[list.Count == 0 ? 0 : list.Max() + 1];
+        foreach (var column in list)
+        {
+            _kept[column] = true;
         }
     }
 
@@ -277,7 +306,7 @@ public sealed class CsvReader
                 continue;
             }
 
-            if (_state == State.FieldStart && _fields.Count == 0 && _field.Length == 0)
+            if (_state == State.FieldStart && _fields.Count == 0 && _fieldLength == 0)
             {
                 _rowLine = _line;
             }
@@ -312,18 +341,28 @@ public sealed class CsvReader
     private void Append(char c)
     {
         CheckLength(1);
-        _field.Append(c);
+        if (Kept(_fields.Count))
+        {
+            _field.Append(c);
+        }
     }
 
     private void Append(ReadOnlySpan<char> chars)
     {
         CheckLength(chars.Length);
-        _field.Append(chars);
+        if (Kept(_fields.Count))
+        {
+            _field.Append(chars);
+        }
     }
 
+    private bool Kept(int column) => _kept is null || (column < _kept.Length && _kept[column]);
+
+    /// <summary>Counts the field's characters, kept or not, and refuses a field over the limit.</summary>
     private void CheckLength(int adding)
     {
-        if (_field.Length + adding <= _maxFieldLength)
+        _fieldLength += adding;
+        if (_fieldLength <= _maxFieldLength)
         {
             return;
         }
@@ -337,16 +376,25 @@ public sealed class CsvReader
 
     private void EndField()
     {
-        var value = _field.ToString();
-        _fields.Add(_trim && _state == State.Unquoted ? value.TrimEnd() : value);
+        if (Kept(_fields.Count))
+        {
+            var value = _field.ToString();
+            _fields.Add(_trim && _state == State.Unquoted ? value.TrimEnd() : value);
+        }
+        else
+        {
+            _fields.Add(null!); // not kept (KeepOnly)
+        }
+
         _field.Clear();
+        _fieldLength = 0;
         _state = State.FieldStart;
     }
 
     /// <summary>The completed row, or null for a blank line (nothing since the last line end).</summary>
     private string[]? EndRow(bool atLineBreak)
     {
-        if (_state == State.FieldStart && _fields.Count == 0 && _field.Length == 0)
+        if (_state == State.FieldStart && _fields.Count == 0 && _fieldLength == 0)
         {
             return null;
         }

@@ -165,6 +165,56 @@ public sealed class CsvReaderTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task KeepOnly_KeptColumnsAsReadInFull_OthersNull_RowsAndLinesUnchanged(bool async, bool trickle)
+    {
+        // Skipped fields hold quotes, doubled quotes, delimiters and line breaks; a blank line and a row past the kept
+        // columns' end; trimming applies to kept fields as before.
+        const string text = "a,b,c,d\n\"x\ny\", 1 ,\"p,\"\"q\"\"\",z\n\n \"k\" ,2,\"m\nn\",w,extra\n";
+        var full = await ReadAll(text, async, trickle, trim: true);
+        var csv = new CsvReader(Trickle(text, trickle), "t", trimUnquoted: true);
+        csv.KeepOnly([1]);
+        var rows = new List<string[]>();
+        var lines = new List<(long, long)>();
+        while ((async ? await csv.ReadRowAsync() : csv.ReadRow()) is { } row)
+        {
+            rows.Add(row);
+            lines.Add((csv.LineNumber, csv.EndLineNumber));
+        }
+
+        rows.Select(r => r.Length).Should().Equal(full.Select(r => r.Length));
+        rows.Select(r => r[1]).Should().Equal(full.Select(r => r[1])).And.Equal("b", "1", "2");
+        rows.SelectMany(r => r.Where((_, i) => i != 1)).Should().AllSatisfy(f => f.Should().BeNull());
+        lines.Should().Equal((1L, 1L), (2L, 3L), (5L, 6L));
+    }
+
+    [Fact]
+    public void KeepOnly_SkippedFieldLongerThanTheLimit_StillFails()
+    {
+        var csv = new CsvReader(new StringReader("id,name\n1,Secretxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"), "big.csv", maxFieldLength: 30);
+        csv.KeepOnly([0]);
+
+        var act = () =>
+        {
+            while (csv.ReadRow() is not null)
+            {
+            }
+        };
+
+        act.Should().Throw<CsvFormatException>().Which.Message.Should().Contain("longer than 30 characters").And.NotContain("Secret");
+    }
+
+    [Fact]
+    public void KeepOnly_NegativeColumn_Throws()
+    {
+        var csv = new CsvReader(new StringReader("a\n"), "t");
+
+        var act = () => csv.KeepOnly([-1]);
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     private static async Task<List<string[]>> ReadAll(string text, bool async, bool trickle, bool trim = false)
     {
         var csv = new CsvReader(Trickle(text, trickle), "t", trimUnquoted: trim);
