@@ -42,9 +42,11 @@ public sealed class ShareCsvWriter(TextWriter writer)
     /// <summary>One CSV line (no line end), cells quoted where needed; no formula neutralising.</summary>
     public static string FormatRow(IReadOnlyList<string> cells) => AppendRow(new StringBuilder(), cells).ToString();
 
-    /// <summary>Appends one CSV line (no line end) to <paramref name="sb"/>, cells quoted where needed; no formula neutralising.</summary>
+    /// <summary>Appends one CSV line (no line end) to <paramref name="sb"/>, cells quoted where needed; no formula
+    /// neutralising. A <see cref="CsvRow"/> is copied from its spans, making no string.</summary>
     public static StringBuilder AppendRow(StringBuilder sb, IReadOnlyList<string> cells)
     {
+        var row = cells as CsvRow;
         for (var i = 0; i < cells.Count; i++)
         {
             if (i > 0)
@@ -52,7 +54,7 @@ public sealed class ShareCsvWriter(TextWriter writer)
                 sb.Append(',');
             }
 
-            AppendEscaped(sb, cells[i]);
+            AppendEscaped(sb, row is null ? cells[i] : row.Span(i));
         }
 
         return sb;
@@ -110,9 +112,9 @@ public sealed class ShareCsvWriter(TextWriter writer)
         return seenDigit;
     }
 
-    private static void AppendEscaped(StringBuilder sb, string cell)
+    private static void AppendEscaped(StringBuilder sb, ReadOnlySpan<char> cell)
     {
-        var needsQuotes = cell.AsSpan().IndexOfAny(",\"\r\n") >= 0 || (cell.Length > 0 && (cell[0] == ' ' || cell[^1] == ' '));
+        var needsQuotes = cell.IndexOfAny(",\"\r\n") >= 0 || (cell.Length > 0 && (cell[0] == ' ' || cell[^1] == ' '));
         if (!needsQuotes)
         {
             sb.Append(cell);

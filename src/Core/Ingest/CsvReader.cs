@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using DataFirst.Core.Settings;
 
 namespace DataFirst.Core.Ingest;
@@ -31,8 +30,14 @@ public sealed class CsvReader
     private readonly int _maxFieldLength;
     private SearchValues<char> _unquotedStops;
     private readonly char[] _buffer = new char[1 << 14];
-    private readonly StringBuilder _field = new();
-    private readonly List<string> _fields = [];
+    private readonly CsvRow _row;
+
+    /// <summary>The current row's fields, back to back (a field not kept holds no characters), and where each ends.</summary>
+    private char[] _chars = new char[256];
+    private int _charCount;
+    private int[] _ends = new int[16];
+    private int _fieldCount;
+    private bool _rowReady;
     private bool[]? _kept;
     private int _fieldLength;
     private int _position;
@@ -56,6 +61,7 @@ public sealed class CsvReader
         _reader = reader ?? throw new ArgumentNullException(nameof(reader));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFieldLength, 1);
         Source = source;
+        _row = new CsvRow(this);
         _trim = trimUnquoted;
         _maxFieldLength = maxFieldLength;
         Delimiter = delimiter;
@@ -162,8 +168,16 @@ public sealed class CsvReader
     }
 
     /// <summary>The next row's fields, or null at the end of the input.</summary>
-    public string[]? ReadRow()
+    public string[]? ReadRow() => ReadRowInPlace()?.ToArray();
+
+    /// <summary>
+    /// The next row, or null at the end of the input, as spans over the reader's own buffer: no string is made for a
+    /// field unless asked (<see cref="CsvRow.this[int]"/>). The same <see cref="CsvRow"/> is returned for every row and
+    /// holds the next row's fields after the next read.
+    /// </summary>
+    public CsvRow? ReadRowInPlace()
     {
+        StartRow();
         while (true)
         {
             if (_position == _length && !_endOfInput)
@@ -173,9 +187,9 @@ public sealed class CsvReader
                 _endOfInput = _length == 0;
             }
 
-            if (Advance(out var row))
+            if (Advance())
             {
-                return row;
+                return _rowReady ? _row : null;
             }
         }
     }
@@ -183,6 +197,7 @@ public sealed class CsvReader
     /// <summary>The next row's fields, or null at the end of the input.</summary>
     public async ValueTask<string[]?> ReadRowAsync(CancellationToken cancellationToken = default)
     {
+        StartRow();
         while (true)
         {
             if (_position == _length && !_endOfInput)
@@ -193,20 +208,27 @@ public sealed class CsvReader
                 _endOfInput = _length == 0;
             }
 
-            if (Advance(out var row))
+            if (Advance())
             {
-                return row;
+                return _rowReady ? _row.ToArray() : null;
             }
         }
     }
 
-    /// <summary>
-    /// Consumes buffered characters. True when a row is complete (<paramref name="row"/>) or the input
-    /// has ended (<paramref name="row"/> null); false when the buffer needs refilling.
-    /// </summary>
-    private bool Advance(out string[]? row)
+    /// <summary>Forgets the row handed out by the last read.</summary>
+    private void StartRow()
     {
-        row = null;
+        _rowReady = false;
+        _charCount = 0;
+        _fieldCount = 0;
+    }
+
+    /// <summary>
+    /// Consumes buffered characters. True when a row is complete (<see cref="_rowReady"/>) or the input
+    /// has ended; false when the buffer needs refilling.
+    /// </summary>
+    private bool Advance()
+    {
         if (_finished)
         {
             return true;
@@ -225,7 +247,7 @@ public sealed class CsvReader
                 throw Error(_quoteLine, "a quoted field opened on this line is never closed (the file ends inside it); check the file is complete and that quotes inside a field are doubled");
             }
 
-            row = EndRow(atLineBreak: false);
+            EndRow(atLineBreak: false);
             return true;
         }
 
@@ -297,16 +319,15 @@ public sealed class CsvReader
 
             if (lineBreak)
             {
-                if (EndRow(atLineBreak: true) is { } complete)
+                if (EndRow(atLineBreak: true))
                 {
-                    row = complete;
                     return true;
                 }
 
                 continue;
             }
 
-            if (_state == State.FieldStart && _fields.Count == 0 && _fieldLength == 0)
+            if (_state == State.FieldStart && _fieldCount == 0 && _fieldLength == 0)
             {
                 _rowLine = _line;
             }
@@ -341,22 +362,53 @@ public sealed class CsvReader
     private void Append(char c)
     {
         CheckLength(1);
-        if (Kept(_fields.Count))
+        if (Kept(_fieldCount))
         {
-            _field.Append(c);
+            Room(1);
+            _chars[_charCount++] = c;
         }
     }
 
     private void Append(ReadOnlySpan<char> chars)
     {
         CheckLength(chars.Length);
-        if (Kept(_fields.Count))
+        if (Kept(_fieldCount))
         {
-            _field.Append(chars);
+            Room(chars.Length);
+            chars.CopyTo(_chars.AsSpan(_charCount));
+            _charCount += chars.Length;
         }
     }
 
-    private bool Kept(int column) => _kept is null || (column < _kept.Length && _kept[column]);
+    private void Room(int adding)
+    {
+        if (_charCount + adding > _chars.Length)
+        {
+            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + adding));
+        }
+    }
+
+    /// <summary>Whether fields of this column are kept (<see cref="KeepOnly"/>).</summary>
+    internal bool Kept(int column) => _kept is null || (column < _kept.Length && _kept[column]);
+
+    internal int FieldCount => _rowReady ? _fieldCount : 0;
+
+    /// <summary>Every character of the current row's fields, back to back.</summary>
+    internal ReadOnlySpan<char> RowChars => _chars.AsSpan(0, _rowReady ? _charCount : 0);
+
+    /// <summary>Field <paramref name="index"/> of the current row.</summary>
+    internal ReadOnlySpan<char> Field(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, FieldCount);
+        if (!Kept(index))
+        {
+            throw new InvalidOperationException($"{Source}: column {index.ToString(CultureInfo.InvariantCulture)} is not kept (CsvReader.KeepOnly), so its values were not read.");
+        }
+
+        var start = FieldStart(index);
+        return _chars.AsSpan(start, _ends[index] - start);
+    }
 
     /// <summary>Counts the field's characters, kept or not, and refuses a field over the limit.</summary>
     private void CheckLength(int adding)
@@ -376,38 +428,80 @@ public sealed class CsvReader
 
     private void EndField()
     {
-        if (Kept(_fields.Count))
+        if (_trim && _state == State.Unquoted)
         {
-            var value = _field.ToString();
-            _fields.Add(_trim && _state == State.Unquoted ? value.TrimEnd() : value);
-        }
-        else
-        {
-            _fields.Add(null!); // not kept (KeepOnly)
+            var start = FieldStart(_fieldCount);
+            _charCount = start + _chars.AsSpan(start, _charCount - start).TrimEnd().Length;
         }
 
-        _field.Clear();
+        if (_fieldCount == _ends.Length)
+        {
+            Array.Resize(ref _ends, _ends.Length * 2);
+        }
+
+        _ends[_fieldCount++] = _charCount;
         _fieldLength = 0;
         _state = State.FieldStart;
     }
 
-    /// <summary>The completed row, or null for a blank line (nothing since the last line end).</summary>
-    private string[]? EndRow(bool atLineBreak)
+    private int FieldStart(int field) => field == 0 ? 0 : _ends[field - 1];
+
+    /// <summary>Completes the row (<see cref="_rowReady"/>); false for a blank line (nothing since the last line end).</summary>
+    private bool EndRow(bool atLineBreak)
     {
-        if (_state == State.FieldStart && _fields.Count == 0 && _fieldLength == 0)
+        if (_state == State.FieldStart && _fieldCount == 0 && _fieldLength == 0)
         {
-            return null;
+            return false;
         }
 
         EndField();
-        var row = _fields.ToArray();
-        _fields.Clear();
         LineNumber = _rowLine;
         EndLineNumber = atLineBreak ? _line - 1 : _line;
-        return row;
+        _rowReady = true;
+        return true;
     }
 
     private CsvFormatException Error(long line, string problem) => new(Source, line, $"{Source}: line {line.ToString(CultureInfo.InvariantCulture)}: {problem}.");
+}
+
+/// <summary>
+/// The row a <see cref="CsvReader"/> read last, as spans over the reader's buffer (<see cref="CsvReader.ReadRowInPlace"/>):
+/// valid until the reader's next read. Asking for a column not kept (<see cref="CsvReader.KeepOnly"/>) throws; it is
+/// null in <see cref="ToArray"/>.
+/// </summary>
+public sealed class CsvRow : IReadOnlyList<string>
+{
+    private readonly CsvReader _reader;
+
+    internal CsvRow(CsvReader reader) => _reader = reader;
+
+    /// <summary>The row's number of fields.</summary>
+    public int Count => _reader.FieldCount;
+
+    /// <summary>A new string of field <paramref name="index"/>'s value (each access makes one).</summary>
+    public string this[int index] => new(Span(index));
+
+    /// <summary>Field <paramref name="index"/>'s value, without making a string.</summary>
+    public ReadOnlySpan<char> Span(int index) => _reader.Field(index);
+
+    /// <summary>Every character of the row's fields, back to back (no delimiters or quotes).</summary>
+    public ReadOnlySpan<char> AllFields => _reader.RowChars;
+
+    /// <summary>The fields as strings; a column not kept is null.</summary>
+    public string[] ToArray()
+    {
+        var fields = new string[Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = _reader.Kept(i) ? this[i] : null!;
+        }
+
+        return fields;
+    }
+
+    public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)ToArray()).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>A CSV input that cannot be read as CSV. The message names the input and line, never a value.</summary>

@@ -40,6 +40,18 @@ public sealed class ShareCsvTests
     }
 
     [Fact]
+    public void AppendRow_RowReadInPlace_WritesWhatItsStringsWrite()
+    {
+        var csv = new CsvReader(new StringReader("\"a,b\",\"say \"\"x\"\"\",\"two\nlines\",\" pad \",plain,\n"), "t");
+        var row = csv.ReadRowInPlace()!;
+        var strings = row.ToArray();
+
+        var fromSpans = ShareCsvWriter.AppendRow(new System.Text.StringBuilder(), row).ToString();
+
+        fromSpans.Should().Be(ShareCsvWriter.FormatRow(strings)).And.Be("\"a,b\",\"say \"\"x\"\"\",\"two\nlines\",\" pad \",plain,");
+    }
+
+    [Fact]
     public async Task WriteRowAsync_QuotesWhenNeeded_RoundTrips()
     {
         var sw = new StringWriter();

@@ -189,6 +189,37 @@ public sealed class CsvReaderTests
         lines.Should().Equal((1L, 1L), (2L, 3L), (5L, 6L));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadRowInPlace_GivesWhatReadRowGives_AsSpansOverOneBuffer(bool trickle)
+    {
+        // Quotes, doubled quotes, line breaks inside quotes, blanks trimmed, a blank line, empty fields, a long field
+        // (the row buffer grows), a row of many fields (so does the list of field ends), no final line end.
+        var text = "a, b ,c\n\"x,1\",\"he said \"\"hi\"\"\",\"two\nlines\"\n\n" + new string('L', 1000) + ",,\n"
+            + string.Join(',', Enumerable.Range(0, 40)) + "\nlast";
+        var expected = await ReadAll(text, async: false, trickle, trim: true);
+        var csv = new CsvReader(Trickle(text, trickle), "t", trimUnquoted: true);
+        var rows = new List<string[]>();
+
+        while (csv.ReadRowInPlace() is { } row)
+        {
+            var spans = Enumerable.Range(0, row.Count).Select(i => row.Span(i).ToString()).ToArray();
+            spans.Should().Equal(row.ToArray());
+            row.AllFields.ToString().Should().Be(string.Concat(spans));
+            rows.Add(spans);
+        }
+
+        rows.Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        rows.Should().HaveCount(5);
+        rows[0].Should().Equal("a", "b", "c");
+        rows[1].Should().Equal("x,1", "he said \"hi\"", "two\nlines");
+        rows[2].Should().Equal(new string('L', 1000), string.Empty, string.Empty);
+        rows[3].Should().Equal(Enumerable.Range(0, 40).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        rows[4].Should().Equal("last");
+        csv.ReadRowInPlace().Should().BeNull();
+    }
+
     [Fact]
     public void KeepOnly_SkippedFieldLongerThanTheLimit_StillFails()
     {
@@ -203,6 +234,19 @@ public sealed class CsvReaderTests
         };
 
         act.Should().Throw<CsvFormatException>().Which.Message.Should().Contain("longer than 30 characters").And.NotContain("Secret");
+    }
+
+    [Fact]
+    public void KeepOnly_ColumnNotKept_ThrowsWhenAskedInPlace()
+    {
+        var csv = new CsvReader(new StringReader("a,b\n"), "t");
+        csv.KeepOnly([0]);
+        var row = csv.ReadRowInPlace()!;
+
+        row[0].Should().Be("a");
+        row.ToArray().Should().Equal("a", null);
+        var act = () => row[1];
+        act.Should().Throw<InvalidOperationException>().WithMessage("*column 1 is not kept*");
     }
 
     [Fact]

@@ -75,16 +75,18 @@ public sealed class IngestExtractActivity(PipelineServices services)
         RecordSet? records = null;
 
         // One pass: validate, quarantine, copy the accepted row, and hand its identifiers, mapped to the
-        // canonical columns, to the engine's builder (which keeps only interned codes).
+        // canonical columns, to the engine's builder (which keeps only interned codes). Rows are read in place: the
+        // clean copy is written from the reader's buffer, and strings are made only of the identifiers (and of a
+        // rejected row's fields).
         IEnumerable<string?[]> Accepted()
         {
-            while (csv.ReadRow() is { } row)
+            while (csv.ReadRowInPlace() is { } row)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 total++;
                 if (Validate(row, header.Length, idColumn, seen, csv.EndLineNumber - csv.LineNumber) is { } reason)
                 {
-                    quarantine.Add([csv.LineNumber.ToString(CultureInfo.InvariantCulture), $"{extract.Blob}: {reason}", .. row]);
+                    quarantine.Add([csv.LineNumber.ToString(CultureInfo.InvariantCulture), $"{extract.Blob}: {reason}", .. row.ToArray()]);
                     continue;
                 }
 
@@ -159,32 +161,29 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
     }
 
-    private static string? Validate(string[] row, int width, int idColumn, HashSet<string> seen, long extraLines)
+    private static string? Validate(CsvRow row, int width, int idColumn, HashSet<string> seen, long extraLines)
     {
-        if (row.Length != width)
+        if (row.Count != width)
         {
             // A row that runs over several lines and has the wrong width usually holds a stray quote
             // closed by another far below: say so, since the lines it swallowed are in this one row.
             return extraLines > 0
-                ? $"{row.Length} fields where the header has {width}; the row runs over {extraLines + 1} lines, so a quote in it is probably not closed where it should be"
-                : $"{row.Length} fields where the header has {width}";
+                ? $"{row.Count} fields where the header has {width}; the row runs over {extraLines + 1} lines, so a quote in it is probably not closed where it should be"
+                : $"{row.Count} fields where the header has {width}";
         }
 
-        foreach (var field in row)
+        if (row.AllFields.Contains('\uFFFD'))
         {
-            if (field.Contains('\uFFFD', StringComparison.Ordinal))
-            {
-                return "bytes that are not valid UTF-8 (re-export the extract as UTF-8)";
-            }
+            return "bytes that are not valid UTF-8 (re-export the extract as UTF-8)";
         }
 
-        var id = row[idColumn].Trim();
-        if (id.Length == 0)
+        var id = row.Span(idColumn).Trim();
+        if (id.IsEmpty)
         {
             return "empty row id";
         }
 
-        return seen.Add(id) ? null : "row id repeats an earlier row";
+        return seen.GetAlternateLookup<ReadOnlySpan<char>>().Add(id) ? null : "row id repeats an earlier row";
     }
 
     /// <summary>Copies the whole extract to quarantine with a reason file; <paramref name="reason"/> names the file
