@@ -72,4 +72,23 @@ public sealed class CliAppTests
         code.Should().Be(CliApp.ExitUsage);
         error.Should().Contain("--input").And.Contain("nope.csv").And.Contain("does not exist");
     }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("serve")]
+    public async Task ParallelActivitiesBelowOne_PrintsOneLineErrorNamingTheOption(string verb)
+    {
+        using var temp = new TempFolder();
+        var extract = temp.Combine("prisons.csv");
+        await File.WriteAllTextAsync(extract, "row_id\n1\n");
+        string[] args = verb == "run"
+            ? ["run", "--input", extract, "--data", temp.Combine("data"), "--parallel-activities", "0"]
+            : ["serve", "--data", temp.Combine("data"), "--parallel-activities", "0"];
+
+        var (code, _, error) = await Run(args);
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().Contain("--parallel-activities").And.Contain("1 or more");
+    }
 }

@@ -15,4 +15,15 @@ internal static class CommonOptions
         Description = "Folder for embedded storage and local keys.",
         DefaultValueFactory = _ => Path.Combine(".datafirst", "data"),
     };
+
+    public static Option<int?> ParallelActivities() => new("--parallel-activities")
+    {
+        Description = "Activities run at once (default: the number of cores). Each blocking, estimation and clustering activity holds every record of the run (about 0.3 GiB per million records), so lower this to bound memory on a many-core machine.",
+    };
+
+    /// <summary>The value of <see cref="ParallelActivities"/>, checked: null (the default) or at least 1.</summary>
+    public static int? GetParallelActivities(this System.CommandLine.ParseResult parse, Option<int?> option) =>
+        parse.GetValue(option) is { } n && n < 1
+            ? throw new CliUsageException($"--parallel-activities: {n} is not a number of activities; give 1 or more, or omit it for one per core.")
+            : parse.GetValue(option);
 }

@@ -23,9 +23,10 @@ internal static class RunCommand
         var keepWorking = new Option<bool>("--keep-working") { Description = "Keep the run's intermediates (standardised records, clean extracts, shards, edges) in working/ after publishing; by default they are removed, since they hold personal data." };
         var storage = CommonOptions.Storage();
         var data = CommonOptions.Data();
+        var parallel = CommonOptions.ParallelActivities();
         var command = new Command("run", "Run the whole pipeline once on extract files: ingest, link, pseudonymise, publish a share. Exit code 0 when the run completes.")
         {
-            inputs, settings, model, shareSpec, share, version, instance, partitions, runDate, keepWorking, storage, data,
+            inputs, settings, model, shareSpec, share, version, instance, partitions, runDate, keepWorking, storage, data, parallel,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -35,7 +36,7 @@ internal static class RunCommand
             var specFile = parse.GetValue(shareSpec) is { } sp ? CliPaths.RequireExistingFile(sp, "--share-spec") : null;
             var modelFile = parse.GetValue(model) is { } m ? CliPaths.RequireExistingFile(m, "--model") : null;
             var dataDir = CliPaths.EnsureWritableDirectory(parse.GetValue(data)!, "--data");
-            using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
+            using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, NullLoggerFactory.Instance, cancellationToken, parse.GetParallelActivities(parallel)).ConfigureAwait(false);
             var shareName = parse.GetValue(share)!;
             var request = await BuildRequestAsync(host, shareName, files, settingsFile, specFile, parse.GetValue(version), parse.GetValue(partitions), parse.GetValue(runDate), cancellationToken).ConfigureAwait(false);
             request = request with { KeepWorking = parse.GetValue(keepWorking) };

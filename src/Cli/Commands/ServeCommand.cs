@@ -16,11 +16,12 @@ internal static class ServeCommand
     {
         var storage = CommonOptions.Storage();
         var data = CommonOptions.Data();
+        var parallel = CommonOptions.ParallelActivities();
         var urls = new Option<string>("--urls") { Description = "Where to listen (loopback).", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
         var poll = new Option<double>("--poll-seconds") { Description = "How often the extracts watcher looks for extracts/{share}/_run.json.", DefaultValueFactory = _ => 2.0 };
         var command = new Command("serve", "Run the local host: HTTP API to start and follow runs, and a watcher that starts a run when extracts/{share}/_run.json is uploaded.")
         {
-            storage, data, urls, poll,
+            storage, data, parallel, urls, poll,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,7 +38,7 @@ internal static class ServeCommand
             builder.WebHost.UseUrls(listen);
             var app = builder.Build();
             var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
-            using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, loggerFactory, cancellationToken).ConfigureAwait(false);
+            using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, loggerFactory, cancellationToken, parse.GetParallelActivities(parallel)).ConfigureAwait(false);
             app.MapRunsApi(host.Runs);
             app.MapGet("/", () => "DataFirst.Serverless local host: POST /api/runs, GET /api/runs, GET /api/runs/{id}, POST /api/runs/{id}/terminate");
 

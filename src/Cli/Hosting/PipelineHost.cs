@@ -27,8 +27,9 @@ internal sealed class PipelineHost : IDisposable
     /// <summary>
     /// <paramref name="storage"/>: null → embedded under <paramref name="dataDirectory"/>; a connection
     /// string (contains '=') → Azure / Azurite; an https URL → token auth (DefaultAzureCredential).
+    /// <paramref name="parallelActivities"/>: activities run at once (null: one per core).
     /// </summary>
-    public static async Task<PipelineHost> OpenAsync(string? storage, string dataDirectory, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<PipelineHost> OpenAsync(string? storage, string dataDirectory, ILoggerFactory loggerFactory, CancellationToken cancellationToken, int? parallelActivities = null)
     {
         var options = ParseStorage(storage, dataDirectory);
         var adapters = StorageFactory.Create(options);
@@ -36,7 +37,8 @@ internal sealed class PipelineHost : IDisposable
         var services = new PipelineServices(adapters.Blobs, adapters.Tables, keys, loggerFactory);
         await services.EnsureContainersAsync(cancellationToken).ConfigureAwait(false);
         var (activities, orchestrators) = PipelineWorkflows.Create(services);
-        var runner = new LocalWorkflowRunner(adapters.Tables, adapters.Blobs, activities, orchestrators, loggerFactory);
+        var workflow = parallelActivities is { } n ? new LocalWorkflowOptions { MaxParallelActivities = n } : null;
+        var runner = new LocalWorkflowRunner(adapters.Tables, adapters.Blobs, activities, orchestrators, loggerFactory, workflow);
         return new PipelineHost(adapters, services, runner);
     }
 

@@ -245,7 +245,11 @@ public sealed partial class LocalWorkflowRunner
                 try
                 {
                     var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    var result = await run(inputJson, cancellationToken).ConfigureAwait(false);
+
+                    // On the thread pool, never on the caller's thread: an activity runs synchronously up to its first
+                    // await that does not complete at once (all of an ingest activity's CSV loop, say), and on the
+                    // caller's thread that would hold up the orchestrator's next call, so a fan-out ran one at a time.
+                    var result = await Task.Run(() => run(inputJson, cancellationToken), cancellationToken).ConfigureAwait(false);
                     await SaveHistoryAsync(instanceId, sequence, name, inputJson, result, cancellationToken).ConfigureAwait(false);
                     Log.ActivityCompleted(_logger, instanceId, name, sequence, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     return result;

@@ -207,6 +207,25 @@ public sealed class LocalWorkflowRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_FanOutOfActivitiesThatNeverAwait_RunsThemAtOnce()
+    {
+        // Each activity works synchronously (as an ingest activity reads its whole CSV) and waits for the other to
+        // have started. Run on the orchestrator's thread, the first would hold up the call that starts the second,
+        // and both would report that they ran alone.
+        using var barrier = new Barrier(2);
+        var activities = new ActivityRegistry().Add<int, bool>("Busy", (_, ct) => Task.FromResult(barrier.SignalAndWait(TimeSpan.FromSeconds(10), ct)));
+        var orchestrators = new OrchestratorRegistry().Add<int, int>("Two", async (context, _) =>
+            (await Task.WhenAll(context.CallActivityAsync<bool>("Busy", 1), context.CallActivityAsync<bool>("Busy", 2))).Count(together => together));
+        var runner = new LocalWorkflowRunner(_tables, _blobs, activities, orchestrators, NullLoggerFactory.Instance, new LocalWorkflowOptions { MaxParallelActivities = 2 });
+        await runner.CreateInstanceAsync("Two", "p1", 0);
+
+        var (state, _) = await runner.RunAsync("p1").WaitAsync(TimeSpan.FromSeconds(30));
+
+        state.Status.Should().Be(WorkflowStatus.Completed);
+        state.Output!.Value.GetInt32().Should().Be(2);
+    }
+
+    [Fact]
     public async Task SetCustomStatus_IsVisibleToStatusQueries()
     {
         var runner = CreateRunner();
