@@ -22,8 +22,11 @@ internal static class CommonOptions
     };
 
     /// <summary>The value of <see cref="ParallelActivities"/>, checked: null (the default) or at least 1.</summary>
-    public static int? GetParallelActivities(this System.CommandLine.ParseResult parse, Option<int?> option) =>
-        parse.GetValue(option) is { } n && n < 1
-            ? throw new CliUsageException($"--parallel-activities: {n} is not a number of activities; give 1 or more, or omit it for one per core.")
-            : parse.GetValue(option);
+    public static int? GetParallelActivities(this System.CommandLine.ParseResult parse, Option<int?> option)
+    {
+        var value = parse.GetValue(option);
+        return value is < 1
+            ? throw new CliUsageException($"--parallel-activities: {value} is not a number of activities; give 1 or more, or omit it for one per core.")
+            : value;
+    }
 }

@@ -320,13 +320,10 @@ public static class ShareDatasetWriter
         Pseudonymiser pseudonymiser,
         IShareRowSink? sink)
     {
-        /// <summary>The row ids' column of pseudonyms in a batch; the person ids' is 0 when there are person ids.</summary>
-        private readonly int _rowIdSlot = personIds is null ? 0 : 1;
-
-        /// <summary>Each plan's column of pseudonyms in a batch (-1: not a pseudonym), after the row ids'.</summary>
-        private readonly int[] _pseudonymSlots = SlotsOf(plans, personIds is null ? 1 : 2);
-
-        private int PseudonymColumns => _rowIdSlot + 1 + plans.Count(p => p.Kind == PlanKind.Pseudonym);
+        /// <summary>Where a batch keeps each column of pseudonyms: the person ids' at 0 when there are person ids, then
+        /// the row ids' (<c>RowId</c>), then each pseudonymised plan's (<c>Plans[i]</c>, -1 for a plan that is not one);
+        /// <c>Count</c> columns in all.</summary>
+        private readonly (int RowId, int[] Plans, int Count) _slots = SlotsOf(plans, personIds is not null);
 
         /// <summary>Fills <paramref name="batch"/>'s lines, cells, statistics and counts from its input rows.</summary>
         public Batch Process(Batch batch)
@@ -343,7 +340,7 @@ public static class ShareDatasetWriter
                     cells[c++] = pseudonyms[0][r];
                 }
 
-                cells[c++] = pseudonyms[_rowIdSlot][r];
+                cells[c++] = pseudonyms[_slots.RowId][r];
                 for (var i = 0; i < plans.Count; i++)
                 {
                     var plan = plans[i];
@@ -358,7 +355,7 @@ public static class ShareDatasetWriter
                                 : string.Empty;
                             break;
                         case PlanKind.Pseudonym:
-                            value = pseudonyms[_pseudonymSlots[i]][r];
+                            value = pseudonyms[_slots.Plans[i]][r];
                             break;
                         case PlanKind.Date:
                             if (ShareValues.TryParseDate(row[plan.Index], out var date))
@@ -398,8 +395,7 @@ public static class ShareDatasetWriter
         private string[][] PseudonymiseColumns(Batch batch)
         {
             var rows = batch.Input;
-            var (columns, values) = batch.PseudonymBuffers(PseudonymColumns, rows.Count);
-            var slot = 0;
+            var (columns, values) = batch.PseudonymBuffers(_slots.Count, rows.Count);
             if (personIds is not null)
             {
                 for (var r = 0; r < rows.Count; r++)
@@ -411,13 +407,16 @@ public static class ShareDatasetWriter
                     }
                 }
 
-                pseudonymiser.PseudonymiseMany(Pseudonymiser.PersonDomain, values.AsSpan(0, rows.Count), columns[slot++]);
+                pseudonymiser.PseudonymiseMany(Pseudonymiser.PersonDomain, values.AsSpan(0, rows.Count), columns[0]);
             }
 
-            Pseudonymise(idDomain, idIndex, columns[slot++]);
-            foreach (var plan in plans.Where(p => p.Kind == PlanKind.Pseudonym))
+            Pseudonymise(idDomain, idIndex, columns[_slots.RowId]);
+            for (var i = 0; i < plans.Count; i++)
             {
-                Pseudonymise(plan.Domain!, plan.Index, columns[slot++]);
+                if (_slots.Plans[i] >= 0)
+                {
+                    Pseudonymise(plans[i].Domain!, plans[i].Index, columns[_slots.Plans[i]]);
+                }
             }
 
             return columns;
@@ -433,15 +432,17 @@ public static class ShareDatasetWriter
             }
         }
 
-        private static int[] SlotsOf(IReadOnlyList<ColumnPlan> plans, int first)
+        private static (int RowId, int[] Plans, int Count) SlotsOf(IReadOnlyList<ColumnPlan> plans, bool personIds)
         {
+            var next = personIds ? 1 : 0;
+            var rowId = next++;
             var slots = new int[plans.Count];
             for (var i = 0; i < plans.Count; i++)
             {
-                slots[i] = plans[i].Kind == PlanKind.Pseudonym ? first++ : -1;
+                slots[i] = plans[i].Kind == PlanKind.Pseudonym ? next++ : -1;
             }
 
-            return slots;
+            return (rowId, slots, next);
         }
     }
 
