@@ -61,14 +61,6 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
     /// Person ids are random-looking and meaningless; they come from a generator seeded by the run's
     /// seed, share and version (not by any identifier), so a resumed or repeated run gives the same ids.
     /// </summary>
-    private static Func<string> SeededIds(RunContext run)
-    {
-        var seed = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"person-ids\n{run.Seed}\n{run.Share}\n{run.Version}")));
-        var counter = 0L;
-        return () =>
-        {
-            var block = HMACSHA256.HashData(seed, BitConverter.GetBytes(Interlocked.Increment(ref counter)));
-            return "p" + Convert.ToHexStringLower(block, 0, 12);
-        };
-    }
+    private static Func<string> SeededIds(RunContext run) =>
+        new SeededPersonIds(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"person-ids\n{run.Seed}\n{run.Share}\n{run.Version}")))).Next;
 }
