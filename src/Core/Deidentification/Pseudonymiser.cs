@@ -27,19 +27,18 @@ public sealed class Pseudonymiser(PseudonymKey key)
 
     public string KeyId => _key.KeyId;
 
-    public string Pseudonymise(string domain, string value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return string.Empty;
-        }
+    public string Pseudonymise(string domain, string value) =>
+        string.IsNullOrEmpty(value) ? string.Empty : Pseudonymise(domain, value.AsSpan());
 
+    /// <summary>The pseudonym of a value that is not empty (it is trimmed first).</summary>
+    private string Pseudonymise(string domain, ReadOnlySpan<char> value)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(domain.Length + value.Length + 1);
         var rented = max <= 512 ? null : new byte[max];
         Span<byte> input = rented ?? stackalloc byte[max];
         var n = Encoding.UTF8.GetBytes(domain, input);
         input[n++] = 0;
-        n += Encoding.UTF8.GetBytes(value.AsSpan().Trim(), input[n..]);
+        n += Encoding.UTF8.GetBytes(value.Trim(), input[n..]);
         Span<byte> mac = stackalloc byte[32];
         var hmac = Take() ?? IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key.Bytes);
         hmac.AppendData(input[..n]);
@@ -55,15 +54,22 @@ public sealed class Pseudonymiser(PseudonymKey key)
     /// pseudonymised alone.
     /// </summary>
     /// <param name="pseudonyms">Receives the pseudonym of <c>values[i]</c> at <c>i</c>.</param>
-    public void PseudonymiseMany(string domain, ReadOnlySpan<string> values, Span<string> pseudonyms)
+    public void PseudonymiseMany(string domain, ReadOnlySpan<string> values, Span<string> pseudonyms) =>
+        PseudonymiseMany(domain, new StringValues(values), pseudonyms);
+
+    /// <summary><see cref="PseudonymiseMany(string, ReadOnlySpan{string}, Span{string})"/> of values given as spans (an
+    /// empty span is a missing value), so a caller holding the characters need not make a string of each.</summary>
+    internal void PseudonymiseMany<TValues>(string domain, TValues values, Span<string> pseudonyms)
+        where TValues : IValueSpans, allows ref struct
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(pseudonyms.Length, values.Length, nameof(pseudonyms));
+        ArgumentOutOfRangeException.ThrowIfLessThan(pseudonyms.Length, values.Count, nameof(pseudonyms));
         var prefixBytes = Encoding.UTF8.GetByteCount(domain) + 1;
         if (_lanes is null || prefixBytes > HmacSha256Lanes.MaxMessageBytes)
         {
-            for (var i = 0; i < values.Length; i++)
+            for (var i = 0; i < values.Count; i++)
             {
-                pseudonyms[i] = Pseudonymise(domain, values[i]);
+                var value = values[i];
+                pseudonyms[i] = value.IsEmpty ? string.Empty : Pseudonymise(domain, value);
             }
 
             return;
@@ -79,16 +85,16 @@ public sealed class Pseudonymiser(PseudonymKey key)
         Encoding.UTF8.GetBytes(domain, prefix);
         prefix[^1] = 0;
         var pending = 0;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < values.Count; i++)
         {
             var value = values[i];
-            if (string.IsNullOrEmpty(value))
+            if (value.IsEmpty)
             {
                 pseudonyms[i] = string.Empty;
                 continue;
             }
 
-            var trimmed = value.AsSpan().Trim();
+            var trimmed = value.Trim();
             var length = prefixBytes + Encoding.UTF8.GetByteCount(trimmed);
             if (length > HmacSha256Lanes.MaxMessageBytes)
             {
@@ -153,4 +159,24 @@ public sealed class Pseudonymiser(PseudonymKey key)
 
     /// <summary>The share's estimated person id for an internal (random, never shared) person id.</summary>
     public string PersonId(string internalPersonId) => Pseudonymise(PersonDomain, internalPersonId);
+}
+
+/// <summary>Values to pseudonymise, as spans: <see cref="Pseudonymiser.PseudonymiseMany{TValues}"/> reads them without
+/// making a string of each.</summary>
+internal interface IValueSpans
+{
+    int Count { get; }
+
+    /// <summary>Value <paramref name="index"/>; empty for a missing value.</summary>
+    ReadOnlySpan<char> this[int index] { get; }
+}
+
+/// <summary>Strings as <see cref="IValueSpans"/> (null is missing, like empty).</summary>
+internal readonly ref struct StringValues(ReadOnlySpan<string> values) : IValueSpans
+{
+    private readonly ReadOnlySpan<string> _values = values;
+
+    public int Count => _values.Length;
+
+    public ReadOnlySpan<char> this[int index] => _values[index];
 }

@@ -43,10 +43,10 @@ public sealed class ShareCsvWriter(TextWriter writer)
     public static string FormatRow(IReadOnlyList<string> cells) => AppendRow(new StringBuilder(), cells).ToString();
 
     /// <summary>Appends one CSV line (no line end) to <paramref name="sb"/>, cells quoted where needed; no formula
-    /// neutralising. A <see cref="CsvRow"/> is copied from its spans, making no string.</summary>
+    /// neutralising. A <see cref="CsvRow"/> (or a share writer's line) is copied from its spans, making no string.</summary>
     public static StringBuilder AppendRow(StringBuilder sb, IReadOnlyList<string> cells)
     {
-        var row = cells as CsvRow;
+        var row = cells as ISpanCells;
         for (var i = 0; i < cells.Count; i++)
         {
             if (i > 0)
@@ -61,28 +61,14 @@ public sealed class ShareCsvWriter(TextWriter writer)
     }
 
     /// <summary>Prefixes a formula-like cell with an apostrophe; a number in a numeric column is left alone.</summary>
-    public static string Neutralise(string value, bool numericColumn = false)
-    {
-        if (value.Length == 0)
-        {
-            return value;
-        }
+    public static string Neutralise(string value, bool numericColumn = false) =>
+        NeedsNeutralising(value, numericColumn) ? "'" + value : value;
 
-        var first = value[0];
-        if (first is not ('=' or '+' or '-' or '@' or '\t' or '\r'))
-        {
-            return value;
-        }
+    /// <summary>Whether <see cref="Neutralise"/> would prefix the value.</summary>
+    internal static bool NeedsNeutralising(ReadOnlySpan<char> value, bool numericColumn) =>
+        value.Length > 0 && value[0] is ('=' or '+' or '-' or '@' or '\t' or '\r') && !(numericColumn && IsPlainNumber(value));
 
-        if (numericColumn && IsPlainNumber(value))
-        {
-            return value;
-        }
-
-        return "'" + value;
-    }
-
-    internal static bool IsPlainNumber(string value)
+    internal static bool IsPlainNumber(ReadOnlySpan<char> value)
     {
         var start = value[0] is '-' or '+' ? 1 : 0;
         if (start >= value.Length)

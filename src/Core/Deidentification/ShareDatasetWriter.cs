@@ -190,6 +190,13 @@ public static class ShareDatasetWriter
 
         int? coverageIndex = profile.EventDateColumn is { } ev ? header.IndexOf(ev) : null;
 
+        // The columns the share reads; the batches hold only their characters (no string per field), and the personal
+        // identifiers the share never writes (names, date of birth unless for age, address) are not kept at all.
+        var read = plans.Where(p => p.Index >= 0).Select(p => p.Index)
+            .Concat(new int?[] { dobIndex, eventIndex, coverageIndex }.OfType<int>())
+            .Distinct().Order().ToArray();
+        csv.KeepOnly(read.Append(idIndex));
+
         var outHeader = new List<string>();
         if (personLevel)
         {
@@ -203,10 +210,11 @@ public static class ShareDatasetWriter
         await writer.WriteRowAsync(outHeader, cancellationToken).ConfigureAwait(false);
         sink?.Header(outHeader);
 
-        var rows = new RowPlan(profile.Name, plans, personLevel ? personIds : null, idDomain, idIndex, dobIndex, eventIndex, coverageIndex, pseudonymiser, sink);
+        var rows = new RowPlan(profile.Name, plans, personLevel ? personIds : null, idDomain, dobIndex, eventIndex, coverageIndex, pseudonymiser, sink);
         var stats = plans.Select(p => new VariableAccumulator(p)).ToArray();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
-        long read = 0, duplicates = 0, written = 0, missingPerson = 0;
+        var seen = seenIds.GetAlternateLookup<ReadOnlySpan<char>>();
+        long rowsRead = 0, duplicates = 0, written = 0, missingPerson = 0;
         var coverage = default(Extremes<DateOnly>);
 
         // Rows are read, checked and de-duplicated here in file order; batches of them are turned into share lines
@@ -215,35 +223,37 @@ public static class ShareDatasetWriter
         var pending = new Queue<Task<Batch>>();
         var maxInFlight = Math.Max(1, parallelism);
         var spare = new Stack<Batch>(); // written batches, reused: their buffers stay out of the large-object heap's churn
-        var batch = new Batch(outHeader.Count);
+        var batch = new Batch(outHeader.Count, read, header.Names.Count);
         try
         {
-            while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+            while (await csv.ReadRowInPlaceAsync(cancellationToken).ConfigureAwait(false) is { } row)
             {
-                read++;
-                if (row.Length != header.Names.Count)
+                rowsRead++;
+                if (row.Count != header.Names.Count)
                 {
-                    throw new DeidentificationException($"{source}: line {csv.LineNumber} has {row.Length} fields but the header has {header.Names.Count}; fix or quarantine the row at ingest.");
+                    throw new DeidentificationException($"{source}: line {csv.LineNumber} has {row.Count} fields but the header has {header.Names.Count}; fix or quarantine the row at ingest.");
                 }
 
-                var rowId = row[idIndex].Trim();
-                if (rowId.Length == 0)
+                var id = row.Span(idIndex).Trim();
+                if (id.IsEmpty)
                 {
                     throw new DeidentificationException($"{source}: line {csv.LineNumber} has an empty '{profile.UniqueIdColumn}'; every row needs its unique id.");
                 }
 
-                if (!seenIds.Add(rowId))
+                if (seen.Contains(id))
                 {
                     duplicates++;
                     continue;
                 }
 
-                batch.Input.Add(row);
+                var rowId = new string(id);
+                seenIds.Add(rowId);
+                batch.Input.Add(row, rowId);
                 if (batch.Input.Count == batchRows)
                 {
                     var full = batch;
                     pending.Enqueue(Task.Run(() => rows.Process(full), cancellationToken));
-                    batch = spare.TryPop(out var reused) ? reused : new Batch(outHeader.Count);
+                    batch = spare.TryPop(out var reused) ? reused : new Batch(outHeader.Count, read, header.Names.Count);
                     while (pending.Count >= maxInFlight)
                     {
                         await WriteBatchAsync(pending.Dequeue()).ConfigureAwait(false);
@@ -277,7 +287,7 @@ public static class ShareDatasetWriter
         return new ShareDatasetResult(
             Dataset: profile.Name,
             PersonLevel: personLevel,
-            RowsRead: read,
+            RowsRead: rowsRead,
             RowsWritten: written,
             DuplicateRowsRemoved: duplicates,
             RowsWithoutPersonId: missingPerson,
@@ -313,7 +323,6 @@ public static class ShareDatasetWriter
         IReadOnlyList<ColumnPlan> plans,
         IPersonIdLookup? personIds,
         string idDomain,
-        int idIndex,
         int? dobIndex,
         int? eventIndex,
         int? coverageIndex,
@@ -325,66 +334,71 @@ public static class ShareDatasetWriter
         /// <c>Count</c> columns in all.</summary>
         private readonly (int RowId, int[] Plans, int Count) _slots = SlotsOf(plans, personIds is not null);
 
-        /// <summary>Fills <paramref name="batch"/>'s lines, cells, statistics and counts from its input rows.</summary>
+        /// <summary>Fills <paramref name="batch"/>'s lines, statistics and counts from its input rows.</summary>
         public Batch Process(Batch batch)
         {
             batch.Start(plans, sink?.Part());
             var pseudonyms = PseudonymiseColumns(batch);
-            var cells = batch.Line;
-            for (var r = 0; r < batch.Input.Count; r++)
+            var input = batch.Input;
+            var line = batch.Line;
+            for (var r = 0; r < input.Count; r++)
             {
-                var row = batch.Input[r];
-                var c = 0;
+                line.Clear();
                 if (personIds is not null)
                 {
-                    cells[c++] = pseudonyms[0][r];
+                    line.Add(pseudonyms[0][r]);
                 }
 
-                cells[c++] = pseudonyms[_slots.RowId][r];
+                line.Add(pseudonyms[_slots.RowId][r]);
                 for (var i = 0; i < plans.Count; i++)
                 {
                     var plan = plans[i];
-                    string value;
                     DateOnly? parsed = null;
                     switch (plan.Kind)
                     {
                         case PlanKind.Age:
-                            value = ShareValues.TryParseDate(row[dobIndex!.Value], out var dob) && ShareValues.TryParseDate(row[eventIndex!.Value], out var at)
-                                && ShareValues.AgeInYears(dob, at) is { } age
-                                ? age.ToString(CultureInfo.InvariantCulture)
-                                : string.Empty;
-                            break;
-                        case PlanKind.Pseudonym:
-                            value = pseudonyms[_slots.Plans[i]][r];
-                            break;
-                        case PlanKind.Date:
-                            if (ShareValues.TryParseDate(row[plan.Index], out var date))
+                            if (ShareValues.TryParseDate(input.Field(r, dobIndex!.Value), out var dob) && ShareValues.TryParseDate(input.Field(r, eventIndex!.Value), out var at)
+                                && ShareValues.AgeInYears(dob, at) is { } age)
                             {
-                                parsed = date;
-                                value = ShareValues.FormatDate(date);
+                                line.AddAge(age);
                             }
                             else
                             {
-                                value = row[plan.Index].Trim();
+                                line.Add(string.Empty);
+                            }
+
+                            break;
+                        case PlanKind.Pseudonym:
+                            line.Add(pseudonyms[_slots.Plans[i]][r]);
+                            break;
+                        case PlanKind.Date:
+                            if (ShareValues.TryParseDate(input.Field(r, plan.Index), out var date))
+                            {
+                                parsed = date;
+                                line.AddDate(date);
+                            }
+                            else
+                            {
+                                line.AddField(input, r, plan.Index, plan.Numeric);
                             }
 
                             break;
                         default:
-                            value = row[plan.Index].Trim();
+                            line.AddField(input, r, plan.Index, plan.Numeric);
                             break;
                     }
 
-                    batch.Stats[i].Add(value, parsed);
-                    cells[c++] = ShareCsvWriter.Neutralise(value, plan.Numeric);
+                    // Statistics see the value as written, before a formula-like one is neutralised.
+                    batch.Stats[i].Add(line.Value(line.Count - 1), parsed);
                 }
 
-                if (coverageIndex is { } ci && ShareValues.TryParseDate(row[ci], out var eventDate))
+                if (coverageIndex is { } ci && ShareValues.TryParseDate(input.Field(r, ci), out var eventDate))
                 {
                     batch.Coverage.Add(eventDate);
                 }
 
-                ShareCsvWriter.AppendRow(batch.Text, cells).Append('\n');
-                batch.Sink?.Row(cells);
+                ShareCsvWriter.AppendRow(batch.Text, line).Append('\n');
+                batch.Sink?.Row(line);
             }
 
             return batch;
@@ -394,42 +408,32 @@ public static class ShareDatasetWriter
         /// lanes of <see cref="Pseudonymiser.PseudonymiseMany"/>); counts the rows without a person id.</summary>
         private string[][] PseudonymiseColumns(Batch batch)
         {
-            var rows = batch.Input;
-            var (columns, values) = batch.PseudonymBuffers(_slots.Count, rows.Count);
+            var input = batch.Input;
+            var (columns, values) = batch.PseudonymBuffers(_slots.Count, input.Count);
             if (personIds is not null)
             {
-                for (var r = 0; r < rows.Count; r++)
+                for (var r = 0; r < input.Count; r++)
                 {
-                    if (!personIds.TryGetPersonId(new RecordKey(dataset, rows[r][idIndex].Trim()), out values[r]))
+                    if (!personIds.TryGetPersonId(new RecordKey(dataset, input.RowId(r)), out values[r]))
                     {
                         values[r] = string.Empty; // missing stays missing
                         batch.MissingPerson++;
                     }
                 }
 
-                pseudonymiser.PseudonymiseMany(Pseudonymiser.PersonDomain, values.AsSpan(0, rows.Count), columns[0]);
+                pseudonymiser.PseudonymiseMany(Pseudonymiser.PersonDomain, values.AsSpan(0, input.Count), columns[0]);
             }
 
-            Pseudonymise(idDomain, idIndex, columns[_slots.RowId]);
+            pseudonymiser.PseudonymiseMany(idDomain, input.RowIds, columns[_slots.RowId]);
             for (var i = 0; i < plans.Count; i++)
             {
                 if (_slots.Plans[i] >= 0)
                 {
-                    Pseudonymise(plans[i].Domain!, plans[i].Index, columns[_slots.Plans[i]]);
+                    pseudonymiser.PseudonymiseMany(plans[i].Domain!, new FieldValues(input, plans[i].Index), columns[_slots.Plans[i]]);
                 }
             }
 
             return columns;
-
-            void Pseudonymise(string domain, int index, string[] into)
-            {
-                for (var r = 0; r < rows.Count; r++)
-                {
-                    values[r] = rows[r][index];
-                }
-
-                pseudonymiser.PseudonymiseMany(domain, values.AsSpan(0, rows.Count), into);
-            }
         }
 
         private static (int RowId, int[] Plans, int Count) SlotsOf(IReadOnlyList<ColumnPlan> plans, bool personIds)
@@ -447,17 +451,17 @@ public static class ShareDatasetWriter
     }
 
     /// <summary>One batch: its input rows, then their share lines, statistics, counts and sink part.</summary>
-    private sealed class Batch(int width)
+    private sealed class Batch(int width, int[] columnsRead, int columns)
     {
         /// <summary>The event dates' range (a field: <see cref="Extremes{T}"/> is a mutable struct).</summary>
         public Extremes<DateOnly> Coverage;
 
-        public List<string[]> Input { get; } = [];
+        public InputRows Input { get; } = new(columnsRead, columns);
 
         public StringBuilder Text { get; } = new();
 
         /// <summary>The cells of the row being written.</summary>
-        public string[] Line { get; } = new string[width];
+        public ShareLine Line { get; } = new(width);
 
         private string[][] _pseudonyms = [];
         private string[] _values = [];
@@ -498,6 +502,199 @@ public static class ShareDatasetWriter
             Sink = null;
             return this;
         }
+    }
+
+    /// <summary>
+    /// A batch's extract rows as the characters of the fields the share reads, back to back, with each row's id (trimmed):
+    /// copied from the reader's row as it is read, so no field becomes a string.
+    /// </summary>
+    private sealed class InputRows
+    {
+        private readonly int[] _slotOf; // column -> its place among the fields read, -1 if not read
+        private readonly int _perRow;
+        private readonly List<string> _rowIds = [];
+        private readonly int[] _read;
+        private char[] _chars = new char[4096];
+        private int[] _bounds = new int[256]; // per row, per field read: start, length
+        private int _charCount;
+
+        public InputRows(int[] columnsRead, int columns)
+        {
+            _read = columnsRead;
+            _perRow = columnsRead.Length;
+            _slotOf = Enumerable.Repeat(-1, columns).ToArray();
+            for (var k = 0; k < columnsRead.Length; k++)
+            {
+                _slotOf[columnsRead[k]] = k;
+            }
+        }
+
+        public int Count => _rowIds.Count;
+
+        public ReadOnlySpan<string> RowIds => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rowIds);
+
+        public string RowId(int row) => _rowIds[row];
+
+        /// <summary>Field <paramref name="column"/> of row <paramref name="row"/>, untrimmed.</summary>
+        public ReadOnlySpan<char> Field(int row, int column)
+        {
+            var at = 2 * ((row * _perRow) + _slotOf[column]);
+            return _chars.AsSpan(_bounds[at], _bounds[at + 1]);
+        }
+
+        /// <summary>Field <paramref name="column"/> of row <paramref name="row"/>: where its characters are in <see cref="Chars"/>.</summary>
+        public (int Start, int Length) Bounds(int row, int column)
+        {
+            var at = 2 * ((row * _perRow) + _slotOf[column]);
+            return (_bounds[at], _bounds[at + 1]);
+        }
+
+        public char[] Chars => _chars;
+
+        public void Add(CsvRow row, string rowId)
+        {
+            var at = 2 * _rowIds.Count * _perRow;
+            if (_bounds.Length < at + (2 * _perRow))
+            {
+                Array.Resize(ref _bounds, Math.Max(_bounds.Length * 2, at + (2 * _perRow)));
+            }
+
+            foreach (var column in _read)
+            {
+                var field = row.Span(column);
+                if (_chars.Length - _charCount < field.Length)
+                {
+                    Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + field.Length));
+                }
+
+                field.CopyTo(_chars.AsSpan(_charCount));
+                _bounds[at++] = _charCount;
+                _bounds[at++] = field.Length;
+                _charCount += field.Length;
+            }
+
+            _rowIds.Add(rowId);
+        }
+
+        public void Clear()
+        {
+            _rowIds.Clear();
+            _charCount = 0;
+        }
+    }
+
+    /// <summary>One column of a batch's fields, for <see cref="Pseudonymiser.PseudonymiseMany{TValues}"/>.</summary>
+    private readonly ref struct FieldValues(InputRows rows, int column) : IValueSpans
+    {
+        private readonly InputRows _rows = rows;
+        private readonly int _column = column;
+
+        public int Count => _rows.Count;
+
+        public ReadOnlySpan<char> this[int index] => _rows.Field(index, _column);
+    }
+
+    /// <summary>
+    /// The cells of one share line as written: strings (pseudonyms), or characters of the batch's fields or of the line's
+    /// own formatted dates and ages. Read as spans for the CSV text; a sink that indexes a cell gets a string of it.
+    /// </summary>
+    private sealed class ShareLine(int width) : IReadOnlyList<string>, ISpanCells
+    {
+        private readonly string?[] _strings = new string?[width];
+        private readonly char[]?[] _sources = new char[]?[width]; // null: the line's own characters
+        private readonly int[] _starts = new int[width];
+        private readonly int[] _lengths = new int[width];
+        private readonly bool[] _neutralised = new bool[width];
+        private char[] _own = new char[16 * width];
+        private int _ownCount;
+
+        public int Count { get; private set; }
+
+        public string this[int index] =>
+            _strings[index] ?? (_neutralised[index] ? "'" + new string(Value(index)) : new string(Value(index)));
+
+        /// <summary>Cell <paramref name="index"/> as written (with the apostrophe of a neutralised value).</summary>
+        public ReadOnlySpan<char> Span(int index) =>
+            _neutralised[index] ? this[index] : Value(index);
+
+        /// <summary>Cell <paramref name="index"/>'s value before formula neutralising.</summary>
+        public ReadOnlySpan<char> Value(int index) =>
+            _strings[index] ?? (ReadOnlySpan<char>)(_sources[index] ?? _own).AsSpan(_starts[index], _lengths[index]);
+
+        public void Clear()
+        {
+            Count = 0;
+            _ownCount = 0;
+        }
+
+        /// <summary>A pseudonym or an empty cell (never formula-like).</summary>
+        public void Add(string value)
+        {
+            _strings[Count] = value;
+            _neutralised[Count++] = false;
+        }
+
+        /// <summary>A field of the batch, trimmed.</summary>
+        public void AddField(InputRows rows, int row, int column, bool numeric)
+        {
+            var (start, length) = rows.Bounds(row, column);
+            var chars = rows.Chars;
+            while (length > 0 && char.IsWhiteSpace(chars[start]))
+            {
+                start++;
+                length--;
+            }
+
+            while (length > 0 && char.IsWhiteSpace(chars[start + length - 1]))
+            {
+                length--;
+            }
+
+            Set(chars, start, length, ShareCsvWriter.NeedsNeutralising(chars.AsSpan(start, length), numeric));
+        }
+
+        public void AddDate(DateOnly date)
+        {
+            ShareValues.WriteDate(date, Own(ShareValues.DateChars));
+            Set(null, _ownCount - ShareValues.DateChars, ShareValues.DateChars, false);
+        }
+
+        public void AddAge(int age)
+        {
+            age.TryFormat(Own(11), out var written, default, CultureInfo.InvariantCulture);
+            _ownCount -= 11 - written;
+            Set(null, _ownCount - written, written, false); // a plain number in a numeric column
+        }
+
+        private Span<char> Own(int length)
+        {
+            if (_own.Length - _ownCount < length)
+            {
+                Array.Resize(ref _own, Math.Max(_own.Length * 2, _ownCount + length));
+            }
+
+            _ownCount += length;
+            return _own.AsSpan(_ownCount - length, length);
+        }
+
+        private void Set(char[]? source, int start, int length, bool neutralised)
+        {
+            _strings[Count] = null;
+            _sources[Count] = source;
+            _starts[Count] = start;
+            _lengths[Count] = length;
+            _neutralised[Count++] = neutralised;
+        }
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>The smallest and largest of the values added; null before the first. A mutable struct: keep it in a field.</summary>
@@ -577,9 +774,9 @@ public static class ShareDatasetWriter
 
         /// <param name="value">The value as written to the share.</param>
         /// <param name="date">A date variable's value as parsed already (null when it is not a date).</param>
-        public void Add(string value, DateOnly? date)
+        public void Add(ReadOnlySpan<char> value, DateOnly? date)
         {
-            if (ShareValues.IsMissing(value))
+            if (value.IsWhiteSpace())
             {
                 _missing++;
                 return;
@@ -616,16 +813,21 @@ public static class ShareDatasetWriter
             _dates.Add(next._dates);
         }
 
-        private void List(string value)
+        /// <summary>Lists a value (a string is made only of a value not listed yet).</summary>
+        private void List(ReadOnlySpan<char> value)
         {
+            if (_values.GetAlternateLookup<ReadOnlySpan<char>>().Contains(value))
+            {
+                return;
+            }
+
             if (_values.Count < MaxListedValues)
             {
-                if (_values.Add(value))
-                {
-                    _order.Add(value);
-                }
+                var listed = new string(value);
+                _values.Add(listed);
+                _order.Add(listed);
             }
-            else if (!_values.Contains(value))
+            else
             {
                 _valuesTruncated = true;
             }

@@ -10,15 +10,18 @@ public static class ShareValues
 
     public static bool IsMissing(string? value) => string.IsNullOrWhiteSpace(value);
 
-    public static bool TryParseDate(string? value, out DateOnly date)
+    public static bool TryParseDate(string? value, out DateOnly date) => TryParseDate(value.AsSpan(), out date);
+
+    /// <summary><see cref="TryParseDate(string?, out DateOnly)"/> of characters (blank: no date).</summary>
+    public static bool TryParseDate(ReadOnlySpan<char> value, out DateOnly date)
     {
         date = default;
-        if (IsMissing(value))
+        var text = value.Trim();
+        if (text.IsEmpty)
         {
             return false;
         }
 
-        var text = value!.AsSpan().Trim();
         if (NumericDates.TryParse(text, out date))
         {
             return true;
@@ -46,19 +49,24 @@ public static class ShareValues
     }
 
     /// <summary>yyyy-MM-dd (years 1-9999), written digit by digit: the general formatter cost more than parsing.</summary>
-    public static string FormatDate(DateOnly date) =>
-        string.Create(10, date, static (chars, d) =>
-        {
-            int year = d.Year, month = d.Month, day = d.Day;
-            chars[0] = (char)('0' + (year / 1000));
-            chars[1] = (char)('0' + (year / 100 % 10));
-            chars[2] = (char)('0' + (year / 10 % 10));
-            chars[3] = (char)('0' + (year % 10));
-            chars[4] = '-';
-            chars[5] = (char)('0' + (month / 10));
-            chars[6] = (char)('0' + (month % 10));
-            chars[7] = '-';
-            chars[8] = (char)('0' + (day / 10));
-            chars[9] = (char)('0' + (day % 10));
-        });
+    public static string FormatDate(DateOnly date) => string.Create(DateChars, date, static (chars, d) => WriteDate(d, chars));
+
+    /// <summary>Characters of <see cref="FormatDate"/>.</summary>
+    public const int DateChars = 10;
+
+    /// <summary>Writes <see cref="FormatDate"/>'s <see cref="DateChars"/> characters to <paramref name="chars"/>.</summary>
+    public static void WriteDate(DateOnly date, Span<char> chars)
+    {
+        int year = date.Year, month = date.Month, day = date.Day;
+        chars[9] = (char)('0' + (day % 10)); // the last first: one bounds check
+        chars[0] = (char)('0' + (year / 1000));
+        chars[1] = (char)('0' + (year / 100 % 10));
+        chars[2] = (char)('0' + (year / 10 % 10));
+        chars[3] = (char)('0' + (year % 10));
+        chars[4] = '-';
+        chars[5] = (char)('0' + (month / 10));
+        chars[6] = (char)('0' + (month % 10));
+        chars[7] = '-';
+        chars[8] = (char)('0' + (day / 10));
+    }
 }

@@ -195,7 +195,11 @@ public sealed class CsvReader
     }
 
     /// <summary>The next row's fields, or null at the end of the input.</summary>
-    public async ValueTask<string[]?> ReadRowAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<string[]?> ReadRowAsync(CancellationToken cancellationToken = default) =>
+        (await ReadRowInPlaceAsync(cancellationToken).ConfigureAwait(false))?.ToArray();
+
+    /// <summary><see cref="ReadRowInPlace"/>, reading the input asynchronously.</summary>
+    public async ValueTask<CsvRow?> ReadRowInPlaceAsync(CancellationToken cancellationToken = default)
     {
         StartRow();
         while (true)
@@ -210,7 +214,7 @@ public sealed class CsvReader
 
             if (Advance())
             {
-                return _rowReady ? _row.ToArray() : null;
+                return _rowReady ? _row : null;
             }
         }
     }
@@ -469,7 +473,7 @@ public sealed class CsvReader
 /// valid until the reader's next read. Asking for a column not kept (<see cref="CsvReader.KeepOnly"/>) throws; it is
 /// null in <see cref="ToArray"/>.
 /// </summary>
-public sealed class CsvRow : IReadOnlyList<string>
+public sealed class CsvRow : IReadOnlyList<string>, ISpanCells
 {
     private readonly CsvReader _reader;
 
@@ -512,4 +516,11 @@ public sealed class CsvFormatException(string source, long line, string message)
 
     /// <summary>1-based line where the problem starts.</summary>
     public long Line { get; } = line;
+}
+
+/// <summary>Cells that can be read as spans without making a string of each (a CSV row, a share line).</summary>
+internal interface ISpanCells
+{
+    /// <summary>Cell <paramref name="index"/>'s characters.</summary>
+    ReadOnlySpan<char> Span(int index);
 }

@@ -115,6 +115,28 @@ public sealed class ShareDatasetWriterTests
         batched.Risk.Should().BeEquivalentTo(onePass.Risk, o => o.WithStrictOrdering());
     }
 
+    [Fact]
+    public async Task WriteAsync_PaddedQuotedAndLongFields_AreTrimmedQuotedAndCounted()
+    {
+        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["ethnicity", "hearing_date", "disposal", "case_id"] } }, "outputs": { "caseLinks": false } }""", _profiles);
+        var longText = string.Concat(Enumerable.Repeat("fine, \"costs\" and more; ", 400)); // past every buffer's first size
+        var csv = "forenames,row_id,ethnicity,hearing_date,disposal,case_id\n" +
+                  "Zorvax, R1 ,  W1 , 2020-05-19 ,\"  +3 days \", C1 \n" +
+                  $"Quixlox,R2,   ,not a date,\"{longText.Replace("\"", "\"\"", StringComparison.Ordinal)}\",\n";
+        var output = new StringWriter();
+
+        var result = await ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader(csv), null, new Pseudonymiser(ShareFixture.Key()), output, null, 1, 2, CancellationToken.None);
+
+        var p = new Pseudonymiser(ShareFixture.Key());
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[1].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R1")},W1,2020-05-19,'+3 days,{p.Pseudonymise("case_id", "C1")}");
+        lines[2].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R2")},,not a date,\"{longText.Trim().Replace("\"", "\"\"", StringComparison.Ordinal)}\",");
+        result.Variables.Single(v => v.Name == "ethnicity").Missing.Should().Be(1, "a blank value is missing");
+        result.Variables.Single(v => v.Name == "ethnicity").Values!.Where(v => v.Observed).Select(v => v.Code).Should().Equal("W1");
+        result.Variables.Single(v => v.Name == "hearing_date").Minimum.Should().Be("2020-05-19");
+        output.ToString().Should().NotContainAny("Zorvax", "Quixlox");
+    }
+
     [Theory]
     [InlineData(150)]
     [InlineData(260)]
