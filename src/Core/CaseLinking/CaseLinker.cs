@@ -57,6 +57,17 @@ public sealed record CaseLinkingOptions
     public IReadOnlyList<string> SentenceReceiptTypes { get; init; } = ["S"];
 
     public IReadOnlyList<string> AppealReceiptTypes { get; init; } = ["A"];
+
+    /// <summary>Every magistrates' column case linking reads (it uses those the extract has).</summary>
+    public IEnumerable<string> MagistratesColumns =>
+        [RowIdColumn, CaseIdColumn, MagistratesCourtColumn, SentFlagColumn, DateSentColumn, CommittedFlagColumn, DateCommittedColumn, AppealFlagColumn, .. AppealDateColumns, OffenceCodeColumn, OffenceGroupColumn, .. FallbackDateColumn is { } f ? [f] : Array.Empty<string>()];
+
+    /// <summary>Every Crown Court column case linking reads (it uses those the extract has).</summary>
+    public IEnumerable<string> CrownCourtColumns =>
+        [RowIdColumn, CaseIdColumn, ReceiptDateColumn, CommittingCourtColumn, ReceiptTypeColumn, OffenceCodeColumn, OffenceGroupColumn];
+
+    /// <summary>The magistrates' flags of the routes to the Crown Court: a case with none of them set is never linked.</summary>
+    public IEnumerable<string> RouteFlagColumns => [SentFlagColumn, CommittedFlagColumn, AppealFlagColumn];
 }
 
 /// <summary>A Crown Court case linked to a magistrates' case it most likely stems from (raw, internal ids).</summary>

@@ -18,8 +18,10 @@ public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string
 public sealed record IngestExtractInput(RunContext Run, ExtractReference Extract);
 
 /// <summary><paramref name="RecordsBlob"/>: standardised identifiers for linkage (empty for datasets without
-/// identifiers); <paramref name="CleanBlob"/>: the accepted rows as they came, which later stages read.</summary>
-public sealed record IngestExtractResult(string Dataset, string RecordsBlob, string CleanBlob, long Rows, long Rejected, string? QuarantineBlob, IReadOnlyDictionary<string, long> NullCounts);
+/// identifiers); <paramref name="CleanBlob"/>: the accepted rows as they came, which later stages read;
+/// <paramref name="CaseLinkBlob"/>: for a court extract case linking reads, the part of the clean rows it uses
+/// (<see cref="CaseLinking.CaseLinkProjection"/>; null for other datasets, and in results recorded before it existed).</summary>
+public sealed record IngestExtractResult(string Dataset, string RecordsBlob, string CleanBlob, long Rows, long Rejected, string? QuarantineBlob, IReadOnlyDictionary<string, long> NullCounts, string? CaseLinkBlob = null);
 
 /// <summary>A blocking rule: which list (prediction or training) and its position.</summary>
 public sealed record RuleRef(string Kind, int Index)

@@ -114,7 +114,7 @@ public static class LinkageRunOrchestrator
         // Case linking runs alone, not beside the share writers: both hold the magistrates' person-id mapping, and side by
         // side in one process they raised the share stage's peak by 1.3-2 GiB at 5 M people, to save 5-7 s (docs/pipeline.md).
         context.SetCustomStatus(new RunProgress("linking cases", 0, 1));
-        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, cleanExtracts, request.ShareSpec, keyId, inputs.KeyFingerprint), Retry);
+        var cases = await context.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, new LinkCasesInput(run, ingested.Select(i => new ExtractReference(i.Dataset, i.CaseLinkBlob ?? i.CleanBlob)).ToList(), request.ShareSpec, keyId, inputs.KeyFingerprint), Retry);
         Stage("case-link");
 
         // De-identify and write the share: one activity per dataset (the largest called first, as for ingest), then the catalogue.

@@ -122,7 +122,10 @@ public sealed class LinkageRunOrchestratorTests
             {
                 var dataset = ((IngestExtractInput)i!).Extract.Dataset;
                 order.Add($"ingest {dataset}");
-                return Task.FromResult(new IngestExtractResult(dataset, $"working/r1/records/{dataset}.dfrs", $"working/r1/clean/{dataset}.csv", 10, 0, null, new Dictionary<string, long>()));
+                // The magistrates' result has its case-link projection; crown_court's has none, as in a history recorded
+                // before projections existed.
+                return Task.FromResult(new IngestExtractResult(dataset, $"working/r1/records/{dataset}.dfrs", $"working/r1/clean/{dataset}.csv", 10, 0, null, new Dictionary<string, long>(),
+                    dataset == "magistrates" ? "working/r1/clean/case-link/magistrates.csv" : null));
             });
         var linking = new TaskCompletionSource<LinkCasesResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         context.Setup(c => c.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, It.IsAny<object?>(), It.IsAny<ActivityRetryPolicy?>()))
@@ -151,6 +154,9 @@ public sealed class LinkageRunOrchestratorTests
         order.Should().Equal("ingest crown_court", "ingest magistrates", "link cases", "share crown_court working/r1/clean/crown_court.csv", "share magistrates working/r1/clean/magistrates.csv");
         context.Verify(c => c.CallActivityAsync<PartitionRecordsResult>(PartitionRecordsActivity.Name, It.Is<PartitionRecordsInput>(i => i.RecordBlobs.SequenceEqual(new[] { "working/r1/records/magistrates.dfrs", "working/r1/records/crown_court.dfrs" })), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(2));
         context.Verify(c => c.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, It.Is<WriteCatalogueInput>(i => i.Datasets.Select(d => d.Dataset).SequenceEqual(new[] { "magistrates", "crown_court" })), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
+
+        // Case linking reads an extract's projection where ingest made one, the clean extract otherwise.
+        context.Verify(c => c.CallActivityAsync<LinkCasesResult>(LinkCasesActivity.Name, It.Is<LinkCasesInput>(i => i.Extracts.Select(e => e.Blob).SequenceEqual(new[] { "working/r1/clean/case-link/magistrates.csv", "working/r1/clean/crown_court.csv" })), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
     }
 
     [Fact]

@@ -72,6 +72,11 @@ public sealed class IngestExtractActivity(PipelineServices services)
         // linking) read the clean copy: the accepted rows only.
         await using var clean = new SpooledCsv(header);
         await using var quarantine = new SpooledCsv(["source_line", "reason", .. header]);
+
+        // A court extract case linking reads also gives the few columns (and, for the magistrates' court, the few rows)
+        // the linker uses, so that stage need not parse the whole extract again.
+        var caseLink = CaseLinking.CaseLinkProjection.For(profile.Name, header);
+        await using var caseLinkRows = caseLink is null ? null : new SpooledCsv(caseLink.Header);
         RecordSet? records = null;
 
         // One pass: validate, quarantine, copy the accepted row, and hand its identifiers, mapped to the
@@ -91,6 +96,11 @@ public sealed class IngestExtractActivity(PipelineServices services)
                 }
 
                 clean.Add(row);
+                if (caseLink?.Project(row) is { } projected)
+                {
+                    caseLinkRows!.Add(projected);
+                }
+
                 yield return mapping.ToCanonical(row);
             }
         }
@@ -115,6 +125,13 @@ public sealed class IngestExtractActivity(PipelineServices services)
 
         var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
         await clean.UploadAsync(services, cleanBlob, cancellationToken).ConfigureAwait(false);
+        string? caseLinkBlob = null;
+        if (caseLinkRows is not null)
+        {
+            caseLinkBlob = PipelineServices.Working(input.Run, $"clean/case-link/{profile.Name}.csv");
+            await caseLinkRows.UploadAsync(services, caseLinkBlob, cancellationToken).ConfigureAwait(false);
+        }
+
         string? quarantineBlob = null;
         if (quarantine.Rows > 0)
         {
@@ -144,7 +161,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
             }
         }
 
-        return new IngestExtractResult(profile.Name, recordsBlob, cleanBlob, accepted, quarantine.Rows, quarantineBlob, nullCounts);
+        return new IngestExtractResult(profile.Name, recordsBlob, cleanBlob, accepted, quarantine.Rows, quarantineBlob, nullCounts, caseLinkBlob);
     }
 
     private static string[] Trimmed(string[] header) => header.Select(h => h.Trim()).ToArray();
