@@ -56,14 +56,25 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
 
     /// <summary>A saved run's mapping; with <paramref name="datasets"/>, only those datasets' records (the id map one activity
     /// needs: only their blobs are read).</summary>
-    public async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets = null, CancellationToken cancellationToken = default)
+    public Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets = null, CancellationToken cancellationToken = default) =>
+        LoadRunAsync(scope, runId, datasets, null, cancellationToken);
+
+    /// <summary>As above, only the records <paramref name="rows"/> lists (dataset → row ids): the ids of a step that reads
+    /// a few of the datasets' rows, without holding the rest of the mapping.</summary>
+    public Task<Dictionary<RecordKey, string>> LoadRowsAsync(string scope, string runId, IReadOnlyDictionary<string, HashSet<string>> rows, CancellationToken cancellationToken = default)
+    {
+        var lookups = rows.ToDictionary(kv => kv.Key, kv => kv.Value.GetAlternateLookup<ReadOnlySpan<char>>(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+        return LoadRunAsync(scope, runId, rows.Keys.ToList(), (dataset, row) => lookups.TryGetValue(dataset, out var ids) && ids.Contains(row), cancellationToken);
+    }
+
+    private async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, RecordFilter? filter, CancellationToken cancellationToken)
     {
         // A dataset name repeats on every row and a person id on each of that person's rows: keep one copy of
         // each, so a national mapping costs about a row id per record rather than three strings.
         var mapping = new Dictionary<RecordKey, string>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         string Shared(string value) => names.TryGetValue(value, out var kept) ? kept : names[value] = value;
-        await foreach (var (record, person) in ReadRunAsync(scope, runId, datasets, cancellationToken).ConfigureAwait(false))
+        await foreach (var (record, person) in ReadRunAsync(scope, runId, datasets, filter, cancellationToken).ConfigureAwait(false))
         {
             mapping[record with { Dataset = Shared(record.Dataset) }] = Shared(person);
         }
@@ -77,7 +88,14 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         ReadRunAsync(scope, runId, null, cancellationToken);
 
     /// <summary>As <see cref="ReadRunAsync(string, string, CancellationToken)"/>, only the records of <paramref name="datasets"/> (null: all).</summary>
-    public async IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, CancellationToken cancellationToken = default) =>
+        ReadRunAsync(scope, runId, datasets, null, cancellationToken);
+
+    /// <summary>Whether a record (its dataset and row id, as read) is wanted.</summary>
+    private delegate bool RecordFilter(ReadOnlySpan<char> dataset, ReadOnlySpan<char> rowId);
+
+    /// <summary>With <paramref name="filter"/>, a row it refuses is passed over in the reader's buffer (no string made).</summary>
+    private async IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, RecordFilter? filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var legacy = LegacyRunBlob(scope, runId);
         IEnumerable<string> blobs;
@@ -127,8 +145,13 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             var csv = new CsvReader(text, $"{container}/{name}");
             var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
-            while (await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } row)
+            while (await csv.ReadRowInPlaceAsync(cancellationToken).ConfigureAwait(false) is { } row)
             {
+                if (filter is not null && !filter(row.Span(d), row.Span(r)))
+                {
+                    continue;
+                }
+
                 if (datasets is null || datasets.Contains(row[d]))
                 {
                     yield return new KeyValuePair<RecordKey, string>(new RecordKey(row[d], row[r]), row[p]);

@@ -132,6 +132,22 @@ public sealed class PersonIdMappingStoreTests
     }
 
     [Fact]
+    public async Task LoadRowsAsync_LoadsOnlyTheRowsListed()
+    {
+        var store = new PersonIdMappingStore(new InMemoryBlobStore());
+        var saved = await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), C("2", "b"), C("3", "a"), new(new RecordKey("prisons", "1"), "a"), new(new RecordKey("probation", "4"), "c")], new PersonIdAssigner());
+
+        var loaded = await store.LoadRowsAsync("s", "run1", new Dictionary<string, HashSet<string>>
+        {
+            ["magistrates"] = ["2", "3", "99"],
+            ["prisons"] = [],
+        });
+
+        loaded.Keys.Should().BeEquivalentTo([new RecordKey("magistrates", "2"), new RecordKey("magistrates", "3")], "row 99 is not in the run, prisons' row 1 and probation are not asked for");
+        loaded[new RecordKey("magistrates", "3")].Should().Be(saved.Mapping[new RecordKey("magistrates", "3")]);
+    }
+
+    [Fact]
     public async Task LoadLatestAsync_RunSavedInTheOneFileLayout_IsStillRead_AndARefreshBuildsOnIt()
     {
         var blobs = new InMemoryBlobStore();

@@ -1,6 +1,7 @@
 using System.Text;
 using DataFirst.Core.CaseLinking;
 using DataFirst.Core.Deidentification;
+using DataFirst.Core.Ingest;
 
 namespace DataFirst.Core.Pipeline.Activities;
 
@@ -24,7 +25,14 @@ public sealed class LinkCasesActivity(PipelineServices services)
             return new LinkCasesResult(null, 0, 0, 0);
         }
 
-        var lookup = new PersonIdLookup(await ShareSupport.PersonIdsAsync(services, input.Run, [magistrates.Dataset, crown.Dataset], cancellationToken).ConfigureAwait(false));
+        // Person ids only of the rows the linker reads: from ingest's projections, every Crown Court case but only the
+        // magistrates' cases with a route to the Crown Court, so most of the magistrates' mapping is passed over.
+        var rows = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)
+        {
+            [magistrates.Dataset] = await RowIdsAsync(magistrates.Blob, options.RowIdColumn, cancellationToken).ConfigureAwait(false),
+            [crown.Dataset] = await RowIdsAsync(crown.Blob, options.RowIdColumn, cancellationToken).ConfigureAwait(false),
+        };
+        var lookup = new PersonIdLookup(await new PersonIdMappingStore(services.Blobs).LoadRowsAsync(input.Run.Share, input.Run.RunId, rows, cancellationToken).ConfigureAwait(false));
         CaseLinkResult result;
         await using (var mag = await services.OpenReadAsync(magistrates.Blob, cancellationToken).ConfigureAwait(false))
         await using (var cc = await services.OpenReadAsync(crown.Blob, cancellationToken).ConfigureAwait(false))
@@ -38,5 +46,30 @@ public sealed class LinkCasesActivity(PipelineServices services)
         var table = ShareSupport.Staged(input.Run, Catalogue.CatalogueBuilder.CaseLinkTable(0, options).File);
         await ShareSupport.WriteTextAsync(services, table, w => CaseLinkTableWriter.WriteAsync(result.Links, spec, ShareSupport.Profile(magistrates.Dataset), ShareSupport.Profile(crown.Dataset), pseudonymiser, w, options, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new LinkCasesResult(table, result.Links.Count, result.CrownCases, result.CrownCasesLinked);
+    }
+
+    /// <summary>The row ids of an extract (trimmed, as the linker looks them up); none when it lacks the column, which
+    /// the linker then reports.</summary>
+    private async Task<HashSet<string>> RowIdsAsync(string blob, string column, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var csv = new CsvReader(reader, blob);
+        if ((await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } names ? new CsvHeader(names, blob, m => new DeidentificationException(m)).IndexOf(column) : null) is not { } index)
+        {
+            return ids;
+        }
+
+        var add = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        while (await csv.ReadRowInPlaceAsync(cancellationToken).ConfigureAwait(false) is { } row)
+        {
+            if (index < row.Count)
+            {
+                add.Add(row.Span(index).Trim());
+            }
+        }
+
+        return ids;
     }
 }
