@@ -109,7 +109,9 @@ public sealed class IngestExtractActivity(PipelineServices services)
         {
             if (profile.IsPersonLevel)
             {
-                records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), Accepted(), profile.Name, extract.Blob).Build();
+                // Reading and checking the rows runs beside standardising them (ReadAhead), so the largest extract's
+                // ingest, which the stage waits for, uses two cores.
+                records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), ReadAhead.Enumerate(Accepted(), cancellationToken), profile.Name, extract.Blob).Build();
             }
             else
             {
