@@ -145,6 +145,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             var csv = new CsvReader(text, $"{container}/{name}");
             var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
+            string? dataset = null; // a blob holds one dataset's rows: its name is made into a string once, not per row
             while (await csv.ReadRowInPlaceAsync(cancellationToken).ConfigureAwait(false) is { } row)
             {
                 if (filter is not null && !filter(row.Span(d), row.Span(r)))
@@ -152,9 +153,14 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
                     continue;
                 }
 
-                if (datasets is null || datasets.Contains(row[d]))
+                if (dataset is null || !row.Span(d).SequenceEqual(dataset))
                 {
-                    yield return new KeyValuePair<RecordKey, string>(new RecordKey(row[d], row[r]), row[p]);
+                    dataset = row[d];
+                }
+
+                if (datasets is null || datasets.Contains(dataset))
+                {
+                    yield return new KeyValuePair<RecordKey, string>(new RecordKey(dataset, row[r]), row[p]);
                 }
             }
         }
