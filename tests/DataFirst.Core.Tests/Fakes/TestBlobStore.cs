@@ -51,7 +51,37 @@ public sealed class TestBlobStore : IBlobStore
     public Task<BlobPage> ListPageAsync(string container, string? prefix, string? continuationToken = null, int? pageSize = null, CancellationToken cancellationToken = default) =>
         _containers.Contains(container) ? _inner.ListPageAsync(container, prefix, continuationToken, pageSize, cancellationToken) : Task.FromResult(new BlobPage([], null));
 
-    public Task<bool> DeleteAsync(string container, string name, string? ifMatch = null, CancellationToken cancellationToken = default) => _inner.DeleteAsync(container, name, ifMatch, cancellationToken);
+    /// <summary>When set, each delete first waits this long (a storage round trip).</summary>
+    public TimeSpan? DeleteLatency { get; set; }
+
+    /// <summary>The most deletes seen in flight at once.</summary>
+    public int MostConcurrentDeletes => _mostDeletes;
+
+    private int _deletes;
+    private int _mostDeletes;
+
+    public async Task<bool> DeleteAsync(string container, string name, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        var now = Interlocked.Increment(ref _deletes);
+        int seen;
+        while (now > (seen = Volatile.Read(ref _mostDeletes)) && Interlocked.CompareExchange(ref _mostDeletes, now, seen) != seen)
+        {
+        }
+
+        try
+        {
+            if (DeleteLatency is { } latency)
+            {
+                await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await _inner.DeleteAsync(container, name, ifMatch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _deletes);
+        }
+    }
 
     public override string ToString() => $"TestBlobStore({Encoding.UTF8.WebName})";
 }

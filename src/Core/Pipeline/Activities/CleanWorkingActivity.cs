@@ -13,6 +13,9 @@ public sealed class CleanWorkingActivity(PipelineServices services)
 {
     public const string Name = nameof(CleanWorkingActivity);
 
+    /// <summary>Deletes in flight at once.</summary>
+    public const int ParallelDeletes = 16;
+
     /// <summary>The folders of working/{run}/ removed.</summary>
     public static readonly IReadOnlyList<string> RemovedFolders = ["records/", "clean/", "shards/", "edges/", "model/", "share/", "share-stats/", "share-linking/"];
 
@@ -27,15 +30,17 @@ public sealed class CleanWorkingActivity(PipelineServices services)
             }
         }
 
+        // A run leaves hundreds of working blobs (a shard per rule and partition, edges per partition): deleted several at
+        // a time, since against Azure Storage each delete is a round trip.
         long blobs = 0, bytes = 0;
-        foreach (var (name, length) in names)
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = ParallelDeletes, CancellationToken = cancellationToken }, async (blob, token) =>
         {
-            if (await services.Blobs.DeleteAsync(PipelineServices.WorkingContainer, name, null, cancellationToken).ConfigureAwait(false))
+            if (await services.Blobs.DeleteAsync(PipelineServices.WorkingContainer, blob.Name, null, token).ConfigureAwait(false))
             {
-                blobs++;
-                bytes += length;
+                Interlocked.Increment(ref blobs);
+                Interlocked.Add(ref bytes, blob.Length);
             }
-        }
+        }).ConfigureAwait(false);
 
         return new CleanWorkingResult(blobs, bytes);
     }
