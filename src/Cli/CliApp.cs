@@ -69,6 +69,13 @@ internal static class CliApp
             error.WriteLine("datafirst: cancelled");
             return ExitFailure;
         }
+        catch (Core.Storage.StorageException ex)
+        {
+            // Storage that cannot be reached or refuses the credentials (e.g. --storage naming a stopped Azurite): one
+            // line naming the operation and endpoint, not a stack trace. Failures inside a run are the run's own.
+            error.WriteLine($"datafirst: error: storage: {ex.Message}");
+            return ExitFailure;
+        }
     }
 }
 

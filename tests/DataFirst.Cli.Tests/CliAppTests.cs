@@ -73,6 +73,25 @@ public sealed class CliAppTests
         error.Should().Contain("--input").And.Contain("nope.csv").And.Contain("does not exist");
     }
 
+    [Fact]
+    public async Task StorageNotAnswering_PrintsOneLineErrorNamingTheEndpoint_NotAStackTrace()
+    {
+        using var temp = new TempFolder();
+        var extract = temp.Combine("prisons.csv");
+        await File.WriteAllTextAsync(extract, "row_id\n1\n");
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there now
+        var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+
+        var (code, _, error) = await Run("run", "--storage", storage, "--input", extract, "--share", "s");
+
+        code.Should().Be(CliApp.ExitFailure);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().Contain($"no response from http://127.0.0.1:{port}").And.NotContain("AccountKey").And.NotContain("   at ");
+    }
+
     [Theory]
     [InlineData("run")]
     [InlineData("serve")]

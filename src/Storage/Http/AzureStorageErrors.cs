@@ -31,7 +31,12 @@ internal static class AzureStorageErrors
             StorageErrorKind.Unauthorized => " Check the account key or the identity's role assignment (e.g. Storage Blob Data Contributor).",
             _ => string.Empty,
         };
-        var status = ex.Status == 0 ? "no response" : $"HTTP {ex.Status}";
-        return new StorageException(resolved, ex.Status, ex.ErrorCode, $"{operation} on '{resource}' failed: {status} {ex.ErrorCode ?? "(no error code)"}.{hint}", ex);
+        if (ex.Status == 0)
+        {
+            // No response at all: the transport's reason (connection refused, name not found) is the useful part.
+            return new StorageException(resolved, 0, ex.ErrorCode, $"{operation} on '{resource}' failed: {ex.Message.TrimEnd('.')}.", ex);
+        }
+
+        return new StorageException(resolved, ex.Status, ex.ErrorCode, $"{operation} on '{resource}' failed: HTTP {ex.Status} {ex.ErrorCode ?? "(no error code)"}.{hint}", ex);
     }
 }

@@ -14,7 +14,47 @@ internal static class StoragePipeline
         HttpPipelinePolicy auth = sharedKey is not null
             ? new SharedKeyAuthenticationPolicy(sharedKey, service)
             : new BearerTokenAuthenticationPolicy(token ?? throw new ArgumentNullException(nameof(token)), StorageScope);
-        return HttpPipelineBuilder.Build(options, Array.Empty<HttpPipelinePolicy>(), new[] { auth }, new ResponseClassifier());
+        return HttpPipelineBuilder.Build(options, new HttpPipelinePolicy[] { new NoResponsePolicy() }, new[] { auth }, new ResponseClassifier());
+    }
+
+    /// <summary>
+    /// When every try fails without a response (nothing listening, a wrong host, DNS), Azure.Core's retry policy throws an
+    /// <see cref="AggregateException"/> of the tries' errors, which callers that map <see cref="RequestFailedException"/>
+    /// to a storage error would not see. This turns it into one <see cref="RequestFailedException"/> (status 0) naming
+    /// the endpoint (scheme, host and port only: never a path, query or signature) and the last try's error.
+    /// </summary>
+    private sealed class NoResponsePolicy : HttpPipelinePolicy
+    {
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            try
+            {
+                await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions.All(e => e is RequestFailedException))
+            {
+                throw NoResponse(message, ex);
+            }
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            try
+            {
+                ProcessNext(message, pipeline);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions.All(e => e is RequestFailedException))
+            {
+                throw NoResponse(message, ex);
+            }
+        }
+
+        private static RequestFailedException NoResponse(HttpMessage message, AggregateException ex)
+        {
+            var uri = message.Request.Uri;
+            var endpoint = $"{uri.Scheme}://{uri.Host}:{uri.Port}";
+            return new RequestFailedException(0, $"no response from {endpoint} after {ex.InnerExceptions.Count} tries ({ex.InnerExceptions[^1].Message.TrimEnd('.')}); check that the storage account or Azurite is running there and that the connection string names the right endpoint", ex);
+        }
     }
 
     /// <summary>Error logging/diagnostics allow-list additions: ids and error codes, never auth.</summary>
