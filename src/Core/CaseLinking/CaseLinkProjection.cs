@@ -19,15 +19,11 @@ public sealed class CaseLinkProjection
     private CaseLinkProjection(IReadOnlyList<string> header, IEnumerable<string> columns, IEnumerable<string> flags, CaseLinkingOptions options, bool filter)
     {
         Filtered = filter;
-        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < header.Count; i++)
-        {
-            index.TryAdd(header[i].Trim(), i);
-        }
-
-        int? IndexOf(string column) => index.TryGetValue(column, out var i) ? i : null;
-        _columns = columns.Select(IndexOf).OfType<int>().Distinct().Order().ToArray();
-        _flags = flags.Select(IndexOf).OfType<int>().ToArray();
+        // The header lookup every CSV reader uses (names trimmed, case ignored, a name given twice refused), so the
+        // projection finds the columns the linker would find in the whole extract.
+        var names = new CsvHeader(header, "case-link projection", message => new Settings.DataException(message));
+        _columns = columns.Select(names.IndexOf).OfType<int>().Distinct().Order().ToArray();
+        _flags = flags.Select(names.IndexOf).OfType<int>().ToArray();
         _yes = new HashSet<string>(options.YesValues, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
         Header = _columns.Select(c => header[c]).ToArray();
         _row = new Row(_columns);

@@ -17,8 +17,7 @@ internal sealed class SeededPersonIds
     private readonly string[] _ready = new string[Math.Max(1, HmacSha256Lanes.Lanes)];
     private readonly Lock _lock = new();
     private long _counter;
-    private int _next;
-    private int _filled;
+    private int _next = int.MaxValue; // past the (empty) ready ids: the first call fills them
 
     public SeededPersonIds(byte[] seed)
     {
@@ -31,7 +30,7 @@ internal sealed class SeededPersonIds
     {
         lock (_lock)
         {
-            if (_next == _filled)
+            if (_next >= _ready.Length)
             {
                 Fill();
             }
@@ -77,6 +76,5 @@ internal sealed class SeededPersonIds
         }
 
         _next = 0;
-        _filled = count;
     }
 }

@@ -511,7 +511,6 @@ public static class ShareDatasetWriter
     private sealed class InputRows
     {
         private readonly int[] _slotOf; // column -> its place among the fields read, -1 if not read
-        private readonly int _perRow;
         private readonly List<string> _rowIds = [];
         private readonly int[] _read;
         private char[] _chars = new char[4096];
@@ -521,7 +520,6 @@ public static class ShareDatasetWriter
         public InputRows(int[] columnsRead, int columns)
         {
             _read = columnsRead;
-            _perRow = columnsRead.Length;
             _slotOf = Enumerable.Repeat(-1, columns).ToArray();
             for (var k = 0; k < columnsRead.Length; k++)
             {
@@ -538,14 +536,14 @@ public static class ShareDatasetWriter
         /// <summary>Field <paramref name="column"/> of row <paramref name="row"/>, untrimmed.</summary>
         public ReadOnlySpan<char> Field(int row, int column)
         {
-            var at = 2 * ((row * _perRow) + _slotOf[column]);
-            return _chars.AsSpan(_bounds[at], _bounds[at + 1]);
+            var (start, length) = Bounds(row, column);
+            return _chars.AsSpan(start, length);
         }
 
         /// <summary>Field <paramref name="column"/> of row <paramref name="row"/>: where its characters are in <see cref="Chars"/>.</summary>
         public (int Start, int Length) Bounds(int row, int column)
         {
-            var at = 2 * ((row * _perRow) + _slotOf[column]);
+            var at = 2 * ((row * _read.Length) + _slotOf[column]);
             return (_bounds[at], _bounds[at + 1]);
         }
 
@@ -553,10 +551,10 @@ public static class ShareDatasetWriter
 
         public void Add(CsvRow row, string rowId)
         {
-            var at = 2 * _rowIds.Count * _perRow;
-            if (_bounds.Length < at + (2 * _perRow))
+            var at = 2 * _rowIds.Count * _read.Length;
+            if (_bounds.Length < at + (2 * _read.Length))
             {
-                Array.Resize(ref _bounds, Math.Max(_bounds.Length * 2, at + (2 * _perRow)));
+                Array.Resize(ref _bounds, Math.Max(_bounds.Length * 2, at + (2 * _read.Length)));
             }
 
             foreach (var column in _read)
@@ -638,19 +636,9 @@ public static class ShareDatasetWriter
         public void AddField(InputRows rows, int row, int column, bool numeric)
         {
             var (start, length) = rows.Bounds(row, column);
-            var chars = rows.Chars;
-            while (length > 0 && char.IsWhiteSpace(chars[start]))
-            {
-                start++;
-                length--;
-            }
-
-            while (length > 0 && char.IsWhiteSpace(chars[start + length - 1]))
-            {
-                length--;
-            }
-
-            Set(chars, start, length, ShareCsvWriter.NeedsNeutralising(chars.AsSpan(start, length), numeric));
+            var field = rows.Chars.AsSpan(start, length);
+            var trimmed = field.Trim();
+            Set(rows.Chars, start + (field.Length - field.TrimStart().Length), trimmed.Length, ShareCsvWriter.NeedsNeutralising(trimmed, numeric));
         }
 
         public void AddDate(DateOnly date)

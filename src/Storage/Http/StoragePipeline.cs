@@ -31,7 +31,7 @@ internal static class StoragePipeline
             {
                 await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
             }
-            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions.All(e => e is RequestFailedException))
+            catch (AggregateException ex) when (IsNoResponse(ex))
             {
                 throw NoResponse(message, ex);
             }
@@ -43,11 +43,14 @@ internal static class StoragePipeline
             {
                 ProcessNext(message, pipeline);
             }
-            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0 && ex.InnerExceptions.All(e => e is RequestFailedException))
+            catch (AggregateException ex) when (IsNoResponse(ex))
             {
                 throw NoResponse(message, ex);
             }
         }
+
+        /// <summary>The retry policy's aggregate of tries that each failed without a response.</summary>
+        private static bool IsNoResponse(AggregateException ex) => ex.InnerExceptions.Count > 0 && ex.InnerExceptions.All(e => e is RequestFailedException);
 
         private static RequestFailedException NoResponse(HttpMessage message, AggregateException ex)
         {

@@ -49,14 +49,14 @@ public sealed class LinkCasesActivity(PipelineServices services)
     }
 
     /// <summary>The row ids of an extract (trimmed, as the linker looks them up); none when it lacks the column, which
-    /// the linker then reports.</summary>
+    /// the linker then reports (an empty file fails here as it would there).</summary>
     private async Task<HashSet<string>> RowIdsAsync(string blob, string column, CancellationToken cancellationToken)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var csv = new CsvReader(reader, blob);
-        if ((await csv.ReadRowAsync(cancellationToken).ConfigureAwait(false) is { } names ? new CsvHeader(names, blob, m => new DeidentificationException(m)).IndexOf(column) : null) is not { } index)
+        if ((await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false)).IndexOf(column) is not { } index)
         {
             return ids;
         }
