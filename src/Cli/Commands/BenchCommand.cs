@@ -90,7 +90,7 @@ internal static class BenchCommand
             edges = edges.Count,
             clusters = clusters.Metrics.Clusters,
             cores,
-            seconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
+            seconds = StageSeconds.ForJson(stages),
             engine_seconds = Math.Round(engineSeconds, 3),
             scoring_comparisons_per_second_per_core = Math.Round(perCore),
             kernel_comparisons_per_second_single_thread = Math.Round(kernel),

@@ -101,7 +101,7 @@ internal static class BenchJustice
                 link_precision = Math.Round(edgePrecision, 5),
                 largest_cluster = clusters.Metrics.LargestCluster,
                 cores,
-                seconds = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
+                seconds = StageSeconds.ForJson(stages),
                 engine_seconds = Math.Round(engineSeconds, 3),
                 scoring_comparisons_per_second_per_core = Math.Round(perCore),
                 peak_memory_mib = Math.Round(peak / 1048576.0),

@@ -105,7 +105,7 @@ internal static class LinkCommand
             ["predictions"] = run.Edges.Count,
             ["clusters"] = run.Clusters.Metrics.Clusters,
             ["largest_cluster"] = run.Clusters.Metrics.LargestCluster,
-            ["seconds"] = stages.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
+            ["seconds"] = StageSeconds.ForJson(stages),
             ["total_seconds"] = Math.Round(total.Elapsed.TotalSeconds, 3),
             ["out"] = folder,
         };

@@ -23,7 +23,12 @@ public sealed class BenchCommandTests
         json.GetProperty("comparisons").GetInt64().Should().BeGreaterThan(0);
         json.GetProperty("scoring_comparisons_per_second_per_core").GetDouble().Should().BeGreaterThan(0);
         json.GetProperty("kernel_comparisons_per_second_single_thread").GetDouble().Should().BeGreaterThan(0);
-        json.GetProperty("seconds").GetProperty("predict").GetDouble().Should().BeGreaterThan(0);
+        var seconds = json.GetProperty("seconds");
+        seconds.EnumerateObject().Select(p => p.Name).Should().Contain(["ingest", "train", "predict", "cluster"]);
+        seconds.EnumerateObject().Should().OnlyContain(p => p.Value.GetDouble() > 0, "every stage did work, and its time is printed to the microsecond");
+        // The printed predict time is the one the throughput was computed from (a time rounded to zero broke this).
+        var predicted = json.GetProperty("scoring_comparisons_per_second_per_core").GetDouble() * seconds.GetProperty("predict").GetDouble() * json.GetProperty("cores").GetInt32();
+        predicted.Should().BeApproximately(json.GetProperty("comparisons").GetInt64(), json.GetProperty("comparisons").GetInt64() * 0.01);
         json.GetProperty("peak_memory_mib").GetDouble().Should().BeGreaterThan(0);
         json.GetProperty("record_set_mib").GetDouble().Should().BeGreaterThan(0);
         json.GetProperty("record_set_load_allocated_mib").GetDouble().Should().BeGreaterThanOrEqualTo(json.GetProperty("record_set_mib").GetDouble());
