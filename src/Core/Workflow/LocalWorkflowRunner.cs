@@ -260,7 +260,7 @@ public sealed partial class LocalWorkflowRunner
                     if (permanent || attempt >= policy.MaxNumberOfAttempts)
                     {
                         Log.ActivityFailed(_logger, instanceId, name, sequence, attempt, ex.GetType().Name);
-                        throw new ActivityFailedException(name, sequence, ex.Message, ex);
+                        throw new ActivityFailedException(name, sequence, ex is OutOfMemoryException ? OutOfMemory() : ex.Message, ex);
                     }
 
                     Log.ActivityRetrying(_logger, instanceId, name, sequence, attempt, ex.GetType().Name);
@@ -272,6 +272,15 @@ public sealed partial class LocalWorkflowRunner
         {
             _slots.Release();
         }
+    }
+
+    /// <summary>What an activity that ran out of memory fails with. The runtime's own message names only the exception's
+    /// type; this says how much the process may use, how many activities share it, and what to change.</summary>
+    private string OutOfMemory()
+    {
+        var limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"out of memory: this process may use {limit / 1048576.0:N0} MiB (the machine's memory, a container's limit or DOTNET_GCHeapHardLimit) and runs up to {_options.MaxParallelActivities} activities at once, and each blocking and estimation activity holds every record of the run. Run fewer activities at once (--parallel-activities) or give the process more memory, then resume the run.");
     }
 
     internal void PublishCustomStatus(string instanceId, object? status)

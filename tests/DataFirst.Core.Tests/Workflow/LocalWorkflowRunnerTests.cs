@@ -89,6 +89,23 @@ public sealed class LocalWorkflowRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_ActivityOutOfMemory_FailsSayingTheLimitAndWhatToChange()
+    {
+        var runner = CreateRunner(v => v == 2 ? throw new OutOfMemoryException() : v * v, new LocalWorkflowOptions { MaxParallelActivities = 3, DefaultRetry = new ActivityRetryPolicy(2, TimeSpan.FromMilliseconds(1)) });
+        await runner.CreateInstanceAsync("Fan", "oom", new FanInput(4, 0));
+
+        var (state, _) = await runner.RunAsync("oom");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        var limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1048576.0;
+        state.Error.Should().Contain("activity Square").And.Contain("out of memory")
+            .And.Contain(limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " MiB")
+            .And.Contain("up to 3 activities at once").And.Contain("--parallel-activities")
+            .And.NotContain("System.OutOfMemoryException");
+        _calls["Square:2"].Should().Be(2, "running out of memory may pass once other activities finish, so it is retried");
+    }
+
+    [Fact]
     public async Task RunAsync_TransientFailure_IsRetriedWithBackoff()
     {
         var failures = 2;
