@@ -14,11 +14,15 @@ public sealed class RecordSetBuilder
     private readonly int[] nulls;
     private readonly int[] invalid;
     private readonly HashSet<string> nullValues;
-    private readonly List<string> ids = [];
+    // The ids as UTF-8 bytes, and a set of record positions keyed by (source dataset, id) to find a repeat: about 40
+    // bytes a record with its line, where a string per id and a dictionary of them took about 100 (4.4 M magistrates'
+    // rows: some 300 MB of an ingest activity's memory).
+    private readonly UniqueIdColumn.Builder ids = new(count: null);
+    private readonly HashSet<int> seenIds;
+    private readonly List<long> lines = [];
     private readonly List<int> sourceCodes = [];
     private readonly List<string> sourceNames = [];
     private readonly Dictionary<string, int> perDataset = new(StringComparer.Ordinal);
-    private readonly Dictionary<(int Source, string Id), long> seenIds = [];
     private readonly List<string> warnings = [];
 
     public RecordSetBuilder(LinkageSettings settings)
@@ -41,6 +45,22 @@ public sealed class RecordSetBuilder
         }
 
         nullValues = new HashSet<string>(settings.NullValues, StringComparer.Ordinal);
+        seenIds = new HashSet<int>(new SameId(this));
+    }
+
+    /// <summary>Two record positions are equal when their source datasets and ids are.</summary>
+    private sealed class SameId(RecordSetBuilder builder) : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) =>
+            builder.sourceCodes[x] == builder.sourceCodes[y] && builder.ids.Utf8(x).SequenceEqual(builder.ids.Utf8(y));
+
+        public int GetHashCode(int record)
+        {
+            var hash = default(HashCode);
+            hash.Add(builder.sourceCodes[record]);
+            hash.AddBytes(builder.ids.Utf8(record));
+            return hash.ToHashCode();
+        }
     }
 
     /// <summary>Reads a CSV with a header row. <paramref name="datasetName"/> is used as the source dataset when
@@ -129,13 +149,16 @@ public sealed class RecordSetBuilder
                 sourceNames.Add(source);
             }
 
-            if (!seenIds.TryAdd((sc, id), line))
-            {
-                throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' (first seen at line {seenIds[(sc, id)]}). Unique ids must be unique per source dataset.");
-            }
-
+            var record = ids.Count;
             ids.Add(id);
             sourceCodes.Add(sc);
+            if (!seenIds.Add(record))
+            {
+                seenIds.TryGetValue(record, out var first);
+                throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' (first seen at line {lines[first]}). Unique ids must be unique per source dataset.");
+            }
+
+            lines.Add(line);
             perDataset[source] = perDataset.GetValueOrDefault(source) + 1;
             for (var c = 0; c < columns.Count; c++)
             {
@@ -246,7 +269,7 @@ public sealed class RecordSetBuilder
             columns.Select(c => c.Name).ToArray(),
             codes.Select(l => l.ToArray()).ToArray(),
             values.Select(l => l.ToArray()).ToArray(),
-            UniqueIdColumn.From(ids),
+            ids.Build(),
             sourceCodes.ToArray(),
             sourceNames.ToArray(),
             Enumerable.Range(0, ids.Count).ToArray())

@@ -30,8 +30,7 @@ internal sealed class UniqueIdColumn
     /// <summary>The UTF-8 bytes of record <paramref name="record"/>'s id.</summary>
     public ReadOnlySpan<byte> Utf8(int record)
     {
-        var chunk = _chunkFirst.Length == 1 ? 0 : ChunkOf(record);
-        var start = record == _chunkFirst[chunk] ? 0 : _ends[record - 1];
+        var (chunk, start) = Locate(_chunkFirst, _ends, record);
         return _chunks[chunk].AsSpan(start, _ends[record] - start);
     }
 
@@ -69,10 +68,11 @@ internal sealed class UniqueIdColumn
         writer.Write(bytes);
     }
 
-    private int ChunkOf(int record)
+    /// <summary>The chunk that holds record <paramref name="record"/>'s id and where in it the id starts.</summary>
+    private static (int Chunk, int Start) Locate(ReadOnlySpan<int> chunkFirst, int[] ends, int record)
     {
-        var i = Array.BinarySearch(_chunkFirst, record);
-        return i >= 0 ? i : ~i - 1;
+        var chunk = chunkFirst.Length == 1 ? 0 : chunkFirst.BinarySearch(record) is var i && i >= 0 ? i : ~i - 1;
+        return (chunk, record == chunkFirst[chunk] ? 0 : ends[record - 1]);
     }
 
     /// <summary>Fills a column id by id, in record order.</summary>
@@ -80,22 +80,36 @@ internal sealed class UniqueIdColumn
     {
         private readonly List<byte[]> _chunks = [];
         private readonly List<int> _chunkFirst = [];
-        private readonly int[] _ends;
+        private readonly bool _growing;
         private readonly int _chunkBytes;
+        private int[] _ends;
         private byte[] _current;
         private int _used;
         private int _count;
 
-        /// <param name="count">The number of ids that will be added.</param>
+        /// <param name="count">The number of ids that will be added; null when it is not known, and the column then
+        /// grows as ids are added.</param>
         /// <param name="chunkBytes">The largest chunk (smaller only in tests).</param>
-        public Builder(int count, int chunkBytes = ChunkBytes)
+        public Builder(int? count, int chunkBytes = ChunkBytes)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, 16);
-            _ends = new int[count];
+            _growing = count is null;
+            _ends = new int[count ?? 1024];
             _chunkBytes = chunkBytes;
-            _current = new byte[Math.Clamp(count * 8L, 16, chunkBytes)];
+            _current = new byte[Math.Clamp(_ends.Length * 8L, 16, chunkBytes)];
             _chunks.Add(_current);
             _chunkFirst.Add(0);
+        }
+
+        /// <summary>The ids added so far.</summary>
+        public int Count => _count;
+
+        /// <summary>The UTF-8 bytes of the id added <paramref name="record"/>-th (valid until the next is added).</summary>
+        public ReadOnlySpan<byte> Utf8(int record)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)record, (uint)_count);
+            var (chunk, start) = Locate(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_chunkFirst), _ends, record);
+            return _chunks[chunk].AsSpan(start, _ends[record] - start);
         }
 
         public void Add(string id)
@@ -111,7 +125,11 @@ internal sealed class UniqueIdColumn
 
         public UniqueIdColumn Build()
         {
-            if (_count != _ends.Length)
+            if (_growing)
+            {
+                Array.Resize(ref _ends, _count);
+            }
+            else if (_count != _ends.Length)
             {
                 throw new InvalidOperationException($"{_count} unique ids were added where {_ends.Length} were announced.");
             }
@@ -127,7 +145,12 @@ internal sealed class UniqueIdColumn
         {
             if (_count == _ends.Length)
             {
-                throw new InvalidOperationException($"more unique ids were added than the {_ends.Length} announced.");
+                if (!_growing)
+                {
+                    throw new InvalidOperationException($"more unique ids were added than the {_ends.Length} announced.");
+                }
+
+                Array.Resize(ref _ends, (int)Math.Min(_ends.Length * 2L, Array.MaxLength));
             }
 
             var needed = _used + (long)length;

@@ -182,6 +182,24 @@ public sealed class RecordSetTests
     }
 
     [Fact]
+    public void Build_ManyIds_FindsARepeatFarBack_NotTheSameIdInAnotherDataset()
+    {
+        // 20,000 ids: the set of ids and their byte store grow many times. Ids that differ in one non-ASCII letter are
+        // two ids, and the same ids in another source dataset are allowed.
+        var csv = "id,forename,dob\n" + string.Concat(Enumerable.Range(0, 20000).Select(i => $"ID-{i},Bob,1980-01-02\n")) + "Zoë,Ann,1981-01-02\nZoe,Ann,1981-01-02\n";
+        var set = new RecordSetBuilder(Settings).AddCsv(new StringReader(csv), "a").AddCsv(new StringReader(csv), "b").Build();
+
+        set.Count.Should().Be(40004);
+        set.UniqueId(20000).Should().Be("Zoë");
+        set.UniqueId(40003).Should().Be("Zoe");
+        set.SourceDataset(40003).Should().Be("b");
+
+        // A repeat (padded: ids are trimmed) 19,996 lines after the first: both lines named, neither the id nor the row's values.
+        var act = () => Build(csv + " ID-7 ,Cy,1990-01-01\n");
+        act.Should().Throw<DataException>().Where(e => e.Message.Contains("line 20004:") && e.Message.Contains("first seen at line 9)") && !e.Message.Contains("ID-7") && !e.Message.Contains("Cy"));
+    }
+
+    [Fact]
     public void Build_HeaderOnly_EmptyDatasetError()
     {
         var act = () => Build("id,forename,dob\n");

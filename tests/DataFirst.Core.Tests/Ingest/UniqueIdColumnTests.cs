@@ -64,6 +64,27 @@ public sealed class UniqueIdColumnTests
         Enumerable.Range(0, Ids.Length).Select(i => read[i]).Should().Equal(Ids);
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(UniqueIdColumn.ChunkBytes)]
+    public void Builder_WithoutACount_GrowsAndReadsBackWhatItHolds(int chunkBytes)
+    {
+        var ids = Enumerable.Range(0, 3000).Select(i => Ids[i % Ids.Length] + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var builder = new UniqueIdColumn.Builder(count: null, chunkBytes);
+        foreach (var id in ids)
+        {
+            builder.Add(id);
+            builder.Utf8(builder.Count - 1).ToArray().Should().Equal(Encoding.UTF8.GetBytes(id));
+        }
+
+        builder.Count.Should().Be(3000);
+        Enumerable.Range(0, ids.Count).Select(i => Encoding.UTF8.GetString(builder.Utf8(i))).Should().Equal(ids);
+        builder.Invoking(b => b.Utf8(3000)).Should().Throw<ArgumentOutOfRangeException>();
+        var column = builder.Build();
+        column.Count.Should().Be(3000);
+        Enumerable.Range(0, ids.Count).Select(i => column[i]).Should().Equal(ids);
+    }
+
     [Fact]
     public void Builder_MoreOrFewerIdsThanAnnounced_Throws()
     {
