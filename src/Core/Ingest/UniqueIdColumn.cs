@@ -36,17 +36,6 @@ internal sealed class UniqueIdColumn
 
     public string this[int record] => Encoding.UTF8.GetString(Utf8(record));
 
-    public static UniqueIdColumn From(IReadOnlyList<string> ids)
-    {
-        var builder = new Builder(ids.Count);
-        foreach (var id in ids)
-        {
-            builder.Add(id);
-        }
-
-        return builder.Build();
-    }
-
     /// <summary>The ids of <paramref name="records"/>, in that order.</summary>
     public UniqueIdColumn Select(IReadOnlyList<int> records)
     {

@@ -34,7 +34,13 @@ public sealed class UniqueIdColumnTests
     [Fact]
     public void Write_IsTheFormatBinaryWriterGivesStrings_AndReadTakesItBack()
     {
-        var column = UniqueIdColumn.From(Ids);
+        var builder = new UniqueIdColumn.Builder(Ids.Length);
+        foreach (var id in Ids)
+        {
+            builder.Add(id);
+        }
+
+        var column = builder.Build();
         using var ours = new MemoryStream();
         using var strings = new MemoryStream();
         using (var w = new BinaryWriter(ours, Encoding.UTF8, leaveOpen: true))
