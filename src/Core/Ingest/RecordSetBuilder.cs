@@ -14,11 +14,10 @@ public sealed class RecordSetBuilder
     private readonly int[] nulls;
     private readonly int[] invalid;
     private readonly HashSet<string> nullValues;
-    // The ids as UTF-8 bytes, and a set of record positions keyed by (source dataset, id) to find a repeat: about 40
+    // The ids as UTF-8 bytes with a set of record positions keyed by (source dataset, id) to find a repeat: about 40
     // bytes a record with its line, where a string per id and a dictionary of them took about 100 (4.4 M magistrates'
     // rows: some 300 MB of an ingest activity's memory).
-    private readonly UniqueIdColumn.Builder ids = new(count: null);
-    private readonly HashSet<int> seenIds;
+    private readonly IdRepeatCheck ids;
     private readonly List<long> lines = [];
     private readonly List<int> sourceCodes = [];
     private readonly List<string> sourceNames = [];
@@ -45,22 +44,7 @@ public sealed class RecordSetBuilder
         }
 
         nullValues = new HashSet<string>(settings.NullValues, StringComparer.Ordinal);
-        seenIds = new HashSet<int>(new SameId(this));
-    }
-
-    /// <summary>Two record positions are equal when their source datasets and ids are.</summary>
-    private sealed class SameId(RecordSetBuilder builder) : IEqualityComparer<int>
-    {
-        public bool Equals(int x, int y) =>
-            builder.sourceCodes[x] == builder.sourceCodes[y] && builder.ids.Utf8(x).SequenceEqual(builder.ids.Utf8(y));
-
-        public int GetHashCode(int record)
-        {
-            var hash = default(HashCode);
-            hash.Add(builder.sourceCodes[record]);
-            hash.AddBytes(builder.ids.Utf8(record));
-            return hash.ToHashCode();
-        }
+        ids = new IdRepeatCheck(record => sourceCodes[record]);
     }
 
     /// <summary>Reads a CSV with a header row. <paramref name="datasetName"/> is used as the source dataset when
@@ -149,12 +133,9 @@ public sealed class RecordSetBuilder
                 sourceNames.Add(source);
             }
 
-            var record = ids.Count;
-            ids.Add(id);
             sourceCodes.Add(sc);
-            if (!seenIds.Add(record))
+            if (ids.Add(id) is var first and >= 0)
             {
-                seenIds.TryGetValue(record, out var first);
                 throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' (first seen at line {lines[first]}). Unique ids must be unique per source dataset.");
             }
 

@@ -101,7 +101,7 @@ internal sealed class UniqueIdColumn
             return _chunks[chunk].AsSpan(start, _ends[record] - start);
         }
 
-        public void Add(string id)
+        public void Add(ReadOnlySpan<char> id)
         {
             var length = Encoding.UTF8.GetByteCount(id);
             Encoding.UTF8.GetBytes(id, Reserve(length));
@@ -111,6 +111,14 @@ internal sealed class UniqueIdColumn
 
         /// <summary>Reads one id written by <see cref="Write"/> (or <see cref="BinaryWriter.Write(string)"/>).</summary>
         public void Read(RecordStreamReader reader) => reader.ReadExactly(Reserve(reader.ReadLength()));
+
+        /// <summary>Drops the id added last (its bytes are reused by the next).</summary>
+        public void RemoveLast()
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(_count);
+            _count--;
+            _used = _count == _chunkFirst[^1] ? 0 : _ends[_count - 1];
+        }
 
         public UniqueIdColumn Build()
         {

@@ -91,6 +91,36 @@ public sealed class UniqueIdColumnTests
         Enumerable.Range(0, ids.Count).Select(i => column[i]).Should().Equal(ids);
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(UniqueIdColumn.ChunkBytes)]
+    public void Builder_RemoveLast_DropsTheLastId_EvenOneThatStartedAChunk(int chunkBytes)
+    {
+        var builder = new UniqueIdColumn.Builder(count: null, chunkBytes);
+        builder.Invoking(b => b.RemoveLast()).Should().Throw<ArgumentOutOfRangeException>();
+        var kept = new List<string>();
+        for (var i = 0; i < 600; i++)
+        {
+            var id = Ids[i % Ids.Length] + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            builder.Add(id);
+            if (i % 3 == 2)
+            {
+                builder.RemoveLast();
+                builder.Count.Should().Be(kept.Count);
+            }
+            else
+            {
+                kept.Add(id);
+            }
+        }
+
+        Enumerable.Range(0, kept.Count).Select(i => Encoding.UTF8.GetString(builder.Utf8(i))).Should().Equal(kept);
+        builder.Add("last");
+        builder.RemoveLast();
+        var column = builder.Build();
+        Enumerable.Range(0, column.Count).Select(i => column[i]).Should().Equal(kept);
+    }
+
     [Fact]
     public void Builder_MoreOrFewerIdsThanAnnounced_Throws()
     {

@@ -437,6 +437,37 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Run_RowIdRepeated_QuarantinesTheLaterRowsOnly_AndTheRunCompletes()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 12);
+        var path = Path.Combine(run.ExtractsFolder, "crown_court.csv");
+        var lines = File.ReadAllLines(path);
+        var header = new CsvReader(new StringReader(lines[0]), "header").ReadRow()!;
+        var idColumn = ExtractColumnMapping.Create(PipelineProfiles.Get("crown_court", path), header).UniqueIdIndex;
+        string Id(int line) => new CsvReader(new StringReader(lines[line]), "row").ReadRow()![idColumn]!;
+
+        // Line 3 again as it is; line 5's id (padded, as trimming reads it) on line 10's fields; and an id that differs
+        // from line 7's only in a letter with an accent, which is a different id and is kept.
+        string WithId(int line, string id) =>
+            ShareCsvWriter.FormatRow(new CsvReader(new StringReader(lines[line]), "row").ReadRow()!.Select((v, i) => i == idColumn ? id : v ?? string.Empty).ToList());
+        var extra = new[] { lines[2], WithId(9, $"  {Id(4)} "), WithId(6, Id(6) + "é") };
+        var lastOf = lines.Length + extra.Length;
+        File.WriteAllLines(path, [.. lines, .. extra]);
+        var request = await run.UploadAsync("repeat", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, result) = await run.RunAsync(request, "repeat-1");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        result!.RecordsRejected.Should().Be(2);
+        var rejected = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "repeat/repeat-1/crown_court.rejected.csv")).TrimEnd('\n').Split('\n');
+        rejected.Should().HaveCount(3);
+        rejected[1].Should().StartWith($"{lastOf - 2},").And.Contain("row id repeats an earlier row");
+        rejected[2].Should().StartWith($"{lastOf - 1},").And.Contain("row id repeats an earlier row");
+        var magistrates = File.ReadAllLines(Path.Combine(run.ExtractsFolder, "magistrates.csv")).Length - 1;
+        result.RecordsIn.Should().Be(magistrates + lines.Length - 1 + 1, "the rows accepted: every original row and the accented id's");
+    }
+
+    [Fact]
     public async Task Run_ExtractWhoseEveryRowIsBroken_FailsNamingItAndKeepsEveryRowInQuarantine()
     {
         using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 9);

@@ -1,0 +1,56 @@
+namespace DataFirst.Core.Ingest;
+
+/// <summary>
+/// Finds a unique id that repeats one seen earlier, holding the ids as UTF-8 bytes (a growing
+/// <see cref="UniqueIdColumn.Builder"/>) and a set of their positions: about 30 bytes an id where a set of strings
+/// takes about 70. Ids can be personal (a case or prison number): never log them.
+/// </summary>
+internal sealed class IdRepeatCheck
+{
+    private readonly UniqueIdColumn.Builder _ids = new(count: null);
+    private readonly HashSet<int> _positions;
+
+    /// <param name="group">The group (for example the source dataset) of the id at a position: ids repeat only within
+    /// a group. Null: one group. It is asked only for positions already added, and for the one being added.</param>
+    public IdRepeatCheck(Func<int, int>? group = null) => _positions = new HashSet<int>(new SameId(_ids, group));
+
+    /// <summary>The ids kept (every id added but the repeats).</summary>
+    public int Count => _ids.Count;
+
+    /// <summary>Adds <paramref name="id"/> at position <see cref="Count"/>. Returns -1 when it is new; when it repeats
+    /// an earlier id, returns that id's position and does not keep the repeat.</summary>
+    public int Add(ReadOnlySpan<char> id)
+    {
+        var position = _ids.Count;
+        _ids.Add(id);
+        if (_positions.Add(position))
+        {
+            return -1;
+        }
+
+        _positions.TryGetValue(position, out var earlier);
+        _ids.RemoveLast();
+        return earlier;
+    }
+
+    /// <summary>The ids kept, in the order they were added.</summary>
+    public UniqueIdColumn Build() => _ids.Build();
+
+    private sealed class SameId(UniqueIdColumn.Builder ids, Func<int, int>? group) : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) =>
+            (group is null || group(x) == group(y)) && ids.Utf8(x).SequenceEqual(ids.Utf8(y));
+
+        public int GetHashCode(int position)
+        {
+            var hash = default(HashCode);
+            if (group is not null)
+            {
+                hash.Add(group(position));
+            }
+
+            hash.AddBytes(ids.Utf8(position));
+            return hash.ToHashCode();
+        }
+    }
+}
