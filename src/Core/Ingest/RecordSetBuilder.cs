@@ -7,7 +7,7 @@ public sealed class RecordSetBuilder
 {
     private readonly LinkageSettings settings;
     private readonly IReadOnlyList<ColumnSettings> columns;
-    private readonly List<int>[] codes;
+    private readonly CodeColumn[] codes;
     private readonly Dictionary<string, int>[] rawCache;
     private readonly Dictionary<string, int>[] intern;
     private readonly List<string>[] values;
@@ -16,20 +16,32 @@ public sealed class RecordSetBuilder
     private readonly HashSet<string> nullValues;
     // The ids as UTF-8 bytes with a set of record positions keyed by (source dataset, id) to find a repeat: about 40
     // bytes a record with its line, where a string per id and a dictionary of them took about 100 (4.4 M magistrates'
-    // rows: some 300 MB of an ingest activity's memory).
+    // rows: some 300 MB of an ingest activity's memory). With checked ids (the pipeline's ingest, which quarantines a
+    // repeat before the row gets here) the caller's check holds them, and the builder keeps neither ids nor lines.
     private readonly IdRepeatCheck ids;
+    private readonly bool idsChecked;
     private readonly List<long> lines = [];
+    private int count;
+    private bool built;
     private readonly List<int> sourceCodes = [];
     private readonly List<string> sourceNames = [];
     private readonly Dictionary<string, int> perDataset = new(StringComparer.Ordinal);
     private readonly List<string> warnings = [];
 
     public RecordSetBuilder(LinkageSettings settings)
+        : this(settings, null)
+    {
+    }
+
+    /// <param name="checkedIds">The rows' ids, already checked by the caller (not empty, trimmed, none repeated) and
+    /// added in the order the rows will be: the builder neither reads nor checks the id column, and takes the ids from
+    /// here when it builds (by then every id must have been added). Null: the builder reads and checks them.</param>
+    internal RecordSetBuilder(LinkageSettings settings, IdRepeatCheck? checkedIds)
     {
         this.settings = settings;
         columns = settings.RequiredColumns();
         var n = columns.Count;
-        codes = new List<int>[n];
+        codes = new CodeColumn[n];
         rawCache = new Dictionary<string, int>[n];
         intern = new Dictionary<string, int>[n];
         values = new List<string>[n];
@@ -37,14 +49,15 @@ public sealed class RecordSetBuilder
         invalid = new int[n];
         for (var i = 0; i < n; i++)
         {
-            codes[i] = [];
+            codes[i] = new CodeColumn();
             rawCache[i] = new Dictionary<string, int>(StringComparer.Ordinal);
             intern[i] = new Dictionary<string, int>(StringComparer.Ordinal);
             values[i] = [""];
         }
 
         nullValues = new HashSet<string>(settings.NullValues, StringComparer.Ordinal);
-        ids = new IdRepeatCheck(record => sourceCodes[record]);
+        idsChecked = checkedIds is not null;
+        ids = checkedIds ?? new IdRepeatCheck(record => sourceCodes[record]);
     }
 
     /// <summary>Reads a CSV with a header row. <paramref name="datasetName"/> is used as the source dataset when
@@ -107,7 +120,7 @@ public sealed class RecordSetBuilder
             }
         }
 
-        var before = ids.Count;
+        var before = count;
         long rowNumber = 1;
         foreach (var row in rows)
         {
@@ -119,12 +132,11 @@ public sealed class RecordSetBuilder
             }
 
             var id = row[idCol];
-            if (string.IsNullOrWhiteSpace(id))
+            if (!idsChecked && string.IsNullOrWhiteSpace(id))
             {
                 throw new DataException($"input '{label}' line {line}: column '{settings.UniqueIdColumn}' (unique id) is empty.");
             }
 
-            id = id.Trim();
             var source = srcCol >= 0 && !string.IsNullOrWhiteSpace(row[srcCol]) ? row[srcCol]!.Trim() : datasetName;
             var sc = sourceNames.IndexOf(source);
             if (sc < 0)
@@ -134,12 +146,17 @@ public sealed class RecordSetBuilder
             }
 
             sourceCodes.Add(sc);
-            if (ids.Add(id) is var first and >= 0)
+            if (!idsChecked)
             {
-                throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' (first seen at line {lines[first]}). Unique ids must be unique per source dataset.");
+                if (ids.Add(id!.AsSpan().Trim()) is var first and >= 0)
+                {
+                    throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' (first seen at line {lines[first]}). Unique ids must be unique per source dataset.");
+                }
+
+                lines.Add(line);
             }
 
-            lines.Add(line);
+            count++;
             perDataset[source] = perDataset.GetValueOrDefault(source) + 1;
             for (var c = 0; c < columns.Count; c++)
             {
@@ -147,7 +164,7 @@ public sealed class RecordSetBuilder
             }
         }
 
-        if (ids.Count == before)
+        if (count == before)
         {
             throw new DataException($"input '{label}' has no records (header only). Provide at least one row.");
         }
@@ -227,18 +244,23 @@ public sealed class RecordSetBuilder
 
     public RecordSet Build()
     {
-        if (ids.Count == 0)
+        if (count == 0)
         {
             throw new DataException("no input records: add at least one non-empty dataset.");
+        }
+
+        if (ids.Count != count)
+        {
+            throw new InvalidOperationException($"{ids.Count} checked unique ids were given for {count} records.");
         }
 
         var reports = new List<ColumnReport>();
         for (var c = 0; c < columns.Count; c++)
         {
             reports.Add(new ColumnReport(columns[c].Name, columns[c].SourceColumn, columns[c].Standardise, nulls[c], invalid[c], values[c].Count - 1));
-            if (nulls[c] == ids.Count)
+            if (nulls[c] == count)
             {
-                warnings.Add($"column '{columns[c].Name}' (from input column '{columns[c].SourceColumn}') is null in all {ids.Count} records: its comparisons carry no evidence and its blocking rules produce no pairs.");
+                warnings.Add($"column '{columns[c].Name}' (from input column '{columns[c].SourceColumn}') is null in all {count} records: its comparisons carry no evidence and its blocking rules produce no pairs.");
             }
             else if (invalid[c] > 0)
             {
@@ -246,23 +268,70 @@ public sealed class RecordSetBuilder
             }
         }
 
+        // Each column's chunks are let go once copied, so building holds one column twice at most.
+        if (built)
+        {
+            throw new InvalidOperationException("this builder has already built its record set.");
+        }
+
+        built = true;
+        var columnCodes = new int[codes.Length][];
+        for (var c = 0; c < codes.Length; c++)
+        {
+            columnCodes[c] = codes[c].ToArray();
+            codes[c] = new CodeColumn();
+        }
+
         var set = new RecordSet(
             columns.Select(c => c.Name).ToArray(),
-            codes.Select(l => l.ToArray()).ToArray(),
+            columnCodes,
             values.Select(l => l.ToArray()).ToArray(),
             ids.Build(),
             sourceCodes.ToArray(),
             sourceNames.ToArray(),
-            Enumerable.Range(0, ids.Count).ToArray())
+            Enumerable.Range(0, count).ToArray())
         {
             Report = new IngestReport
             {
-                Records = ids.Count,
+                Records = count,
                 RecordsPerDataset = new Dictionary<string, int>(perDataset, StringComparer.Ordinal),
                 Columns = reports,
                 Warnings = warnings.ToList(),
             },
         };
         return set;
+    }
+
+    /// <summary>A column's codes, appended in chunks of 16 Ki: a list would double (4.4 M codes in room for 8.4 M) and
+    /// copy itself as it grows.</summary>
+    private sealed class CodeColumn
+    {
+        private const int ChunkShift = 14;
+        private const int ChunkMask = (1 << ChunkShift) - 1;
+        private readonly List<int[]> chunks = [];
+        private int count;
+
+        public void Add(int code)
+        {
+            if ((count & ChunkMask) == 0)
+            {
+                chunks.Add(new int[1 << ChunkShift]);
+            }
+
+            chunks[^1][count & ChunkMask] = code;
+            count++;
+        }
+
+        public int[] ToArray()
+        {
+            var all = new int[count];
+            for (var k = 0; k < chunks.Count; k++)
+            {
+                var start = k << ChunkShift;
+                chunks[k].AsSpan(0, Math.Min(1 << ChunkShift, count - start)).CopyTo(all.AsSpan(start));
+            }
+
+            return all;
+        }
     }
 }

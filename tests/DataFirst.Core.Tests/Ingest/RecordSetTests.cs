@@ -200,6 +200,43 @@ public sealed class RecordSetTests
     }
 
     [Fact]
+    public void Build_ValuesPastManyChunks_ComeBackInOrder_AndASecondBuildIsRefused()
+    {
+        // 40,000 records: each column's codes fill more than two of the builder's chunks of 16 Ki.
+        string Name(int i) => i % 7 == 0 ? string.Empty : $"Qx{(char)('a' + (i % 26))}{(char)('a' + (i / 26 % 26))}";
+        var csv = "id,forename,dob\n" + string.Concat(Enumerable.Range(0, 40000).Select(i => $"{i},{Name(i)},19{10 + (i % 90)}-01-02\n"));
+        var builder = new RecordSetBuilder(Settings).AddCsv(new StringReader(csv), "a");
+        var set = builder.Build();
+
+        var forename = set.ColumnIndex("forename");
+        var dob = set.ColumnIndex("dob");
+        Enumerable.Range(0, set.Count).Where(r => set.Value(r, forename) != (Name(r).Length == 0 ? null : Name(r).ToUpperInvariant())).Should().BeEmpty();
+        Enumerable.Range(0, set.Count).Where(r => set.Value(r, dob) != $"19{10 + (r % 90)}-01-02").Should().BeEmpty();
+        builder.Invoking(b => b.Build()).Should().Throw<InvalidOperationException>().WithMessage("*already built*");
+    }
+
+    [Fact]
+    public void Build_WithCheckedIds_TakesTheIdsFromTheCheck_AndRefusesACountThatDiffers()
+    {
+        // The pipeline's ingest checks the ids (and quarantines a repeat) before the rows reach the builder, which then
+        // neither reads nor holds them again: the rows' id field is not looked at.
+        var check = new IdRepeatCheck();
+        foreach (var id in new[] { "A1", "B2", "Zoë" })
+        {
+            check.Add(id).Should().Be(-1);
+        }
+
+        var set = new RecordSetBuilder(Settings, check).AddCsv(new StringReader("id,forename,dob\nx,Bob,1980-01-02\nx,Ann,\n,Cy,1990-01-01\n"), "a").Build();
+        Enumerable.Range(0, set.Count).Select(set.UniqueId).Should().Equal("A1", "B2", "Zoë");
+        set.Value(1, set.ColumnIndex("forename")).Should().Be("ANN");
+
+        var short1 = new IdRepeatCheck();
+        short1.Add("A1");
+        var act = () => new RecordSetBuilder(Settings, short1).AddCsv(new StringReader("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,\n"), "a").Build();
+        act.Should().Throw<InvalidOperationException>().WithMessage("1 checked unique ids were given for 2 records.");
+    }
+
+    [Fact]
     public void Build_HeaderOnly_EmptyDatasetError()
     {
         var act = () => Build("id,forename,dob\n");

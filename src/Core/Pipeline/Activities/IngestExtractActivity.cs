@@ -110,8 +110,9 @@ public sealed class IngestExtractActivity(PipelineServices services)
             if (profile.IsPersonLevel)
             {
                 // Reading and checking the rows runs beside standardising them (ReadAhead), so the largest extract's
-                // ingest, which the stage waits for, uses two cores.
-                records = new RecordSetBuilder(settings).AddRows(CanonicalColumns.ToList(), ReadAhead.Enumerate(Accepted(), cancellationToken), profile.Name, extract.Blob).Build();
+                // ingest, which the stage waits for, uses two cores. The builder takes the row ids from the check
+                // above (every accepted row's, in order) instead of holding them a second time.
+                records = new RecordSetBuilder(settings, checkedIds: seen).AddRows(CanonicalColumns.ToList(), ReadAhead.Enumerate(Accepted(), cancellationToken), profile.Name, extract.Blob).Build();
             }
             else
             {
