@@ -31,7 +31,7 @@ public static class BlockingPartitioner
 
     /// <summary>The partitions as record sets (row ids kept), ready for <see cref="RecordSet.WriteTo"/>.</summary>
     public static IReadOnlyList<RecordSet> PartitionRecords(RecordSet records, IReadOnlyList<string> rule, int partitions) =>
-        Partition(records, rule, partitions).Select(records.Select).ToList();
+        Partition(records, rule, partitions).Select(p => records.Select(p)).ToList();
 }
 
 /// <summary>Comparisons one rule generates (after excluding earlier rules' pairs) and its largest blocks;

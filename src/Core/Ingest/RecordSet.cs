@@ -73,7 +73,11 @@ public sealed class RecordSet
     }
 
     /// <summary>A subset of records (sharing dictionaries), keeping row ids.</summary>
-    public RecordSet Select(IReadOnlyList<int> records)
+    public RecordSet Select(IReadOnlyList<int> records) => Select(records, null);
+
+    /// <summary>A subset of records; <paramref name="firstRow"/> given, a record's row id is that plus its position
+    /// here (the set is one part of a larger one that starts there), else the row ids are kept.</summary>
+    internal RecordSet Select(IReadOnlyList<int> records, int? firstRow)
     {
         var codes = new int[Codes.Length][];
         for (var c = 0; c < Codes.Length; c++)
@@ -94,7 +98,7 @@ public sealed class RecordSet
         {
             var r = records[i];
             sources[i] = SourceCodes[r];
-            rows[i] = RowIds[r];
+            rows[i] = firstRow + r ?? RowIds[r];
         }
 
         return new RecordSet((string[])ColumnNames, codes, Dictionaries, UniqueIds.Select(records), sources, (string[])SourceNames, rows);

@@ -36,8 +36,14 @@ public sealed record PartitionRecordsInput(RunContext Run, IReadOnlyList<string>
 
 /// <summary>A rule's shards and blocking figures. <paramref name="Comparisons"/>: for a prediction rule the pairs no earlier
 /// rule found; for a training rule all its pairs (its EM session counts them all, or
-/// <paramref name="PairSampleRate"/> of them when they exceed em.max_pairs).</summary>
-public sealed record PartitionRecordsResult(RuleRef Rule, IReadOnlyList<string> ShardBlobs, long Comparisons, long LargestBlock, IReadOnlyList<string> Warnings, double PairSampleRate = 1);
+/// <paramref name="PairSampleRate"/> of them when they exceed em.max_pairs). <paramref name="ShardParts"/>: per partition,
+/// its shard's parts (one per dataset); <paramref name="ShardBlobs"/> (one whole shard per partition) is what results
+/// recorded before parts existed hold.</summary>
+public sealed record PartitionRecordsResult(RuleRef Rule, IReadOnlyList<string> ShardBlobs, long Comparisons, long LargestBlock, IReadOnlyList<string> Warnings, double PairSampleRate = 1, IReadOnlyList<IReadOnlyList<string>>? ShardParts = null)
+{
+    /// <summary>Per partition, the blobs of its shard.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Shards() => ShardParts ?? ShardBlobs.Select(b => (IReadOnlyList<string>)[b]).ToList();
+}
 
 /// <summary>Term frequencies always; λ and u only when training (<paramref name="Train"/>).</summary>
 public sealed record EstimateParametersInput(RunContext Run, IReadOnlyList<string> RecordBlobs, bool Train);
@@ -45,7 +51,7 @@ public sealed record EstimateParametersInput(RunContext Run, IReadOnlyList<strin
 public sealed record EstimateParametersResult(string? ParametersBlob, string TermFrequenciesBlob, double Lambda, long SampledPairs);
 
 /// <summary>One shard of a training rule; <paramref name="PairSampleRate"/> below 1 counts that seeded sample of its pairs.</summary>
-public sealed record CountPatternsInput(RunContext Run, string ShardBlob, int TrainingRule, double PairSampleRate = 1);
+public sealed record CountPatternsInput(RunContext Run, IReadOnlyList<string> ShardBlobs, int TrainingRule, double PairSampleRate = 1);
 
 /// <summary>A partition's agreement-pattern histogram (comparison vector → pair count), as the engine's JSON.</summary>
 public sealed record CountPatternsResult(int TrainingRule, string Histogram, long Pairs);
@@ -54,7 +60,7 @@ public sealed record TrainModelInput(RunContext Run, string ParametersBlob, IRea
 
 public sealed record TrainModelResult(string ModelBlob, int Iterations, bool Converged, IReadOnlyList<string> Warnings);
 
-public sealed record ScorePartitionInput(RunContext Run, string ShardBlob, RuleRef Rule, int Partition, string ModelBlob, string TermFrequenciesBlob);
+public sealed record ScorePartitionInput(RunContext Run, IReadOnlyList<string> ShardBlobs, RuleRef Rule, int Partition, string ModelBlob, string TermFrequenciesBlob);
 
 public sealed record ScorePartitionResult(string EdgesBlob, long Comparisons, long Edges);
 

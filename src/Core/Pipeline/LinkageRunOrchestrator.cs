@@ -86,7 +86,7 @@ public static class LinkageRunOrchestrator
         else
         {
             var trainingShards = partitioned.Where(p => p.Rule.Kind == RuleRef.Training)
-                .SelectMany(p => p.ShardBlobs.Select(s => new CountPatternsInput(run, s, p.Rule.Index, p.PairSampleRate)))
+                .SelectMany(p => p.Shards().Select(s => new CountPatternsInput(run, s, p.Rule.Index, p.PairSampleRate)))
                 .ToList();
             var histograms = await FanOutAsync(context, "counting patterns", trainingShards, input =>
                 context.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, input, Retry));
@@ -100,7 +100,7 @@ public static class LinkageRunOrchestrator
 
         // Score every prediction partition with the trained model.
         var scoring = partitioned.Where(p => p.Rule.Kind == RuleRef.Prediction)
-            .SelectMany(p => p.ShardBlobs.Select((s, i) => new ScorePartitionInput(run, s, p.Rule, i, modelBlob, parameters.TermFrequenciesBlob)))
+            .SelectMany(p => p.Shards().Select((s, i) => new ScorePartitionInput(run, s, p.Rule, i, modelBlob, parameters.TermFrequenciesBlob)))
             .ToList();
         var scored = await FanOutAsync(context, "scoring", scoring, input =>
             context.CallActivityAsync<ScorePartitionResult>(ScorePartitionActivity.Name, input, Retry));

@@ -46,10 +46,14 @@ public sealed class LinkageRunOrchestratorTests
         Returns(CheckInputsActivity.Name, _ => new CheckInputsResult(Run.SettingsBlob, ["surname & dob", "forename & dob"], ["dob", "postcode"], hasModel, "s", "v1", "s"));
         Returns(IngestExtractActivity.Name, i => new IngestExtractResult(((IngestExtractInput)i!).Extract.Dataset, $"working/r1/records/{((IngestExtractInput)i).Extract.Dataset}.dfrs", "clean", 10, 0, null, new Dictionary<string, long>()));
         // The second training rule has more pairs than em.max_pairs: its partition activity asks for a sample of a quarter.
+        // Prediction rules give each partition's shard as parts (one per dataset); training rules give whole shards, as
+        // results recorded before parts existed do.
         Returns(PartitionRecordsActivity.Name, i =>
         {
             var rule = ((PartitionRecordsInput)i!).Rule;
-            return new PartitionRecordsResult(rule, ["shard-a", "shard-b", "shard-c"], 30, 4, [], rule == new RuleRef(RuleRef.Training, 1) ? 0.25 : 1);
+            return rule.Kind == RuleRef.Prediction
+                ? new PartitionRecordsResult(rule, [], 30, 4, [], 1, [[$"{rule}/0-0", $"{rule}/0-1"], [$"{rule}/1-0"], [$"{rule}/2-1"]])
+                : new PartitionRecordsResult(rule, ["shard-a", "shard-b", "shard-c"], 30, 4, [], rule == new RuleRef(RuleRef.Training, 1) ? 0.25 : 1);
         });
         Returns(EstimateParametersActivity.Name, i => new EstimateParametersResult(((EstimateParametersInput)i!).Train ? "params" : null, "tf", 0.01, 1000));
         Returns(CountPatternsActivity.Name, i => new CountPatternsResult(((CountPatternsInput)i!).TrainingRule, "{}", 5));
@@ -93,6 +97,12 @@ public sealed class LinkageRunOrchestratorTests
             new RuleBlocking("training-0", "dob", 30, 4, 1),
             new RuleBlocking("training-1", "postcode", 30, 4, 0.25));
         context.Verify(c => c.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, It.Is<CountPatternsInput>(i => i.TrainingRule == 0 && i.PairSampleRate == 1), It.IsAny<ActivityRetryPolicy?>()), Times.Exactly(3));
+        context.Verify(c => c.CallActivityAsync<CountPatternsResult>(CountPatternsActivity.Name, It.Is<CountPatternsInput>(i => i.TrainingRule == 0 && i.ShardBlobs.SequenceEqual(new[] { "shard-b" })), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
+        foreach (var rule in new[] { new RuleRef(RuleRef.Prediction, 0), new RuleRef(RuleRef.Prediction, 1) })
+        {
+            context.Verify(c => c.CallActivityAsync<ScorePartitionResult>(ScorePartitionActivity.Name, It.Is<ScorePartitionInput>(i => i.Rule == rule && i.Partition == 0 && i.ShardBlobs.SequenceEqual(new[] { $"{rule}/0-0", $"{rule}/0-1" })), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
+            context.Verify(c => c.CallActivityAsync<ScorePartitionResult>(ScorePartitionActivity.Name, It.Is<ScorePartitionInput>(i => i.Rule == rule && i.Partition == 2 && i.ShardBlobs.SequenceEqual(new[] { $"{rule}/2-1" })), It.IsAny<ActivityRetryPolicy?>()), Times.Once);
+        }
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class CountPatternsActivity(PipelineServices services)
     public async Task<CountPatternsResult> RunAsync(CountPatternsInput input, CancellationToken cancellationToken)
     {
         var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
-        var shard = await RecordBlobs.ReadAsync(services, input.ShardBlob, cancellationToken).ConfigureAwait(false);
+        var shard = await RecordBlobs.ReadAllAsync(services, input.ShardBlobs, cancellationToken, renumberRows: false).ConfigureAwait(false);
         var histogram = PatternCounter.CountPatterns(shard, settings, input.TrainingRule, PairSample.Of(input.PairSampleRate, settings.Em.Seed, input.TrainingRule));
         using var buffer = new MemoryStream();
         histogram.WriteTo(buffer);

@@ -9,7 +9,7 @@ internal static class RecordBlobs
     /// (so every activity sees the same row ids). Each blob is opened once: the heads of all are read first to size the
     /// result, then each is decoded straight into it, so the datasets are never held twice. With <paramref name="keep"/>,
     /// only those columns (none: the records' ids, datasets and row ids alone).</summary>
-    public static async Task<RecordSet> ReadAllAsync(PipelineServices services, IReadOnlyList<string> blobs, CancellationToken cancellationToken, IReadOnlyCollection<string>? keep = null)
+    public static async Task<RecordSet> ReadAllAsync(PipelineServices services, IReadOnlyList<string> blobs, CancellationToken cancellationToken, IReadOnlyCollection<string>? keep = null, bool renumberRows = true)
     {
         var parts = blobs.Where(b => b.Length > 0).ToList();
         if (parts.Count == 1 && keep is null)
@@ -40,7 +40,7 @@ internal static class RecordBlobs
                 throw new Settings.DataException(open.Count == 0 ? "the run has no person-level records to link." : $"the run's datasets hold {total} records together, more than one record set can hold ({Array.MaxLength}): a run links at most that many records, so give it fewer extracts (records of different runs are not linked to each other).");
             }
 
-            var all = new RecordSetConcatenation(open[0].Head.Columns, (int)total, keep: keep);
+            var all = new RecordSetConcatenation(open[0].Head.Columns, (int)total, renumberRows, keep);
             foreach (var (stream, head) in open)
             {
                 all.Append(stream, head);
