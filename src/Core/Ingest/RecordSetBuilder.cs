@@ -244,6 +244,12 @@ public sealed class RecordSetBuilder
 
     public RecordSet Build()
     {
+        // Building lets the codes go (below), so it happens once.
+        if (built)
+        {
+            throw new InvalidOperationException("this builder has already built its record set.");
+        }
+
         if (count == 0)
         {
             throw new DataException("no input records: add at least one non-empty dataset.");
@@ -254,6 +260,7 @@ public sealed class RecordSetBuilder
             throw new InvalidOperationException($"{ids.Count} checked unique ids were given for {count} records.");
         }
 
+        built = true;
         var reports = new List<ColumnReport>();
         for (var c = 0; c < columns.Count; c++)
         {
@@ -269,12 +276,6 @@ public sealed class RecordSetBuilder
         }
 
         // Each column's chunks are let go once copied, so building holds one column twice at most.
-        if (built)
-        {
-            throw new InvalidOperationException("this builder has already built its record set.");
-        }
-
-        built = true;
         var columnCodes = new int[codes.Length][];
         for (var c = 0; c < codes.Length; c++)
         {

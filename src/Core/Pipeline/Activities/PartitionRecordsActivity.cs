@@ -19,7 +19,6 @@ public sealed class PartitionRecordsActivity(PipelineServices services)
     {
         var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
         var rules = input.Rule.Kind == RuleRef.Training ? settings.BlockingRulesForTraining : settings.BlockingRulesForPrediction;
-        var rule = rules[input.Rule.Index];
         // Blocking needs only the rules' columns, of every record together; the shards need every column, and are cut
         // from one dataset's record set at a time. So the activity holds the key columns of all records (let go before
         // the shards are cut) and the whole of one dataset, never the whole of every dataset (5 M people: 8 M records).
@@ -35,10 +34,15 @@ public sealed class PartitionRecordsActivity(PipelineServices services)
             var records = await RecordBlobs.ReadAsync(services, blob, cancellationToken).ConfigureAwait(false);
             for (var p = 0; p < partitions.Length; p++)
             {
-                var local = Within(partitions[p], offset, records.Count);
-                if (partitions[p].Length < 2 || local.Length == 0)
+                if (partitions[p].Length < 2)
                 {
-                    continue; // no pairs, or none of this dataset's records
+                    continue; // no pairs
+                }
+
+                var local = Within(partitions[p], offset, records.Count);
+                if (local.Length == 0)
+                {
+                    continue; // none of this dataset's records
                 }
 
                 var shard = PipelineServices.Working(input.Run, string.Create(CultureInfo.InvariantCulture, $"shards/{input.Rule}/{p:D4}-{dataset:D2}.dfrs"));

@@ -8,7 +8,8 @@ internal static class RecordBlobs
     /// <summary>The run's records: every ingested person-level extract, concatenated in the run's order
     /// (so every activity sees the same row ids). Each blob is opened once: the heads of all are read first to size the
     /// result, then each is decoded straight into it, so the datasets are never held twice. With <paramref name="keep"/>,
-    /// only those columns (none: the records' ids, datasets and row ids alone).</summary>
+    /// only those columns (none: the records' ids, datasets and row ids alone). <paramref name="renumberRows"/> false keeps
+    /// the row ids as written (a shard's parts carry the run's); a single blob read whole keeps them either way.</summary>
     public static async Task<RecordSet> ReadAllAsync(PipelineServices services, IReadOnlyList<string> blobs, CancellationToken cancellationToken, IReadOnlyCollection<string>? keep = null, bool renumberRows = true)
     {
         var parts = blobs.Where(b => b.Length > 0).ToList();
