@@ -6,8 +6,7 @@ namespace DataFirst.Core.Tests.Ingest;
 
 public sealed class RecordSetTests
 {
-    private static readonly LinkageSettings Settings = LinkageSettings.Parse(Tests.Settings.LinkageSettingsTests.Minimal)
-        with { Columns = [new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name }, new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date }] };
+    private static readonly LinkageSettings Settings = Tests.Settings.LinkageSettingsTests.ForenameAndDob();
 
     private static RecordSet Build(string csv) => new RecordSetBuilder(Settings).AddCsv(new StringReader(csv), "a").Build();
 

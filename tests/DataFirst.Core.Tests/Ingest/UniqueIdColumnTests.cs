@@ -136,8 +136,7 @@ public sealed class UniqueIdColumnTests
     [Fact]
     public void ReadFrom_StreamCutInsideAnId_IsAFormatError()
     {
-        var set = new RecordSetBuilder(LinkageSettings.Parse(Settings.LinkageSettingsTests.Minimal)
-            with { Columns = [new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name }, new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date }] }).AddCsv(new StringReader("id,forename,dob\nLONG-IDENTIFIER-1,Bob,1980-01-02\n"), "a").Build();
+        var set = new RecordSetBuilder(Settings.LinkageSettingsTests.ForenameAndDob()).AddCsv(new StringReader("id,forename,dob\nLONG-IDENTIFIER-1,Bob,1980-01-02\n"), "a").Build();
         using var ms = new MemoryStream();
         set.WriteTo(ms);
         var bytes = ms.ToArray();

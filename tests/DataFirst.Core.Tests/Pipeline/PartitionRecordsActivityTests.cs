@@ -18,8 +18,7 @@ public sealed class PartitionRecordsActivityTests
     // Minimal, with a training rule.
     private static readonly string Json = Tests.Settings.LinkageSettingsTests.Minimal.Replace("\"deterministic_rules\"", "\"blocking_rules_for_training\": [[\"dob\"]],\n  \"deterministic_rules\"", StringComparison.Ordinal);
 
-    private static readonly LinkageSettings Settings = LinkageSettings.Parse(Json)
-        with { Columns = [new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name }, new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date }] };
+    private static readonly LinkageSettings Settings = Tests.Settings.LinkageSettingsTests.ForenameAndDob(Json);
 
     private static readonly string[] Names = ["Ann", "Bob", "Cy", "Dee", "Eve", "Flo", "Gus", "Hal", "Ivy", "Jo"];
 

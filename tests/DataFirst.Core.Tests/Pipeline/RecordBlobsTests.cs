@@ -12,8 +12,7 @@ namespace DataFirst.Core.Tests.Pipeline;
 
 public sealed class RecordBlobsTests
 {
-    private static readonly LinkageSettings Settings = LinkageSettings.Parse(Tests.Settings.LinkageSettingsTests.Minimal)
-        with { Columns = [new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name }, new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date }] };
+    private static readonly LinkageSettings Settings = Tests.Settings.LinkageSettingsTests.ForenameAndDob();
 
     private static async Task<(TestBlobStore Blobs, PipelineServices Services, string[] Names)> TwoDatasetsAsync()
     {

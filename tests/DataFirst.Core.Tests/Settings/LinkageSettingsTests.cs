@@ -17,6 +17,12 @@ public sealed class LinkageSettingsTests
     }
     """;
 
+    /// <summary><paramref name="json"/> (<see cref="Minimal"/> by default) with forename standardised as a name and dob
+    /// as a date: the settings tests that build record sets from "id,forename,dob" use.</summary>
+    internal static LinkageSettings ForenameAndDob(string json = Minimal) =>
+        LinkageSettings.Parse(json)
+            with { Columns = [new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name }, new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date }] };
+
     [Fact]
     public void Parse_Minimal_DefaultsApplied()
     {

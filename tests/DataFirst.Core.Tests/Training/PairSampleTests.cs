@@ -80,8 +80,7 @@ public sealed class PairSampleTests
     {
         // The key is defined on the id's UTF-16 text (FNV-1a over its characters after the dataset's, SplitMix64 with
         // the seed and rule), so samples stay the same however the record set stores its ids.
-        var settings = LinkageSettings.Parse(Tests.Settings.LinkageSettingsTests.Minimal)
-            with { Columns = [new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name }, new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date }] };
+        var settings = Tests.Settings.LinkageSettingsTests.ForenameAndDob();
         string[] ids = ["1", "Zoë-7", "\U0001F600x", new string('9', 300)];
         var records = new RecordSetBuilder(settings)
             .AddCsv(new StringReader("id,forename,dob\n" + string.Join("", ids.Select(id => id + ",Bob,1980-01-02\n"))), "court").Build();
