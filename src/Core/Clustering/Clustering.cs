@@ -61,31 +61,14 @@ public static class ConnectedComponents
     /// probability and two clusters join only when their cross pairs agree: a record weakly linked to one member of
     /// a strong pair no longer joins it when the other member disagrees. A cross pair that is not an edge gets its
     /// probability from <paramref name="pairProbability"/> (the model scoring the pair directly), or 0 without it.
+    /// <paramref name="edges"/> is enumerated more than once (a list, or a source that reads its blobs again), and
+    /// connected components and size_aware hold none of it but the size_aware links whose order decides: a national
+    /// run's edges need not fit in memory.
     /// </summary>
     public static ClusterResult Cluster(int records, IEnumerable<Edge> edges, double threshold, ClusterLinkage linkage, Func<int, int, double>? pairProbability, int suspiciousSize = 10, double suspiciousDensity = 0.3)
     {
-        var parent = new int[records];
-        for (var i = 0; i < records; i++)
-        {
-            parent[i] = i;
-        }
-
-        var kept = new List<Edge>();
-        foreach (var e in edges)
-        {
-            if (e.Probability < threshold)
-            {
-                continue;
-            }
-
-            if ((uint)e.RowA >= (uint)records || (uint)e.RowB >= (uint)records)
-            {
-                throw new Settings.DataException($"edge ({e.RowA}, {e.RowB}) refers to a row id outside 0..{records - 1}: edges and record set do not belong together.");
-            }
-
-            kept.Add(e);
-        }
-
+        var kept = Kept(records, edges, threshold);
+        var parent = NewForest(records);
         IReadOnlyDictionary<int, double> penalties = new Dictionary<int, double>();
         if (linkage == ClusterLinkage.ConnectedComponents)
         {
@@ -97,10 +80,12 @@ public static class ConnectedComponents
         }
         else
         {
-            JoinByLinkage(parent, kept, threshold, linkage, pairProbability);
+            JoinByLinkage(parent, kept.ToList(), threshold, linkage, pairProbability);
         }
 
-        var ids = new int[records];
+        // Every record's root, in place: a parent is never above its record (the smaller root wins a union), so
+        // parent[i] is final once i is reached. The roots are the cluster ids.
+        var ids = parent;
         var sizes = new int[records];
         for (var i = 0; i < records; i++)
         {
@@ -109,12 +94,15 @@ public static class ConnectedComponents
         }
 
         var edgeCounts = new Dictionary<int, long>();
-        foreach (var e in kept)
+        if (sizes.Any(s => s >= suspiciousSize))
         {
-            var c = ids[e.RowA];
-            if (sizes[c] >= suspiciousSize && c == ids[e.RowB])
+            foreach (var e in kept)
             {
-                edgeCounts[c] = edgeCounts.GetValueOrDefault(c) + 1;
+                var c = ids[e.RowA];
+                if (sizes[c] >= suspiciousSize && c == ids[e.RowB])
+                {
+                    edgeCounts[c] = edgeCounts.GetValueOrDefault(c) + 1;
+                }
             }
         }
 
@@ -147,6 +135,36 @@ public static class ConnectedComponents
         }
 
         return new ClusterResult(ids, new ClusterMetrics(records, clusters, singletons, largest, dist, suspicious) { SizePenaltyBits = penalties });
+    }
+
+    /// <summary>The edges at or above <paramref name="threshold"/>, checked as they are read (each time).</summary>
+    private static IEnumerable<Edge> Kept(int records, IEnumerable<Edge> edges, double threshold)
+    {
+        foreach (var e in edges)
+        {
+            if (e.Probability < threshold)
+            {
+                continue;
+            }
+
+            if ((uint)e.RowA >= (uint)records || (uint)e.RowB >= (uint)records)
+            {
+                throw new Settings.DataException($"edge ({e.RowA}, {e.RowB}) refers to a row id outside 0..{records - 1}: edges and record set do not belong together.");
+            }
+
+            yield return e;
+        }
+    }
+
+    private static int[] NewForest(int records)
+    {
+        var parent = new int[records];
+        for (var i = 0; i < records; i++)
+        {
+            parent[i] = i;
+        }
+
+        return parent;
     }
 
     /// <summary>Confidence of the links whose clusters estimate the size distribution.</summary>
@@ -188,10 +206,15 @@ public static class ConnectedComponents
         return penalties;
     }
 
-    private static IReadOnlyDictionary<int, double> JoinSizeAware(int[] parent, List<Edge> kept, double threshold)
+    /// <summary>
+    /// Links strongest first, each needing the extra bits for the size of cluster it would form. A link at or above
+    /// the threshold plus the largest penalty is taken whatever came before, and all such links come first in that
+    /// order, so they are joined as they are read; only the links below that are held and sorted (the same clusters
+    /// as sorting every link).
+    /// </summary>
+    private static IReadOnlyDictionary<int, double> JoinSizeAware(int[] parent, IEnumerable<Edge> kept, double threshold)
     {
-        var confident = ClusterAtThreshold(parent.Length, kept, Math.Max(threshold, SizePriorConfidence));
-        var penalties = SizePenalties(confident.Metrics.SizeDistribution);
+        var penalties = SizePenalties(ConfidentSizes(parent.Length, kept, Math.Max(threshold, SizePriorConfidence)));
         if (penalties.Count == 0)
         {
             UnionAll(parent, kept);
@@ -200,10 +223,28 @@ public static class ConnectedComponents
 
         var maxSize = penalties.Keys.Max();
         var minWeight = CompiledScorer.WeightOf(threshold);
+        var sure = minWeight + penalties[maxSize];
         var size = new int[parent.Length];
         Array.Fill(size, 1);
-        SortStrongestFirst(kept, e => e.Weight);
+        var undecided = new List<Edge>();
         foreach (var e in kept)
+        {
+            if (e.Weight < sure)
+            {
+                undecided.Add(e);
+                continue;
+            }
+
+            var (ra, rb) = (Find(parent, e.RowA), Find(parent, e.RowB));
+            if (ra != rb)
+            {
+                var k = size[ra] + size[rb];
+                size[Union(parent, ra, rb)] = k;
+            }
+        }
+
+        SortStrongestFirst(undecided, e => e.Weight);
+        foreach (var e in undecided)
         {
             var ra = Find(parent, e.RowA);
             var rb = Find(parent, e.RowB);
@@ -224,6 +265,29 @@ public static class ConnectedComponents
         }
 
         return penalties;
+    }
+
+    /// <summary>Cluster sizes (size → clusters, singletons included) of the connected components at <paramref name="confidence"/>.</summary>
+    private static Dictionary<int, int> ConfidentSizes(int records, IEnumerable<Edge> kept, double confidence)
+    {
+        var parent = NewForest(records);
+        UnionAll(parent, kept.Where(e => e.Probability >= confidence));
+        var sizes = new int[records];
+        for (var i = 0; i < records; i++)
+        {
+            sizes[Find(parent, i)]++;
+        }
+
+        var dist = new Dictionary<int, int>();
+        foreach (var s in sizes)
+        {
+            if (s > 0)
+            {
+                dist[s] = dist.GetValueOrDefault(s) + 1;
+            }
+        }
+
+        return dist;
     }
 
     private static void JoinByLinkage(int[] parent, List<Edge> kept, double threshold, ClusterLinkage linkage, Func<int, int, double>? pairProbability)
@@ -290,7 +354,7 @@ public static class ConnectedComponents
     private static void SortStrongestFirst(List<Edge> edges, Func<Edge, float> strength) =>
         edges.Sort((x, y) => strength(y) != strength(x) ? strength(y).CompareTo(strength(x)) : x.RowA != y.RowA ? x.RowA.CompareTo(y.RowA) : x.RowB.CompareTo(y.RowB));
 
-    private static void UnionAll(int[] parent, List<Edge> edges)
+    private static void UnionAll(int[] parent, IEnumerable<Edge> edges)
     {
         foreach (var e in edges)
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DataFirst.Core.Ingest;
 
 namespace DataFirst.Core.Deidentification;
 
@@ -51,9 +52,10 @@ public sealed class PersonIdAssigner(Func<string>? newId = null)
     }
 
     /// <summary>
-    /// The same over arrays, for a national run: <paramref name="records"/> sorted by <see cref="RecordKey.Order"/> (each
-    /// once), <paramref name="clusterOf"/>[i] the cluster of records[i] (any non-negative numbers). Holds a few numbers per
-    /// record and no hash table of records; the mapping it returns is the sorted records with their person ids.
+    /// The same over arrays: <paramref name="records"/> sorted by <see cref="RecordKey.Order"/> (each once),
+    /// <paramref name="clusterOf"/>[i] the cluster of records[i] (any non-negative numbers); the mapping it returns is the
+    /// sorted records with their person ids. A pipeline run does not hold a key per record: it goes through
+    /// <see cref="PersonIdMappingStore"/> with a <see cref="RecordOrder"/> and <see cref="AssignClusters"/>.
     /// </summary>
     public PersonIdAssignment Assign(RecordKey[] records, int[] clusterOf, IReadOnlyDictionary<RecordKey, string>? previous)
     {
@@ -64,136 +66,135 @@ public sealed class PersonIdAssigner(Func<string>? newId = null)
             throw new ArgumentException($"{records.Length} records but {clusterOf.Length} cluster numbers.", nameof(clusterOf));
         }
 
-        previous ??= new Dictionary<RecordKey, string>();
         var n = records.Length;
-        var maxCluster = -1;
         for (var i = 0; i < n; i++)
         {
             if (i > 0 && RecordKey.Order.Compare(records[i - 1], records[i]) is var sign and >= 0)
             {
                 throw sign == 0
-                    ? new DeidentificationException($"A record of dataset '{records[i].Dataset}' appears twice in the cluster assignment; each record must belong to exactly one cluster.")
+                    ? AppearsTwice(records[i].Dataset)
                     : new ArgumentException("records must be sorted by RecordKey.Order.", nameof(records));
             }
-
-            maxCluster = Math.Max(maxCluster, clusterOf[i] >= 0 ? clusterOf[i] : throw new ArgumentOutOfRangeException(nameof(clusterOf), "cluster numbers are non-negative."));
         }
 
-        // Clusters numbered by their first record in record order (fresh ids are drawn in that order), then grouped.
-        var local = new int[maxCluster + 1];
-        Array.Fill(local, -1);
-        var clusters = 0;
-        var members = new int[n];
+        var persons = new IdRepeatCheck();
+        int[]? previousPerson = null;
+        if (previous is { Count: > 0 })
+        {
+            foreach (var p in previous.Values)
+            {
+                persons.Intern(p);
+            }
+
+            previousPerson = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                previousPerson[i] = previous.TryGetValue(records[i], out var p) ? persons.Intern(p) : -1;
+            }
+        }
+
+        var clusters = AssignClusters(clusterOf, null, previousPerson, persons);
+        var ids = new string[clusters.PersonOfCluster.Length];
+        var personIds = new string[n];
         for (var i = 0; i < n; i++)
         {
-            ref var c = ref local[clusterOf[i]];
+            var c = clusters.Number(i);
+            personIds[i] = ids[c] ??= System.Text.Encoding.UTF8.GetString(persons.Utf8(clusters.PersonOfCluster[c]));
+        }
+
+        return new PersonIdAssignment(new SortedRecordMap(records, personIds), clusters.Report);
+    }
+
+    /// <summary>
+    /// The assignment over positions, holding a few numbers per record and per cluster: place k of the record order
+    /// is in cluster <paramref name="clusterOf"/>[<paramref name="order"/>[k]] (or [k] without an order), and had
+    /// previous person <paramref name="previousPerson"/>[k] (a position in <paramref name="persons"/>; -1 for none;
+    /// null on a first run). <paramref name="persons"/> holds every previous person id (and only those) on entry; each
+    /// fresh id is added to it. Clusters are numbered by their first place in the order, and fresh ids drawn in that
+    /// order, so a repeated run gives the same ids.
+    /// </summary>
+    internal ClusterPersons AssignClusters(int[] clusterOf, int[]? order, int[]? previousPerson, IdRepeatCheck persons)
+    {
+        var n = order?.Length ?? clusterOf.Length;
+        var maxCluster = -1;
+        foreach (var c in clusterOf)
+        {
+            maxCluster = Math.Max(maxCluster, c >= 0 ? c : throw new ArgumentOutOfRangeException(nameof(clusterOf), "cluster numbers are non-negative."));
+        }
+
+        var number = new int[maxCluster + 1];
+        Array.Fill(number, -1);
+        var clusters = 0;
+        for (var k = 0; k < n; k++)
+        {
+            ref var c = ref number[clusterOf[order?[k] ?? k]];
             if (c < 0)
             {
                 c = clusters++;
             }
-
-            members[i] = c;
         }
 
-        var starts = new int[clusters + 1];
-        foreach (var c in members)
-        {
-            starts[c + 1]++;
-        }
+        int Cluster(int k) => number[clusterOf[order?[k] ?? k]];
 
-        for (var c = 0; c < clusters; c++)
+        // Where did each previous person's records go, and which previous people does each cluster hold?
+        var previousPersons = persons.Count;
+        var firstCluster = new int[previousPersons];
+        Array.Fill(firstCluster, -1);
+        var split = new bool[previousPersons];
+        var merged = new bool[previousPersons];
+        const int NoPrevious = -1, SeveralPrevious = -2;
+        var previousOf = new int[previousPerson is null ? 0 : clusters];
+        Array.Fill(previousOf, NoPrevious);
+        if (previousPerson is not null)
         {
-            starts[c + 1] += starts[c];
-        }
-
-        var order = new int[n];
-        var next = starts[..^1];
-        for (var i = 0; i < n; i++)
-        {
-            order[next[members[i]]++] = i;
-        }
-
-        ReadOnlySpan<int> Members(int c) => order.AsSpan(starts[c], starts[c + 1] - starts[c]);
-
-        // Where did each previous person's records go?
-        var previousPlacement = new Dictionary<string, (int Cluster, bool Split)>(StringComparer.Ordinal);
-        if (previous.Count > 0)
-        {
-            for (var c = 0; c < clusters; c++)
+            for (var k = 0; k < n; k++)
             {
-                foreach (var r in Members(c))
+                var p = previousPerson[k];
+                if (p < 0)
                 {
-                    if (!previous.TryGetValue(records[r], out var p))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (!previousPlacement.TryGetValue(p, out var placement))
-                    {
-                        previousPlacement[p] = (c, false);
-                    }
-                    else if (!placement.Split && placement.Cluster != c)
-                    {
-                        previousPlacement[p] = (placement.Cluster, true);
-                    }
+                var c = Cluster(k);
+                if (firstCluster[p] < 0)
+                {
+                    firstCluster[p] = c;
+                }
+                else if (firstCluster[p] != c)
+                {
+                    split[p] = true;
+                }
+
+                ref var held = ref previousOf[c];
+                held = held == NoPrevious || held == p ? p : SeveralPrevious;
+            }
+
+            for (var k = 0; k < n; k++)
+            {
+                if (previousPerson[k] >= 0 && previousOf[Cluster(k)] == SeveralPrevious)
+                {
+                    merged[previousPerson[k]] = true;
                 }
             }
         }
 
-        var used = new HashSet<string>(previous.Values, StringComparer.Ordinal);
-        var previousPersons = used.Count;
-        var personIds = new string[n];
+        var personOf = new int[clusters];
         int kept = 0, created = 0, splitClusters = 0, mergedClusters = 0;
-        var mergedPrevious = new HashSet<string>(StringComparer.Ordinal);
-        var previousIds = new HashSet<string>(StringComparer.Ordinal);
         for (var c = 0; c < clusters; c++)
         {
-            previousIds.Clear();
-            if (previous.Count > 0)
+            var p = previousPerson is null ? NoPrevious : previousOf[c];
+            if (p >= 0 && !split[p])
             {
-                foreach (var r in Members(c))
-                {
-                    if (previous.TryGetValue(records[r], out var p))
-                    {
-                        previousIds.Add(p);
-                    }
-                }
+                personOf[c] = p;
+                kept++;
+                continue;
             }
 
-            string personId;
-            if (previousIds.Count == 0)
-            {
-                personId = Fresh(used);
-                created++;
-            }
-            else if (previousIds.Count > 1)
-            {
-                personId = Fresh(used);
-                mergedClusters++;
-                mergedPrevious.UnionWith(previousIds);
-            }
-            else
-            {
-                var p = previousIds.First();
-                if (previousPlacement[p].Split)
-                {
-                    personId = Fresh(used);
-                    splitClusters++;
-                }
-                else
-                {
-                    personId = p;
-                    kept++;
-                }
-            }
-
-            foreach (var r in Members(c))
-            {
-                personIds[r] = personId;
-            }
+            personOf[c] = Fresh(persons);
+            _ = p == NoPrevious ? created++ : p == SeveralPrevious ? mergedClusters++ : splitClusters++;
         }
 
-        var present = previousPlacement.Count;
+        var present = firstCluster.Count(c => c >= 0);
         var report = new PersonIdReport(
             Records: n,
             Clusters: clusters,
@@ -203,25 +204,41 @@ public sealed class PersonIdAssigner(Func<string>? newId = null)
             MergedClusters: mergedClusters,
             PreviousPersons: previousPersons,
             PreviousPersonsPresent: present,
-            PreviousPersonsSplit: previousPlacement.Count(p => p.Value.Split),
-            PreviousPersonsMerged: mergedPrevious.Count,
+            PreviousPersonsSplit: split.Count(x => x),
+            PreviousPersonsMerged: merged.Count(x => x),
             KeptShare: present == 0 ? 1.0 : (double)kept / present);
-        return new PersonIdAssignment(new SortedRecordMap(records, personIds), report);
+        return new ClusterPersons(number, clusterOf, order, personOf, report);
     }
 
-    private string Fresh(HashSet<string> used)
+    /// <summary>The error for a record given twice (its dataset only: a row id can be personal).</summary>
+    internal static DeidentificationException AppearsTwice(string dataset) =>
+        new($"A record of dataset '{dataset}' appears twice in the cluster assignment; each record must belong to exactly one cluster.");
+
+    /// <summary>A fresh id, added to <paramref name="persons"/> (its position there).</summary>
+    private int Fresh(IdRepeatCheck persons)
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var id = _newId();
-            if (used.Add(id))
+            if (persons.Add(_newId()) < 0)
             {
-                return id;
+                return persons.Count - 1;
             }
         }
 
         throw new DeidentificationException("The person id generator returned 100 ids already in use; it must return fresh random ids.");
     }
+}
+
+/// <summary>What <see cref="PersonIdAssigner.AssignClusters"/> gives: each place's cluster number, each cluster's person
+/// (a position in the person table) and the report.</summary>
+internal sealed class ClusterPersons(int[] number, int[] clusterOf, int[]? order, int[] personOfCluster, PersonIdReport report)
+{
+    public int[] PersonOfCluster { get; } = personOfCluster;
+
+    public PersonIdReport Report { get; } = report;
+
+    /// <summary>The cluster number of place <paramref name="k"/> of the order.</summary>
+    public int Number(int k) => number[clusterOf[order?[k] ?? k]];
 }
 
 public sealed record PersonIdAssignment(IReadOnlyDictionary<RecordKey, string> Mapping, PersonIdReport Report);

@@ -189,33 +189,125 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         CancellationToken cancellationToken = default) =>
         AssignAndSaveAsync(scope, runId, previous => assigner.Assign(records, clusterOf, previous), cancellationToken);
 
+    /// <summary>
+    /// As above for a national run: <paramref name="current"/> is the run's records in mapping order (ids as UTF-8, no
+    /// string per record) and <paramref name="clusterOf"/>[r] the cluster of record r of the set. The previous run's
+    /// mapping is streamed and matched in that order (no table of it); the previous person ids and the new ones are
+    /// held as bytes. Returns the report (the mapping is saved, not returned); a retry of a saved run returns its report.
+    /// </summary>
+    internal async Task<PersonIdReport> AssignAndSaveAsync(string scope, string runId, RecordOrder current, int[] clusterOf, PersonIdAssigner assigner, CancellationToken cancellationToken = default)
+    {
+        var (saved, latestInfo, previousRunId) = await PrepareAsync(scope, runId, cancellationToken).ConfigureAwait(false);
+        if (saved)
+        {
+            return await LoadReportAsync(scope, runId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var persons = new IdRepeatCheck();
+        var previousPerson = previousRunId is null ? null : await MatchPreviousAsync(scope, previousRunId, current, persons, cancellationToken).ConfigureAwait(false);
+        var clusters = assigner.AssignClusters(clusterOf, current.Positions, previousPerson, persons);
+        await SaveAsync(
+            scope,
+            runId,
+            current.Count,
+            current.Dataset,
+            k => Encoding.UTF8.GetString(current.RowId(k)),
+            k => Encoding.UTF8.GetString(persons.Utf8(clusters.PersonOfCluster[clusters.Number(k)])),
+            clusters.Report,
+            latestInfo,
+            cancellationToken).ConfigureAwait(false);
+        return clusters.Report;
+    }
+
     private async Task<PersonIdAssignment> AssignAndSaveAsync(string scope, string runId, Func<IReadOnlyDictionary<RecordKey, string>, PersonIdAssignment> assign, CancellationToken cancellationToken)
     {
-        await store.CreateContainerIfNotExistsAsync(container, cancellationToken).ConfigureAwait(false);
-        if (await store.GetPropertiesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false) is not null)
+        var (saved, latestInfo, previousRunId) = await PrepareAsync(scope, runId, cancellationToken).ConfigureAwait(false);
+        if (saved)
         {
             return await LoadSavedAsync(scope, runId, cancellationToken).ConfigureAwait(false);
         }
 
-        var latestInfo = await store.GetPropertiesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false);
-        var (previousRunId, previous) = await LoadLatestAsync(scope, cancellationToken).ConfigureAwait(false);
-        if (previousRunId == runId)
-        {
-            return await LoadSavedAsync(scope, runId, cancellationToken).ConfigureAwait(false);
-        }
-
+        var previous = previousRunId is null ? [] : await LoadRunAsync(scope, previousRunId, null, null, cancellationToken).ConfigureAwait(false);
         var assignment = assign(previous);
         previous.Clear(); // not needed for writing: on a refresh, free it before the blobs are written
         previous.TrimExcess();
 
-        // One blob per dataset, each sorted by row id (ordinal): the linking dataset streams them in dataset order.
         var sorted = (SortedRecordMap)assignment.Mapping; // as every PersonIdAssigner.Assign returns it
-        var records = sorted.Records;
-        for (var from = 0; from < records.Count;)
+        await SaveAsync(scope, runId, sorted.Count, k => sorted.Records[k].Dataset, k => sorted.Records[k].RowId, k => sorted.RecordValues[k], assignment.Report, latestInfo, cancellationToken).ConfigureAwait(false);
+        return assignment;
+    }
+
+    /// <summary>Creates the container; whether this run is saved already (a retry), the "latest" pointer's properties
+    /// (for the ETag check) and the run it points to.</summary>
+    private async Task<(bool Saved, BlobItemInfo? LatestInfo, string? PreviousRunId)> PrepareAsync(string scope, string runId, CancellationToken cancellationToken)
+    {
+        await store.CreateContainerIfNotExistsAsync(container, cancellationToken).ConfigureAwait(false);
+        if (await store.GetPropertiesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false) is not null)
         {
-            var dataset = records[from].Dataset;
+            return (true, null, null);
+        }
+
+        var latestInfo = await store.GetPropertiesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false);
+        var previousRunId = latestInfo is null ? null : Encoding.UTF8.GetString(await store.DownloadBytesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false)).Trim();
+        return (previousRunId == runId, latestInfo, previousRunId);
+    }
+
+    /// <summary>
+    /// The previous run's person of each place of <paramref name="current"/> (-1: the record is new), streaming the
+    /// saved mapping, which is in the same order, beside it; every previous person id goes into <paramref name="persons"/>.
+    /// </summary>
+    private async Task<int[]> MatchPreviousAsync(string scope, string previousRunId, RecordOrder current, IdRepeatCheck persons, CancellationToken cancellationToken)
+    {
+        var previousPerson = new int[current.Count];
+        Array.Fill(previousPerson, -1);
+        var k = 0;
+        var row = 0L;
+        RecordKey? last = null;
+        var utf8 = new byte[256];
+        await foreach (var (record, person) in ReadRunAsync(scope, previousRunId, null, null, cancellationToken).ConfigureAwait(false))
+        {
+            row++;
+            var p = persons.Intern(person);
+            if (last is { } before && RecordKey.Order.Compare(before, record) >= 0)
+            {
+                throw new DeidentificationException(
+                    $"The person id mapping of run '{previousRunId}' (scope '{scope}') is not in dataset and row id order at its row {row}: it was not written by DataFirst, or was changed. " +
+                    $"Restore that run's blobs in {container}/{RunFolder(scope, previousRunId)}, or delete {container}/{LatestBlob(scope)} to give every person a new id.");
+            }
+
+            last = record;
+            var length = Encoding.UTF8.GetByteCount(record.RowId);
+            if (length > utf8.Length)
+            {
+                utf8 = new byte[Math.Max(length, utf8.Length * 2)];
+            }
+
+            var id = utf8.AsSpan(0, Encoding.UTF8.GetBytes(record.RowId, utf8));
+            var sign = -1;
+            while (k < current.Count && (sign = string.CompareOrdinal(current.Dataset(k), record.Dataset) is var d and not 0 ? d : RecordOrder.Compare(current.RowId(k), id)) < 0)
+            {
+                k++;
+            }
+
+            if (k < current.Count && sign == 0)
+            {
+                previousPerson[k] = p;
+            }
+        }
+
+        return previousPerson;
+    }
+
+    /// <summary>Writes the mapping (<paramref name="count"/> records in mapping order) a blob per dataset, then the
+    /// report, then moves "latest" to the run with an ETag check.</summary>
+    private async Task SaveAsync(string scope, string runId, int count, Func<int, string> datasetOf, Func<int, string> rowIdOf, Func<int, string> personIdOf, PersonIdReport assigned, BlobItemInfo? latestInfo, CancellationToken cancellationToken)
+    {
+        // One blob per dataset, each sorted by row id (ordinal): the linking dataset streams them in dataset order.
+        for (var from = 0; from < count;)
+        {
+            var dataset = datasetOf(from);
             var to = from + 1;
-            while (to < records.Count && string.Equals(records[to].Dataset, dataset, StringComparison.Ordinal))
+            while (to < count && string.Equals(datasetOf(to), dataset, StringComparison.Ordinal))
             {
                 to++;
             }
@@ -227,7 +319,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
                 await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
                 for (var i = from; i < to; i++)
                 {
-                    await csv.WriteRowAsync([dataset, records[i].RowId, sorted.RecordValues[i]], cancellationToken).ConfigureAwait(false);
+                    await csv.WriteRowAsync([dataset, rowIdOf(i), personIdOf(i)], cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -236,7 +328,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             from = to;
         }
 
-        var report = JsonSerializer.SerializeToUtf8Bytes(assignment.Report, JsonOptions);
+        var report = JsonSerializer.SerializeToUtf8Bytes(assigned, JsonOptions);
         await store.UploadBytesAsync(container, ReportBlob(scope, runId), report, new BlobUploadOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
 
         var pointer = Encoding.UTF8.GetBytes(runId);
@@ -251,17 +343,16 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         {
             throw new DeidentificationException($"Another run moved the person id mapping of scope '{scope}' while run '{runId}' was assigning ids; rerun run '{runId}' so it builds on the newer mapping.", ex);
         }
-
-        return assignment;
     }
 
-    private async Task<PersonIdAssignment> LoadSavedAsync(string scope, string runId, CancellationToken cancellationToken)
+    private async Task<PersonIdAssignment> LoadSavedAsync(string scope, string runId, CancellationToken cancellationToken) =>
+        new(await LoadRunAsync(scope, runId, null, null, cancellationToken).ConfigureAwait(false), await LoadReportAsync(scope, runId, cancellationToken).ConfigureAwait(false));
+
+    private async Task<PersonIdReport> LoadReportAsync(string scope, string runId, CancellationToken cancellationToken)
     {
-        var mapping = await LoadRunAsync(scope, runId, null, cancellationToken).ConfigureAwait(false);
         var reportBytes = await store.DownloadBytesAsync(container, ReportBlob(scope, runId), cancellationToken).ConfigureAwait(false);
-        var report = JsonSerializer.Deserialize<PersonIdReport>(reportBytes, JsonOptions)
+        return JsonSerializer.Deserialize<PersonIdReport>(reportBytes, JsonOptions)
             ?? throw new DeidentificationException($"{container}/{ReportBlob(scope, runId)} is empty; delete the run's blobs and rerun it.");
-        return new PersonIdAssignment(mapping, report);
     }
 
     private async Task UploadOnceAsync(string name, Stream content, string contentType, CancellationToken cancellationToken)

@@ -33,6 +33,12 @@ internal sealed class IdRepeatCheck
         return earlier;
     }
 
+    /// <summary>The position of <paramref name="id"/>: the earlier one where it repeats, else the new one.</summary>
+    public int Intern(ReadOnlySpan<char> id) => Add(id) is var earlier and >= 0 ? earlier : Count - 1;
+
+    /// <summary>The UTF-8 bytes of the id kept at <paramref name="position"/> (valid until the next is added).</summary>
+    public ReadOnlySpan<byte> Utf8(int position) => _ids.Utf8(position);
+
     /// <summary>The ids kept, in the order they were added.</summary>
     public UniqueIdColumn Build() => _ids.Build();
 

@@ -32,31 +32,69 @@ public static class EdgeStream
 
     public static IEnumerable<Edge> Read(Stream stream)
     {
-        var head = new byte[4];
-        if (stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4 || BinaryPrimitives.ReadInt32LittleEndian(head) != Magic)
-        {
-            throw new Settings.FormatException("not a DataFirst edge stream (bad magic number).");
-        }
-
-        var buf = new byte[16];
+        ReadMagic(stream);
+        var buf = new byte[16 * 4096]; // a block of edges per read, not a call per edge
+        var held = 0;
         while (true)
         {
-            var n = stream.ReadAtLeast(buf, 16, throwOnEndOfStream: false);
-            if (n == 0)
+            var n = stream.ReadAtLeast(buf.AsSpan(held), buf.Length - held, throwOnEndOfStream: false);
+            held += n;
+            var whole = held / 16 * 16;
+            for (var at = 0; at < whole; at += 16)
             {
+                yield return new Edge(
+                    BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(at)),
+                    BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(at + 4)),
+                    BinaryPrimitives.ReadSingleLittleEndian(buf.AsSpan(at + 8)),
+                    BinaryPrimitives.ReadSingleLittleEndian(buf.AsSpan(at + 12)));
+            }
+
+            if (n == 0 || held < buf.Length)
+            {
+                if (held != whole)
+                {
+                    throw new Settings.FormatException("edge stream is truncated.");
+                }
+
                 yield break;
             }
 
-            if (n < 16)
-            {
-                throw new Settings.FormatException("edge stream is truncated.");
-            }
+            held = 0;
+        }
+    }
 
-            yield return new Edge(
-                BinaryPrimitives.ReadInt32LittleEndian(buf),
-                BinaryPrimitives.ReadInt32LittleEndian(buf.AsSpan(4)),
-                BinaryPrimitives.ReadSingleLittleEndian(buf.AsSpan(8)),
-                BinaryPrimitives.ReadSingleLittleEndian(buf.AsSpan(12)));
+    /// <summary>Appends the edges of <paramref name="edgeStream"/> (checked to be one) to <paramref name="target"/>, an
+    /// edge stream whose magic number is written by <see cref="StartAsync"/>: many blobs' edges in one file.</summary>
+    public static async Task AppendAsync(Stream edgeStream, Stream target, CancellationToken cancellationToken)
+    {
+        ReadMagic(edgeStream);
+        await edgeStream.CopyToAsync(target, 1 << 16, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the magic number that starts an edge stream.</summary>
+    public static Task StartAsync(Stream target, CancellationToken cancellationToken)
+    {
+        var head = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(head, Magic);
+        return target.WriteAsync(head, cancellationToken).AsTask();
+    }
+
+    /// <summary>The edges of a seekable edge stream, from its start each time the sequence is enumerated.</summary>
+    public static IEnumerable<Edge> ReadFromStart(Stream seekable)
+    {
+        seekable.Position = 0;
+        foreach (var e in Read(seekable))
+        {
+            yield return e;
+        }
+    }
+
+    private static void ReadMagic(Stream stream)
+    {
+        Span<byte> head = stackalloc byte[4];
+        if (stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4 || BinaryPrimitives.ReadInt32LittleEndian(head) != Magic)
+        {
+            throw new Settings.FormatException("not a DataFirst edge stream (bad magic number).");
         }
     }
 }

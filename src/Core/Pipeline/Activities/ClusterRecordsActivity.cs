@@ -25,36 +25,30 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         // linkage score pairs that are not edges, so they need every column.
         var scoresPairs = ConnectedComponents.ParseLinkage(model.Settings.Clustering) is ClusterLinkage.AverageLinkage or ClusterLinkage.CompleteLinkage;
         var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken, keep: scoresPairs ? null : []).ConfigureAwait(false);
-        var edges = new List<Edge>();
+
+        // The edges go to a local file, read again by each pass of the clustering rather than held: a national
+        // run has tens of millions.
+        await using var edgeFile = TempFile.Create();
+        await EdgeStream.StartAsync(edgeFile.Stream, cancellationToken).ConfigureAwait(false);
         foreach (var blob in input.EdgeBlobs)
         {
             await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
-            using var buffered = new BufferedStream(stream, 1 << 16);
-            edges.AddRange(EdgeStream.Read(buffered));
+            await EdgeStream.AppendAsync(stream, edgeFile.Stream, cancellationToken).ConfigureAwait(false);
         }
 
-        var clusters = InMemoryLinker.Cluster(records, model, tf: null, edges);
-        edges.Clear(); // not needed past clustering: free them before the person ids are assigned
-        edges.TrimExcess();
-        // Records in (dataset, row id) order, so fresh ids come out in the same order on a repeated run. Arrays of
-        // keys and cluster numbers (a cluster number is the position of one of its records): no table per record.
-        var keys = new RecordKey[records.Count];
-        var clusterOf = new int[records.Count];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            keys[i] = new RecordKey(records.SourceDataset(i), records.UniqueId(i));
-            clusterOf[i] = clusters.ClusterIds[i];
-        }
+        await edgeFile.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var clusters = InMemoryLinker.Cluster(records, model, tf: null, EdgeStream.ReadFromStart(edgeFile.Stream));
 
-        Array.Sort(keys, clusterOf, RecordKey.Order);
+        // Person ids: the records in (dataset, row id) order, so fresh ids come out in the same order on a repeated
+        // run; a cluster id is the position of one of its records.
         var store = new PersonIdMappingStore(services.Blobs);
-        var assignment = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, keys, clusterOf, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
+        var report = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, RecordOrder.Of(records), clusters.ClusterIds, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
 
         var warnings = clusters.Metrics.Suspicious.Take(5)
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"a cluster of {c.Size} records is held together by only {c.Edges} links (density {c.Density:0.000}): check for chained false links"))
             .ToList();
         var personIds = $"{PipelineServices.LinkageContainer}/{PersonIdMappingStore.RunFolder(input.Run.Share, input.Run.RunId)}";
-        return new ClusterRecordsResult(personIds, records.Count, clusters.Metrics.Clusters, clusters.Metrics.LargestCluster, clusters.Metrics.Suspicious.Count, assignment.Report, warnings);
+        return new ClusterRecordsResult(personIds, records.Count, clusters.Metrics.Clusters, clusters.Metrics.LargestCluster, clusters.Metrics.Suspicious.Count, report, warnings);
     }
 
     /// <summary>
