@@ -59,12 +59,28 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     public Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets = null, CancellationToken cancellationToken = default) =>
         LoadRunAsync(scope, runId, datasets, null, cancellationToken);
 
-    /// <summary>As above, only the records <paramref name="rows"/> lists (dataset → row ids): the ids of a step that reads
-    /// a few of the datasets' rows, without holding the rest of the mapping.</summary>
-    public Task<Dictionary<RecordKey, string>> LoadRowsAsync(string scope, string runId, IReadOnlyDictionary<string, HashSet<string>> rows, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The saved person ids of <paramref name="datasets"/>' records, held as bytes (<see cref="SavedPersonIds"/>); with
+    /// <paramref name="rows"/> (dataset → row ids), only those records: the ids of a step that reads a few of the
+    /// datasets' rows, without holding the rest of the mapping.
+    /// </summary>
+    internal async Task<SavedPersonIds> LoadLookupAsync(string scope, string runId, IReadOnlyCollection<string> datasets, IReadOnlyDictionary<string, IdRepeatCheck>? rows, bool shareStrings, CancellationToken cancellationToken = default)
     {
-        var lookups = rows.ToDictionary(kv => kv.Key, kv => kv.Value.GetAlternateLookup<ReadOnlySpan<char>>(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-        return LoadRunAsync(scope, runId, rows.Keys.ToList(), (dataset, row) => lookups.TryGetValue(dataset, out var ids) && ids.Contains(row), cancellationToken);
+        RecordFilter? filter = null;
+        if (rows is not null)
+        {
+            var lookup = rows.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+            filter = (dataset, row) => lookup.TryGetValue(dataset, out var ids) && ids.IndexOf(row) >= 0;
+        }
+
+        var ids = new SavedPersonIds(shareStrings);
+        await foreach (var (record, person) in ReadRunAsync(scope, runId, datasets, filter, cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(record.Dataset, record.RowId, person);
+        }
+
+        ids.Complete();
+        return ids;
     }
 
     private async Task<Dictionary<RecordKey, string>> LoadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, RecordFilter? filter, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Text;
 using DataFirst.Core.Deidentification;
+using DataFirst.Core.Ingest;
 using DataFirst.Core.Storage;
 using DataFirst.Core.Tests.Fakes;
 
@@ -132,19 +133,43 @@ public sealed class PersonIdMappingStoreTests
     }
 
     [Fact]
-    public async Task LoadRowsAsync_LoadsOnlyTheRowsListed()
+    public async Task LoadLookupAsync_LoadsOnlyTheRowsListed_AsSavedAndFromSeveralThreads()
     {
         var store = new PersonIdMappingStore(new InMemoryBlobStore());
-        var saved = await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), C("2", "b"), C("3", "a"), new(new RecordKey("prisons", "1"), "a"), new(new RecordKey("probation", "4"), "c")], new PersonIdAssigner());
-
-        var loaded = await store.LoadRowsAsync("s", "run1", new Dictionary<string, HashSet<string>>
+        var saved = await store.AssignAndSaveAsync("s", "run1", [C("1", "a"), C("2", "b"), C("3", "a"), C("é-4", "b"), new(new RecordKey("prisons", "1"), "a"), new(new RecordKey("probation", "4"), "c")], new PersonIdAssigner());
+        static IdRepeatCheck Rows(params string[] ids)
         {
-            ["magistrates"] = ["2", "3", "99"],
-            ["prisons"] = [],
-        });
+            var check = new IdRepeatCheck();
+            foreach (var id in ids)
+            {
+                check.Add(id);
+            }
 
-        loaded.Keys.Should().BeEquivalentTo([new RecordKey("magistrates", "2"), new RecordKey("magistrates", "3")], "row 99 is not in the run, prisons' row 1 and probation are not asked for");
-        loaded[new RecordKey("magistrates", "3")].Should().Be(saved.Mapping[new RecordKey("magistrates", "3")]);
+            return check;
+        }
+
+        var loaded = await store.LoadLookupAsync("s", "run1", ["magistrates", "prisons"], new Dictionary<string, IdRepeatCheck> { ["magistrates"] = Rows("2", "3", "99", "é-4"), ["prisons"] = Rows() }, shareStrings: true);
+        var whole = await store.LoadLookupAsync("s", "run1", ["magistrates", "probation"], null, shareStrings: false);
+
+        loaded.Count.Should().Be(3, "row 99 is not in the run, prisons' row 1 and probation are not asked for");
+        foreach (var record in new[] { new RecordKey("magistrates", "2"), new RecordKey("magistrates", "3"), new RecordKey("magistrates", "é-4") })
+        {
+            loaded.TryGetPersonId(record, out var id).Should().BeTrue();
+            id.Should().Be(saved.Mapping[record]);
+            loaded.TryGetPersonId(record, out var again).Should().BeTrue();
+            again.Should().BeSameAs(id, "shared strings: one per person");
+        }
+
+        loaded.TryGetPersonId(new RecordKey("prisons", "1"), out _).Should().BeFalse();
+        loaded.TryGetPersonId(new RecordKey("magistrates", "1"), out _).Should().BeFalse();
+        whole.Count.Should().Be(5);
+        Parallel.For(0, 2000, i =>
+        {
+            var record = i % 2 == 0 ? new RecordKey("probation", "4") : new RecordKey("magistrates", "é-4");
+            whole.TryGetPersonId(record, out var id).Should().BeTrue();
+            id.Should().Be(saved.Mapping[record]);
+        });
+        whole.TryGetPersonId(new RecordKey("prisons", "1"), out _).Should().BeFalse("prisons was not loaded");
     }
 
     [Fact]

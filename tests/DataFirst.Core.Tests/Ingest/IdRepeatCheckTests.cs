@@ -67,4 +67,28 @@ public sealed class IdRepeatCheckTests
         Add(0, "2").Should().Be(-1);
         check.Count.Should().Be(4);
     }
+
+    [Fact]
+    public void IndexOf_FindsAnIdAddedAsTextOrBytes_WithoutAddingIt_AndIsRefusedWithGroups()
+    {
+        var check = new IdRepeatCheck();
+        var longId = new string('é', 300); // 600 bytes: past the stack buffer
+        foreach (var id in new[] { "A1", "Zoé-7", longId, string.Empty })
+        {
+            check.Add(id);
+        }
+
+        check.IndexOf("Zoé-7").Should().Be(1);
+        check.IndexOf(System.Text.Encoding.UTF8.GetBytes("Zoé-7")).Should().Be(1);
+        check.IndexOf(longId).Should().Be(2);
+        check.IndexOf(string.Empty).Should().Be(3);
+        check.IndexOf("Zoe-7").Should().Be(-1);
+        check.IndexOf(longId.AsSpan(0, 299)).Should().Be(-1);
+        check.Count.Should().Be(4, "a lookup adds nothing");
+        check.Intern("A1").Should().Be(0);
+        check.Intern("B2").Should().Be(4);
+
+        var grouped = () => new IdRepeatCheck(_ => 0).IndexOf("A1");
+        grouped.Should().Throw<InvalidOperationException>();
+    }
 }

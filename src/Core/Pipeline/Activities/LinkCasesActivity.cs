@@ -27,12 +27,13 @@ public sealed class LinkCasesActivity(PipelineServices services)
 
         // Person ids only of the rows the linker reads: from ingest's projections, every Crown Court case but only the
         // magistrates' cases with a route to the Crown Court, so most of the magistrates' mapping is passed over.
-        var rows = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)
+        var rows = new Dictionary<string, IdRepeatCheck>(StringComparer.Ordinal)
         {
             [magistrates.Dataset] = await RowIdsAsync(magistrates.Blob, options.RowIdColumn, cancellationToken).ConfigureAwait(false),
             [crown.Dataset] = await RowIdsAsync(crown.Blob, options.RowIdColumn, cancellationToken).ConfigureAwait(false),
         };
-        var lookup = new PersonIdLookup(await new PersonIdMappingStore(services.Blobs).LoadRowsAsync(input.Run.Share, input.Run.RunId, rows, cancellationToken).ConfigureAwait(false));
+        var lookup = await new PersonIdMappingStore(services.Blobs).LoadLookupAsync(input.Run.Share, input.Run.RunId, rows.Keys, rows, shareStrings: true, cancellationToken).ConfigureAwait(false);
+        rows.Clear(); // the lookup holds what it needs
         CaseLinkResult result;
         await using (var mag = await services.OpenReadAsync(magistrates.Blob, cancellationToken).ConfigureAwait(false))
         await using (var cc = await services.OpenReadAsync(crown.Blob, cancellationToken).ConfigureAwait(false))
@@ -48,11 +49,11 @@ public sealed class LinkCasesActivity(PipelineServices services)
         return new LinkCasesResult(table, result.Links.Count, result.CrownCases, result.CrownCasesLinked);
     }
 
-    /// <summary>The row ids of an extract (trimmed, as the linker looks them up); none when it lacks the column, which
+    /// <summary>The row ids of an extract, each once (trimmed, as the linker looks them up); none when it lacks the column, which
     /// the linker then reports (an empty file fails here as it would there).</summary>
-    private async Task<HashSet<string>> RowIdsAsync(string blob, string column, CancellationToken cancellationToken)
+    private async Task<IdRepeatCheck> RowIdsAsync(string blob, string column, CancellationToken cancellationToken)
     {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new IdRepeatCheck(); // as bytes: a national magistrates' projection has hundreds of thousands
         await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var csv = new CsvReader(reader, blob);
@@ -61,12 +62,11 @@ public sealed class LinkCasesActivity(PipelineServices services)
             return ids;
         }
 
-        var add = ids.GetAlternateLookup<ReadOnlySpan<char>>();
         while (await csv.ReadRowInPlaceAsync(cancellationToken).ConfigureAwait(false) is { } row)
         {
             if (index < row.Count)
             {
-                add.Add(row.Span(index).Trim());
+                ids.Add(row.Span(index).Trim()); // a repeat is dropped
             }
         }
 

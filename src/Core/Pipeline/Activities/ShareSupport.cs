@@ -29,11 +29,6 @@ internal static class ShareSupport
         };
     }
 
-    /// <summary>The person ids of the records of <paramref name="datasets"/>, (dataset, row id) → internal person id,
-    /// as the clustering step saved them.</summary>
-    public static Task<Dictionary<RecordKey, string>> PersonIdsAsync(PipelineServices services, RunContext run, IReadOnlyCollection<string> datasets, CancellationToken cancellationToken) =>
-        new PersonIdMappingStore(services.Blobs).LoadRunAsync(run.Share, run.RunId, datasets, cancellationToken);
-
     /// <summary>The share's pseudonymiser; with <paramref name="expectedFingerprint"/> (the run's, from its start), refuses
     /// a key that is not the one the run started with.</summary>
     public static async Task<Pseudonymiser> PseudonymiserAsync(PipelineServices services, ShareSpec spec, string? expectedFingerprint, CancellationToken cancellationToken)

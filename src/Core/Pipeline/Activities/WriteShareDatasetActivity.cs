@@ -25,7 +25,7 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
         }
 
         var profile = ShareSupport.Profile(dataset);
-        var lookup = new PersonIdLookup(await ShareSupport.PersonIdsAsync(services, input.Run, [dataset], cancellationToken).ConfigureAwait(false));
+        var lookup = await new PersonIdMappingStore(services.Blobs).LoadLookupAsync(input.Run.Share, input.Run.RunId, [dataset], null, shareStrings: false, cancellationToken).ConfigureAwait(false);
         var pseudonymiser = await ShareSupport.PseudonymiserAsync(services, spec, input.KeyFingerprint, cancellationToken).ConfigureAwait(false);
         var file = ShareSupport.Staged(input.Run, CatalogueBuilder.DatasetFileName(dataset));
         ShareDatasetResult? result = null;
