@@ -123,6 +123,7 @@ public static class CaseLinker
     {
         options ??= new CaseLinkingOptions();
         var yes = new HashSet<string>(options.YesValues, StringComparer.OrdinalIgnoreCase);
+        var codes = new CodeValues();
 
         // Crown side first: cases by person.
         var crownCases = new Dictionary<(string Person, string Case), CrownCase>();
@@ -164,9 +165,9 @@ public static class CaseLinker
                 cc.Receipt = receipt;
             }
 
-            AddIfPresent(cc.Courts, row[cCourt]);
-            AddIfPresent(cc.Offences, cOffence is { } o ? row[o] : string.Empty);
-            AddIfPresent(cc.Groups, cGroup is { } g ? row[g] : string.Empty);
+            cc.Courts.Add(codes.Of(row[cCourt]));
+            cc.Offences.Add(codes.Of(cOffence is { } o ? row[o] : string.Empty));
+            cc.Groups.Add(codes.Of(cGroup is { } g ? row[g] : string.Empty));
         }
 
         var crownByPerson = crownCases.Where(kv => kv.Value.Receipt is not null)
@@ -232,9 +233,9 @@ public static class CaseLinker
             }
 
             m.Triggers.AddRange(triggers);
-            AddIfPresent(m.Courts, row[mCourt]);
-            AddIfPresent(m.Offences, mOffence is { } o ? row[o] : string.Empty);
-            AddIfPresent(m.Groups, mGroup is { } g ? row[g] : string.Empty);
+            m.Courts.Add(codes.Of(row[mCourt]));
+            m.Offences.Add(codes.Of(mOffence is { } o ? row[o] : string.Empty));
+            m.Groups.Add(codes.Of(mGroup is { } g ? row[g] : string.Empty));
         }
 
         var links = new List<CaseLink>();
@@ -279,11 +280,11 @@ public static class CaseLinker
 
             var first = candidates.Min(c => c.Case.Receipt!.Value);
             var earliest = candidates.Where(c => c.Case.Receipt == first).ToList();
-            var courtMatched = earliest.Where(c => c.Case.Courts.Overlaps(m.Courts)).ToList();
+            var courtMatched = earliest.Where(c => c.Case.Courts.Overlaps(in m.Courts)).ToList();
             foreach (var c in courtMatched.Count > 0 ? courtMatched : earliest)
             {
-                var court = c.Case.Courts.Overlaps(m.Courts);
-                var offence = c.Case.Offences.Overlaps(m.Offences) || c.Case.Groups.Overlaps(m.Groups);
+                var court = c.Case.Courts.Overlaps(in m.Courts);
+                var offence = c.Case.Offences.Overlaps(in m.Offences) || c.Case.Groups.Overlaps(in m.Groups);
                 var rule = (c.Route switch { Route.Trial => "sent", Route.Sentence => "committed", _ => "appeal" }) + (court ? "+court" : "+other-court") + (offence ? "+offence" : string.Empty);
                 links.Add(new CaseLink(person, c.Case.CaseId, m.CaseId, c.Gap, court, offence, rule));
             }
@@ -323,12 +324,94 @@ public static class CaseLinker
         return fallback is { } f && ShareValues.TryParseDate(row[f], out var e) ? e : null;
     }
 
-    private static void AddIfPresent(HashSet<string> set, string value)
+    /// <summary>Court, offence and group codes, trimmed and upper-cased, one string per distinct code (there are few)
+    /// rather than one per row; null for a blank.</summary>
+    private sealed class CodeValues
     {
-        var v = value.Trim();
-        if (v.Length > 0)
+        private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+        public string? Of(string value)
         {
-            set.Add(v.ToUpperInvariant());
+            var v = value.Trim();
+            if (v.Length == 0)
+            {
+                return null;
+            }
+
+            v = v.ToUpperInvariant();
+            return _values.TryGetValue(v, out var kept) ? kept : _values[v] = v;
+        }
+    }
+
+    /// <summary>A case's distinct codes of one kind: usually one, so held inline rather than as a set per case (a
+    /// national run has hundreds of thousands of cases).</summary>
+    private struct Codes
+    {
+        private string? _first;
+        private string[]? _more;
+        private int _moreCount;
+
+        public void Add(string? value)
+        {
+            if (value is null || Contains(value))
+            {
+                return;
+            }
+
+            if (_first is null)
+            {
+                _first = value;
+                return;
+            }
+
+            _more ??= new string[2];
+            if (_moreCount == _more.Length)
+            {
+                Array.Resize(ref _more, _moreCount * 2);
+            }
+
+            _more[_moreCount++] = value;
+        }
+
+        public readonly bool Overlaps(in Codes other)
+        {
+            if (_first is null)
+            {
+                return false;
+            }
+
+            if (other.Contains(_first))
+            {
+                return true;
+            }
+
+            for (var i = 0; i < _moreCount; i++)
+            {
+                if (other.Contains(_more![i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private readonly bool Contains(string value)
+        {
+            if (string.Equals(_first, value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            for (var i = 0; i < _moreCount; i++)
+            {
+                if (string.Equals(_more![i], value, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 
@@ -338,11 +421,11 @@ public static class CaseLinker
 
         public List<(Route Route, DateOnly Date)> Triggers { get; } = [];
 
-        public HashSet<string> Courts { get; } = new(StringComparer.Ordinal);
+        public Codes Courts;
 
-        public HashSet<string> Offences { get; } = new(StringComparer.Ordinal);
+        public Codes Offences;
 
-        public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+        public Codes Groups;
     }
 
     private sealed class CrownCase(string caseId, Route route)
@@ -353,10 +436,10 @@ public static class CaseLinker
 
         public DateOnly? Receipt { get; set; }
 
-        public HashSet<string> Courts { get; } = new(StringComparer.Ordinal);
+        public Codes Courts;
 
-        public HashSet<string> Offences { get; } = new(StringComparer.Ordinal);
+        public Codes Offences;
 
-        public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+        public Codes Groups;
     }
 }

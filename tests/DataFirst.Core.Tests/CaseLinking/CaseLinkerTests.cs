@@ -81,6 +81,19 @@ public sealed class CaseLinkerTests
     }
 
     [Fact]
+    public async Task LinkAsync_CasesOverSeveralRows_MatchOnAnyOfTheirCourtsAndOffences_IgnoringCaseAndPadding()
+    {
+        // KC1's rows name three committing courts and two offences; the match is on the third court and the second
+        // offence, written in lower case with spaces. KC2, received the same day, shares no court: only KC1 is linked.
+        var result = await Link(
+            Sent(1, "MC1", "C09", "2020-01-10", "BU2") + Sent(2, "MC1", "C02", "2020-01-10", "TH1"),
+            "c1,KC1,T,2020-01-12,C05,XX1\nc2,KC1,T,2020-01-12,C07,XX1\nc3,KC1,T,2020-01-12, c02 , th1 \nc4,KC2,T,2020-01-12,C05,TH1\n",
+            OnePerson(2, 4));
+
+        result.Links.Should().ContainSingle().Which.Should().Be(new CaseLink("P", "KC1", "MC1", 2, true, true, "sent+court+offence"));
+    }
+
+    [Fact]
     public async Task LinkAsync_RoutesMatchReceiptTypes()
     {
         var mag =
