@@ -288,6 +288,8 @@ public static class Standardiser
                 return NameStandardiser.OtherNames(raw);
             case Settings.StandardiseKind.Date:
                 return DateStandardiser.Standardise(raw, out invalid);
+            case Settings.StandardiseKind.Year:
+                return DateStandardiser.Standardise(raw, out invalid)?[..4];
             case Settings.StandardiseKind.Postcode:
                 return PostcodeStandardiser.Standardise(raw, out invalid);
             case Settings.StandardiseKind.Sex:

@@ -41,6 +41,10 @@ public enum StandardiseKind
 
     /// <summary>Sex code: M / F / X (unknown values null).</summary>
     Sex,
+
+    /// <summary>The year (yyyy) of a date read as <see cref="Date"/> reads it; an impossible date becomes null. For
+    /// blocking on a name and the year of birth, which keeps a date-of-birth typo in the day or month.</summary>
+    Year,
 }
 
 /// <summary>What happens when a block exceeds <see cref="LinkageSettings.MaxBlockSize"/>.</summary>

@@ -1,4 +1,5 @@
 using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
 
 namespace DataFirst.Core.Tests.Ingest;
 
@@ -61,6 +62,26 @@ public sealed class StandardisersTests
     {
         DateStandardiser.Standardise(raw, out var bad).Should().BeNull();
         bad.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Year_OfADateInAnyAdminFormat_ImpossibleDatesNulledAndCounted_AndBlocksARecordSet()
+    {
+        Standardiser.Apply(StandardiseKind.Year, "29/02/1980", out var bad).Should().Be("1980");
+        bad.Should().BeFalse();
+        Standardiser.Apply(StandardiseKind.Year, "3 Mar 1975", out _).Should().Be("1975");
+        Standardiser.Apply(StandardiseKind.Year, "31/04/1980", out bad).Should().BeNull();
+        bad.Should().BeTrue();
+        Standardiser.Apply(StandardiseKind.Year, " ", out bad).Should().BeNull();
+        bad.Should().BeFalse();
+
+        // Declared in settings JSON as "year" and used only by a blocking rule.
+        var json = Tests.Settings.LinkageSettingsTests.Minimal
+            .Replace("\"comparisons\"", "\"columns\": [{ \"name\": \"birth_year\", \"source\": \"dob\", \"standardise\": \"year\" }, { \"name\": \"dob\", \"standardise\": \"date\" }],\n  \"comparisons\"", StringComparison.Ordinal)
+            .Replace("[[\"dob\"], [\"forename\"]]", "[[\"forename\", \"birth_year\"]]", StringComparison.Ordinal);
+        var set = new RecordSetBuilder(LinkageSettings.Parse(json)).AddCsv(new StringReader("id,forename,dob\n1,Ann,1980-01-02\n2,Ann,02/03/1980\n3,Ann,31/04/1980\n"), "a").Build();
+
+        set.Report!.Columns.Single(c => c.Column == "birth_year").Should().Match<ColumnReport>(c => c.Distinct == 1 && c.InvalidNulled == 1);
     }
 
     [Fact]
