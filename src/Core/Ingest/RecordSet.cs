@@ -244,7 +244,7 @@ public sealed class RecordSetConcatenation
     private readonly Dictionary<string, int>?[] _intern;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>[] _lookups;
     private char[] _scratch = new char[64];
-    private readonly UniqueIdColumn.Builder _ids;
+    private readonly UniqueIdColumn.Builder? _ids;
     private readonly int[] _sourceCodes;
     private readonly int[] _rows;
     private readonly List<string> _sources = [];
@@ -257,7 +257,10 @@ public sealed class RecordSetConcatenation
     /// <param name="total">The records of all parts together (from <see cref="RecordSet.ReadCount(Stream)"/>).</param>
     /// <param name="renumberRows">Number rows 0..N-1 in reading order instead of keeping their written row ids.</param>
     /// <param name="keep">The columns to keep (null: all); each must be one of <paramref name="columns"/>.</param>
-    public RecordSetConcatenation(IReadOnlyList<string> columns, int total, bool renumberRows = true, IReadOnlyCollection<string>? keep = null)
+    /// <param name="keepIds">Keep the records' unique ids; without them (read past) the set's ids are
+    /// <see cref="UniqueIdColumn.Absent"/>, for a step that never names a record (at national scale the ids weigh as
+    /// much as a few key columns).</param>
+    public RecordSetConcatenation(IReadOnlyList<string> columns, int total, bool renumberRows = true, IReadOnlyCollection<string>? keep = null, bool keepIds = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(total);
         _columns = columns.ToArray();
@@ -272,7 +275,7 @@ public sealed class RecordSetConcatenation
         _values = _columns.Select(_ => new List<string> { "" }).ToArray();
         _intern = new Dictionary<string, int>?[_columns.Length];
         _lookups = new Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>[_columns.Length];
-        _ids = new UniqueIdColumn.Builder(total);
+        _ids = keepIds ? new UniqueIdColumn.Builder(total) : null;
         _sourceCodes = new int[total];
         _rows = new int[total];
     }
@@ -300,7 +303,15 @@ public sealed class RecordSetConcatenation
         {
             for (var i = first; i < first + part.Count; i++)
             {
-                _ids.Read(r);
+                if (_ids is null)
+                {
+                    r.SkipString();
+                }
+                else
+                {
+                    _ids.Read(r);
+                }
+
                 var source = r.ReadVarInt();
                 _sourceCodes[i] = (uint)source < (uint)sourceMap.Length ? sourceMap[source] : throw Corrupt("source dataset");
                 var row = r.ReadVarInt();
@@ -347,7 +358,7 @@ public sealed class RecordSetConcatenation
         }
 
         var kept = Enumerable.Range(0, _columns.Length).Where(c => _kept[c]).ToArray();
-        return new RecordSet(kept.Select(c => _columns[c]).ToArray(), kept.Select(c => _codes[c]).ToArray(), kept.Select(c => _values[c].ToArray()).ToArray(), _ids.Build(), _sourceCodes, _sources.ToArray(), _rows);
+        return new RecordSet(kept.Select(c => _columns[c]).ToArray(), kept.Select(c => _codes[c]).ToArray(), kept.Select(c => _values[c].ToArray()).ToArray(), _ids?.Build() ?? UniqueIdColumn.Absent(Total), _sourceCodes, _sources.ToArray(), _rows);
     }
 
     /// <summary>Reads past a column that is not kept, checking its codes as a kept one's are.</summary>

@@ -17,6 +17,7 @@ internal sealed class UniqueIdColumn
     private readonly byte[][] _chunks;
     private readonly int[] _chunkFirst;
     private readonly int[] _ends;
+    private readonly int _absent = -1;
 
     private UniqueIdColumn(byte[][] chunks, int[] chunkFirst, int[] ends)
     {
@@ -25,11 +26,23 @@ internal sealed class UniqueIdColumn
         _ends = ends;
     }
 
-    public int Count => _ends.Length;
+    private UniqueIdColumn(int absent)
+        : this([], [0], []) => _absent = absent;
+
+    /// <summary>The ids of <paramref name="count"/> records that were read without them (a step that never needs a
+    /// record's id: blocking, estimation, scoring). Asking for one is a defect and throws.</summary>
+    public static UniqueIdColumn Absent(int count) => new(count);
+
+    public int Count => _absent >= 0 ? _absent : _ends.Length;
 
     /// <summary>The UTF-8 bytes of record <paramref name="record"/>'s id.</summary>
     public ReadOnlySpan<byte> Utf8(int record)
     {
+        if (_absent >= 0)
+        {
+            throw new InvalidOperationException("this record set was read without its unique ids (RecordSetConcatenation keepIds: false).");
+        }
+
         var (chunk, start) = Locate(_chunkFirst, _ends, record);
         return _chunks[chunk].AsSpan(start, _ends[record] - start);
     }
@@ -39,6 +52,11 @@ internal sealed class UniqueIdColumn
     /// <summary>The ids of <paramref name="records"/>, in that order.</summary>
     public UniqueIdColumn Select(IReadOnlyList<int> records)
     {
+        if (_absent >= 0)
+        {
+            return Absent(records.Count);
+        }
+
         var builder = new Builder(records.Count);
         foreach (var r in records)
         {

@@ -86,6 +86,34 @@ public sealed class RecordSetTests
     }
 
     [Fact]
+    public void Concatenation_WithoutIds_ReadsPastThem_KeepsEverythingElse_AndRefusesToNameARecord()
+    {
+        var a = new RecordSetBuilder(Settings).AddCsv(new StringReader("id,forename,dob\nsecret-1,Bob,1980-01-02\nsecret-2,Ann,\n"), "a").Build();
+        var b = new RecordSetBuilder(Settings).AddCsv(new StringReader("id,forename,dob\n7,Cy,1980-01-02\n"), "b").Build();
+        RecordSet Read(bool keepIds)
+        {
+            var all = new RecordSetConcatenation(a.ColumnNames, 3, keepIds: keepIds);
+            all.Append(new MemoryStream(Bytes(a)));
+            all.Append(new MemoryStream(Bytes(b)));
+            return all.Build();
+        }
+
+        var with = Read(keepIds: true);
+        var without = Read(keepIds: false);
+
+        without.Count.Should().Be(3);
+        Enumerable.Range(0, 3).Select(without.SourceDataset).Should().Equal(Enumerable.Range(0, 3).Select(with.SourceDataset));
+        Enumerable.Range(0, 3).Select(without.RowId).Should().Equal(0, 1, 2);
+        without.Codes.Should().BeEquivalentTo(with.Codes, o => o.WithStrictOrdering());
+        without.Dictionaries.Should().BeEquivalentTo(with.Dictionaries, o => o.WithStrictOrdering());
+        without.Select([2, 0]).Count.Should().Be(2);
+        var name = () => without.UniqueId(0);
+        name.Should().Throw<InvalidOperationException>().WithMessage("*without its unique ids*").Which.Message.Should().NotContain("secret");
+        var write = () => without.WriteTo(new MemoryStream());
+        write.Should().Throw<InvalidOperationException>();
+    }
+
+    [Fact]
     public void Concatenation_PartsThatDoNotMatchTheAnnouncedCount_OrOtherColumns_Fail()
     {
         var set = Build("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,1981-01-02\n");

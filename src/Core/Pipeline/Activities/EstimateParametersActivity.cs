@@ -15,7 +15,7 @@ public sealed class EstimateParametersActivity(PipelineServices services)
     public async Task<EstimateParametersResult> RunAsync(EstimateParametersInput input, CancellationToken cancellationToken)
     {
         var settings = await PipelineSettings.LoadAsync(services, input.Run.SettingsBlob, cancellationToken).ConfigureAwait(false);
-        var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken).ConfigureAwait(false);
+        var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken, keepIds: false).ConfigureAwait(false); // no step here names a record
         var tf = TermFrequencyTables.Compute(records, settings);
         var tfBlob = PipelineServices.Working(input.Run, "model/term-frequencies.bin");
         await services.WriteAsync(tfBlob, s => Task.Run(() => tf.WriteTo(s), cancellationToken), cancellationToken).ConfigureAwait(false);

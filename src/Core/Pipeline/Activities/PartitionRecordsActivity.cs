@@ -70,7 +70,7 @@ public sealed class PartitionRecordsActivity(PipelineServices services)
     {
         var training = input.Rule.Kind == RuleRef.Training;
         var analysed = training ? rules : rules.Take(input.Rule.Index + 1).ToList();
-        var keys = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken, keep: analysed.SelectMany(r => r).Distinct(StringComparer.Ordinal).ToList()).ConfigureAwait(false);
+        var keys = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken, keep: analysed.SelectMany(r => r).Distinct(StringComparer.Ordinal).ToList(), keepIds: false).ConfigureAwait(false);
 
         // A prediction pair an earlier rule already found is not counted again, so that analysis runs over the rules up
         // to this one; a training rule is a session of its own (all its pairs are counted), so it is analysed alone.

@@ -8,12 +8,13 @@ internal static class RecordBlobs
     /// <summary>The run's records: every ingested person-level extract, concatenated in the run's order
     /// (so every activity sees the same row ids). Each blob is opened once: the heads of all are read first to size the
     /// result, then each is decoded straight into it, so the datasets are never held twice. With <paramref name="keep"/>,
-    /// only those columns (none: the records' ids, datasets and row ids alone). <paramref name="renumberRows"/> false keeps
+    /// only those columns (none: the records' ids, datasets and row ids alone); with <paramref name="keepIds"/> false, not
+    /// the ids either (<see cref="UniqueIdColumn.Absent"/>: for blocking, estimation and scoring, which never name a record). <paramref name="renumberRows"/> false keeps
     /// the row ids as written (a shard's parts carry the run's); a single blob read whole keeps them either way.</summary>
-    public static async Task<RecordSet> ReadAllAsync(PipelineServices services, IReadOnlyList<string> blobs, CancellationToken cancellationToken, IReadOnlyCollection<string>? keep = null, bool renumberRows = true)
+    public static async Task<RecordSet> ReadAllAsync(PipelineServices services, IReadOnlyList<string> blobs, CancellationToken cancellationToken, IReadOnlyCollection<string>? keep = null, bool renumberRows = true, bool keepIds = true)
     {
         var parts = blobs.Where(b => b.Length > 0).ToList();
-        if (parts.Count == 1 && keep is null)
+        if (parts.Count == 1 && keep is null && keepIds)
         {
             return await ReadAsync(services, parts[0], cancellationToken).ConfigureAwait(false);
         }
@@ -41,7 +42,7 @@ internal static class RecordBlobs
                 throw new Settings.DataException(open.Count == 0 ? "the run has no person-level records to link." : $"the run's datasets hold {total} records together, more than one record set can hold ({Array.MaxLength}): a run links at most that many records, so give it fewer extracts (records of different runs are not linked to each other).");
             }
 
-            var all = new RecordSetConcatenation(open[0].Head.Columns, (int)total, renumberRows, keep);
+            var all = new RecordSetConcatenation(open[0].Head.Columns, (int)total, renumberRows, keep, keepIds);
             foreach (var (stream, head) in open)
             {
                 all.Append(stream, head);

@@ -15,7 +15,7 @@ public sealed class ScorePartitionActivity(PipelineServices services)
     public async Task<ScorePartitionResult> RunAsync(ScorePartitionInput input, CancellationToken cancellationToken)
     {
         var model = LinkageModel.FromJson(Encoding.UTF8.GetString(await services.ReadBytesAsync(input.ModelBlob, cancellationToken).ConfigureAwait(false)));
-        var shard = await RecordBlobs.ReadAllAsync(services, input.ShardBlobs, cancellationToken, renumberRows: false).ConfigureAwait(false);
+        var shard = await RecordBlobs.ReadAllAsync(services, input.ShardBlobs, cancellationToken, renumberRows: false, keepIds: false).ConfigureAwait(false); // edges carry row ids
 
         // Only the shard's values' frequencies: the run's tables hold every value of every record, and every partition reads them.
         TermFrequencyTables tf;
