@@ -61,7 +61,11 @@ public sealed class ExtractColumnMapping
 
     /// <summary>The canonical row (<see cref="CanonicalColumns"/> order) of one extract row: trimmed unique id, the
     /// profile's dataset name, then the identifier values as read (null where the extract has no such column).</summary>
-    public string?[] ToCanonical(IReadOnlyList<string> row)
+    public string?[] ToCanonical(IReadOnlyList<string> row) => ToCanonical(row, withUniqueId: true);
+
+    /// <summary>As <see cref="ToCanonical(IReadOnlyList{string})"/>; without the unique id (null) when the caller hands the
+    /// row ids to the record-set builder already checked, so no string is made of it.</summary>
+    public string?[] ToCanonical(IReadOnlyList<string> row, bool withUniqueId)
     {
         ArgumentNullException.ThrowIfNull(row);
         if (UniqueIdIndex < 0)
@@ -70,7 +74,7 @@ public sealed class ExtractColumnMapping
         }
 
         var canonical = new string?[CanonicalColumns.Count];
-        canonical[0] = row[UniqueIdIndex].Trim();
+        canonical[0] = withUniqueId ? row[UniqueIdIndex].Trim() : null;
         canonical[1] = Profile.Name;
         for (var k = 0; k < identifierIndexes.Length; k++)
         {

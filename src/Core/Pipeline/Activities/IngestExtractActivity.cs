@@ -101,7 +101,9 @@ public sealed class IngestExtractActivity(PipelineServices services)
                     caseLinkRows!.Add(projected);
                 }
 
-                yield return mapping.ToCanonical(row);
+                // A person-level row's identifiers, without its id (the builder takes the ids from the check); nothing
+                // for a row the engine does not read.
+                yield return profile.IsPersonLevel ? mapping.ToCanonical(row, withUniqueId: false) : [];
             }
         }
 
