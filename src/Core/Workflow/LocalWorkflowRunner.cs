@@ -280,7 +280,7 @@ public sealed partial class LocalWorkflowRunner
     {
         var limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"out of memory: this process may use {limit / 1048576.0:N0} MiB (the machine's memory, a container's limit or DOTNET_GCHeapHardLimit) and runs up to {_options.MaxParallelActivities} activities at once; the estimation and clustering activities each hold every record of the run (clustering its ids), a blocking activity the key columns of every record and one dataset whole, and an ingest activity its extract's ids. Run fewer activities at once (--parallel-activities) or give the process more memory, then resume the run.");
+            $"out of memory: this process may use {limit / 1048576.0:N0} MiB (the machine's memory, a container's limit or DOTNET_GCHeapHardLimit) and runs up to {_options.MaxParallelActivities} activities at once; the estimation activity holds every record of the run, the clustering activity every record's id, a blocking activity the key columns of every record and one dataset whole, an ingest activity its extract's ids, and a share writer its dataset's person ids. Run fewer activities at once (--parallel-activities) or give the process more memory, then resume the run.");
     }
 
     internal void PublishCustomStatus(string instanceId, object? status)
