@@ -27,17 +27,20 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken, keep: scoresPairs ? null : []).ConfigureAwait(false);
 
         // The edges go to a local file, read again by each pass of the clustering rather than held: a national
-        // run has tens of millions.
-        await using var edgeFile = TempFile.Create();
-        await EdgeStream.StartAsync(edgeFile.Stream, cancellationToken).ConfigureAwait(false);
-        foreach (var blob in input.EdgeBlobs)
+        // run has tens of millions. The file goes once the clusters are made.
+        ClusterResult clusters;
+        await using (var edgeFile = TempFile.Create())
         {
-            await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
-            await EdgeStream.AppendAsync(stream, edgeFile.Stream, cancellationToken).ConfigureAwait(false);
-        }
+            await EdgeStream.StartAsync(edgeFile.Stream, cancellationToken).ConfigureAwait(false);
+            foreach (var blob in input.EdgeBlobs)
+            {
+                await using var stream = await services.OpenReadAsync(blob, cancellationToken).ConfigureAwait(false);
+                await EdgeStream.AppendAsync(stream, edgeFile.Stream, cancellationToken).ConfigureAwait(false);
+            }
 
-        await edgeFile.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var clusters = InMemoryLinker.Cluster(records, model, tf: null, EdgeStream.ReadFromStart(edgeFile.Stream));
+            await edgeFile.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            clusters = InMemoryLinker.Cluster(records, model, tf: null, EdgeStream.ReadFromStart(edgeFile.Stream));
+        }
 
         // Person ids: the records in (dataset, row id) order, so fresh ids come out in the same order on a repeated
         // run; a cluster id is the position of one of its records.
