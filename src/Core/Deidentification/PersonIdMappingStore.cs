@@ -44,14 +44,17 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     /// <summary>The latest saved run's id and mapping, or (null, empty) before the first run.</summary>
     public async Task<(string? RunId, Dictionary<RecordKey, string> Mapping)> LoadLatestAsync(string scope, CancellationToken cancellationToken = default)
     {
-        var latest = await store.GetPropertiesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false);
-        if (latest is null)
-        {
-            return (null, new Dictionary<RecordKey, string>());
-        }
+        var (_, runId) = await LatestAsync(scope, cancellationToken).ConfigureAwait(false);
+        return runId is null ? (null, new Dictionary<RecordKey, string>()) : (runId, await LoadRunAsync(scope, runId, null, cancellationToken).ConfigureAwait(false));
+    }
 
-        var runId = Encoding.UTF8.GetString(await store.DownloadBytesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false)).Trim();
-        return (runId, await LoadRunAsync(scope, runId, null, cancellationToken).ConfigureAwait(false));
+    /// <summary>The "latest" pointer's properties (for an ETag check) and the run it names; (null, null) before the first run.</summary>
+    private async Task<(BlobItemInfo? Info, string? RunId)> LatestAsync(string scope, CancellationToken cancellationToken)
+    {
+        var info = await store.GetPropertiesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false);
+        return info is null
+            ? (null, null)
+            : (info, Encoding.UTF8.GetString(await store.DownloadBytesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false)).Trim());
     }
 
     /// <summary>A saved run's mapping; with <paramref name="datasets"/>, only those datasets' records (the id map one activity
@@ -263,8 +266,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             return (true, null, null);
         }
 
-        var latestInfo = await store.GetPropertiesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false);
-        var previousRunId = latestInfo is null ? null : Encoding.UTF8.GetString(await store.DownloadBytesAsync(container, LatestBlob(scope), cancellationToken).ConfigureAwait(false)).Trim();
+        var (latestInfo, previousRunId) = await LatestAsync(scope, cancellationToken).ConfigureAwait(false);
         return (previousRunId == runId, latestInfo, previousRunId);
     }
 
