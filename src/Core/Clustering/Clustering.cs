@@ -83,15 +83,9 @@ public static class ConnectedComponents
             JoinByLinkage(parent, kept.ToList(), threshold, linkage, pairProbability);
         }
 
-        // Every record's root, in place: a parent is never above its record (the smaller root wins a union), so
-        // parent[i] is final once i is reached. The roots are the cluster ids.
+        // The roots are the cluster ids.
         var ids = parent;
-        var sizes = new int[records];
-        for (var i = 0; i < records; i++)
-        {
-            ids[i] = Find(parent, i);
-            sizes[ids[i]]++;
-        }
+        var sizes = ResolveRoots(parent);
 
         var edgeCounts = new Dictionary<int, long>();
         if (sizes.Any(s => s >= suspiciousSize))
@@ -154,6 +148,21 @@ public static class ConnectedComponents
 
             yield return e;
         }
+    }
+
+    /// <summary>Sets every record's parent to its root (the smallest row id of its cluster), in place: a parent is never
+    /// above its record (the smaller root wins a union), so parent[i] is final once i is reached. Returns each cluster's
+    /// size at its root (0 elsewhere).</summary>
+    private static int[] ResolveRoots(int[] parent)
+    {
+        var sizes = new int[parent.Length];
+        for (var i = 0; i < parent.Length; i++)
+        {
+            parent[i] = Find(parent, i);
+            sizes[parent[i]]++;
+        }
+
+        return sizes;
     }
 
     private static int[] NewForest(int records)
@@ -226,42 +235,40 @@ public static class ConnectedComponents
         var sure = minWeight + penalties[maxSize];
         var size = new int[parent.Length];
         Array.Fill(size, 1);
+        void Join(Edge e)
+        {
+            var ra = Find(parent, e.RowA);
+            var rb = Find(parent, e.RowB);
+            if (ra == rb)
+            {
+                return;
+            }
+
+            var k = size[ra] + size[rb];
+            var extra = k < 3 ? 0 : penalties.GetValueOrDefault(Math.Min(k, maxSize));
+            if (e.Weight >= minWeight + extra)
+            {
+                size[Union(parent, ra, rb)] = k;
+            }
+        }
+
         var undecided = new List<Edge>();
         foreach (var e in kept)
         {
             if (e.Weight < sure)
             {
                 undecided.Add(e);
-                continue;
             }
-
-            var (ra, rb) = (Find(parent, e.RowA), Find(parent, e.RowB));
-            if (ra != rb)
+            else
             {
-                var k = size[ra] + size[rb];
-                size[Union(parent, ra, rb)] = k;
+                Join(e); // pays any size's penalty
             }
         }
 
         SortStrongestFirst(undecided, e => e.Weight);
         foreach (var e in undecided)
         {
-            var ra = Find(parent, e.RowA);
-            var rb = Find(parent, e.RowB);
-            if (ra == rb)
-            {
-                continue;
-            }
-
-            var k = size[ra] + size[rb];
-            var extra = k < 3 ? 0 : penalties.GetValueOrDefault(Math.Min(k, maxSize));
-            if (e.Weight < minWeight + extra)
-            {
-                continue;
-            }
-
-            var root = Union(parent, ra, rb);
-            size[root] = k;
+            Join(e);
         }
 
         return penalties;
@@ -272,12 +279,7 @@ public static class ConnectedComponents
     {
         var parent = NewForest(records);
         UnionAll(parent, kept.Where(e => e.Probability >= confidence));
-        var sizes = new int[records];
-        for (var i = 0; i < records; i++)
-        {
-            sizes[Find(parent, i)]++;
-        }
-
+        var sizes = ResolveRoots(parent);
         var dist = new Dictionary<int, int>();
         foreach (var s in sizes)
         {
