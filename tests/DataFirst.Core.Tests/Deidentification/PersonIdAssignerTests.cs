@@ -8,10 +8,11 @@ public sealed class PersonIdAssignerTests
 
     private static KeyValuePair<RecordKey, string> C(string id, string cluster) => new(R(id), cluster);
 
-    private static PersonIdAssigner Sequential()
+    /// <summary>Ids {prefix}1, {prefix}2, …: predictable, and fresh on a refresh given another prefix.</summary>
+    internal static PersonIdAssigner Sequential(string prefix = "new")
     {
         var n = 0;
-        return new PersonIdAssigner(() => $"new{++n}");
+        return new PersonIdAssigner(() => $"{prefix}{++n}");
     }
 
     [Fact]

@@ -105,11 +105,11 @@ public sealed class RecordOrderTests
 
         foreach (var (run, set, clusters) in new[] { ("run1", first, firstClusters), ("run2", second, secondClusters) })
         {
-            var report = await new PersonIdMappingStore(fast).AssignAndSaveAsync("s", run, RecordOrder.Of(set), clusters, Sequential(run));
+            var report = await new PersonIdMappingStore(fast).AssignAndSaveAsync("s", run, RecordOrder.Of(set), clusters, PersonIdAssignerTests.Sequential($"p{run}-"));
             var keys = Enumerable.Range(0, set.Count).Select(i => new RecordKey(set.SourceDataset(i), set.UniqueId(i))).ToArray();
             var clusterOf = (int[])clusters.Clone();
             Array.Sort(keys, clusterOf, RecordKey.Order);
-            var assignment = await new PersonIdMappingStore(keyed).AssignAndSaveAsync("s", run, keys, clusterOf, Sequential(run));
+            var assignment = await new PersonIdMappingStore(keyed).AssignAndSaveAsync("s", run, keys, clusterOf, PersonIdAssignerTests.Sequential($"p{run}-"));
 
             report.Should().Be(assignment.Report);
             fast.BlobNames("linkage").Should().Equal(keyed.BlobNames("linkage"));
@@ -126,7 +126,7 @@ public sealed class RecordOrderTests
         refresh.PreviousPersonsPresent.Should().BeLessThan(refresh.PreviousPersons, "the first 399 rows of each dataset left");
 
         // A retry of a saved run returns its report and writes nothing.
-        var retry = await new PersonIdMappingStore(fast).AssignAndSaveAsync("s", "run2", RecordOrder.Of(second), secondClusters, Sequential());
+        var retry = await new PersonIdMappingStore(fast).AssignAndSaveAsync("s", "run2", RecordOrder.Of(second), secondClusters, PersonIdAssignerTests.Sequential());
         retry.Should().Be(refresh);
     }
 
@@ -139,7 +139,7 @@ public sealed class RecordOrderTests
         await blobs.UploadBytesAsync("linkage", "person-ids/s/latest", Encoding.UTF8.GetBytes("old"));
         var set = Records(["1"]);
 
-        var act = () => new PersonIdMappingStore(blobs).AssignAndSaveAsync("s", "new", RecordOrder.Of(set), [0], Sequential());
+        var act = () => new PersonIdMappingStore(blobs).AssignAndSaveAsync("s", "new", RecordOrder.Of(set), [0], PersonIdAssignerTests.Sequential());
 
         var thrown = (await act.Should().ThrowAsync<DeidentificationException>()).WithMessage("*run 'old'*not in dataset and row id order at its row 2*").Which;
         thrown.Message.Should().NotContain("SECRET").And.NotContain("secret");
@@ -165,13 +165,6 @@ public sealed class RecordOrderTests
 
     private static PersonIdReport JsonReport(TestBlobStore blobs, string run) =>
         System.Text.Json.JsonSerializer.Deserialize<PersonIdReport>(blobs.Content("linkage", $"person-ids/s/runs/{run}.report.json"), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
-
-    /// <summary>Ids p{run}-000000, p{run}-000001, …: the same on both paths, and fresh on a refresh.</summary>
-    private static PersonIdAssigner Sequential(string run = "x")
-    {
-        var next = 0;
-        return new PersonIdAssigner(() => $"p{run}-" + (next++).ToString("D6", CultureInfo.InvariantCulture));
-    }
 
     private static string Escape(string s) => string.Concat(s.Select(c => $"\\u{(int)c:X4}"));
 }
