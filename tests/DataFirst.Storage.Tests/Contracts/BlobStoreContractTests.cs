@@ -316,4 +316,106 @@ public abstract class BlobStoreContractTests(ITestOutputHelper output) : IAsyncL
         (await list.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
         (await delete.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.NotFound);
     }
+
+    [Fact]
+    public async Task PipedUpload_WritesOfEverySize_RoundTripExactly()
+    {
+        // Sync and async writes of 1 byte to 3 MiB, across chunk boundaries: the blob holds exactly what was written.
+        var random = new Random(11);
+        var expected = new MemoryStream();
+        var info = await PipedUpload.UploadAsync(Store, Container, "piped/exact.bin", new BlobUploadOptions { ContentType = "text/csv" }, async stream =>
+        {
+            foreach (var size in new[] { 1, 7, PipedUpload.ChunkSize - 8, 16, 3 * PipedUpload.ChunkSize, 0, 65_536, PipedUpload.ChunkSize, 5 })
+            {
+                var bytes = new byte[size];
+                random.NextBytes(bytes);
+                expected.Write(bytes);
+                if (size % 2 == 0)
+                {
+                    await stream.WriteAsync(bytes);
+                }
+                else
+                {
+                    stream.Write(bytes);
+                }
+            }
+
+            stream.WriteByte(42);
+            expected.WriteByte(42);
+        });
+
+        var downloaded = await Store.DownloadBytesAsync(Container, "piped/exact.bin");
+        downloaded.Should().Equal(expected.ToArray());
+        info.Length.Should().Be(expected.Length);
+        (await Store.GetPropertiesAsync(Container, "piped/exact.bin"))!.ContentType.Should().Be("text/csv");
+    }
+
+    [Fact]
+    public async Task PipedUpload_EmptyContent_CreatesEmptyBlob()
+    {
+        await PipedUpload.UploadAsync(Store, Container, "piped/empty.bin", null, _ => Task.CompletedTask);
+
+        (await Store.DownloadBytesAsync(Container, "piped/empty.bin")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task PipedUpload_ProducerFails_ReportsItsErrorAndCommitsNothing()
+    {
+        await Store.UploadBytesAsync(Container, "piped/kept.bin", new byte[] { 1, 2, 3 });
+
+        var failing = () => PipedUpload.UploadAsync(Store, Container, "piped/kept.bin", null, async stream =>
+        {
+            await stream.WriteAsync(new byte[(3 * PipedUpload.ChunkSize) + 100]);
+            throw new InvalidOperationException("producer failed half way");
+        });
+        var failingNew = () => PipedUpload.UploadAsync(Store, Container, "piped/never.bin", null, stream =>
+        {
+            stream.Write(new byte[PipedUpload.ChunkSize / 2]);
+            throw new FormatException("bad row");
+        });
+
+        (await failing.Should().ThrowAsync<InvalidOperationException>()).WithMessage("producer failed half way");
+        await failingNew.Should().ThrowAsync<FormatException>();
+        (await Store.DownloadBytesAsync(Container, "piped/kept.bin")).Should().Equal(1, 2, 3);
+        (await Store.GetPropertiesAsync(Container, "piped/never.bin")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task PipedUpload_DisposedBeforeComplete_CommitsNothing()
+    {
+        await using (var text = PipedText.Start(Store, Container, "piped/abandoned.csv"))
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                text.Writer.Write("row,");
+                text.Writer.WriteLine(i);
+            }
+        }
+
+        await using (var done = PipedText.Start(Store, Container, "piped/done.csv"))
+        {
+            done.Writer.Write("a,b\n1,2\n");
+            await done.CompleteAsync();
+        }
+
+        (await Store.GetPropertiesAsync(Container, "piped/abandoned.csv")).Should().BeNull();
+        Encoding.UTF8.GetString(await Store.DownloadBytesAsync(Container, "piped/done.csv")).Should().Be("a,b\n1,2\n");
+    }
+
+    [Fact]
+    public async Task PipedUpload_CreateOnlyOverExistingBlob_ReportsConflictNotTheProducer()
+    {
+        await Store.UploadBytesAsync(Container, "piped/existing.bin", new byte[] { 9 });
+
+        var upload = () => PipedUpload.UploadAsync(Store, Container, "piped/existing.bin", new BlobUploadOptions { IfNotExists = true }, async stream =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await stream.WriteAsync(new byte[PipedUpload.ChunkSize]);
+            }
+        });
+
+        (await upload.Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.Conflict);
+        (await Store.DownloadBytesAsync(Container, "piped/existing.bin")).Should().Equal(9);
+    }
 }
