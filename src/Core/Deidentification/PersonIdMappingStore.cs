@@ -330,19 +330,17 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
                 to++;
             }
 
-            await using var temp = TempFile.Create();
-            await using (var writer = new StreamWriter(temp.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true))
+            var (first, last) = (from, to);
+            await UploadOnceAsync(DatasetBlob(scope, runId, dataset), "text/csv", async stream =>
             {
+                await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
                 var csv = new ShareCsvWriter(writer);
                 await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
-                for (var i = from; i < to; i++)
+                for (var i = first; i < last; i++)
                 {
                     await csv.WriteRowAsync([dataset, rowIdOf(i), personIdOf(i)], cancellationToken).ConfigureAwait(false);
                 }
-            }
-
-            temp.Stream.Position = 0;
-            await UploadOnceAsync(DatasetBlob(scope, runId, dataset), temp.Stream, "text/csv", cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             from = to;
         }
 
@@ -373,17 +371,16 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             ?? throw new DeidentificationException($"{container}/{ReportBlob(scope, runId)} is empty; delete the run's blobs and rerun it.");
     }
 
-    private async Task UploadOnceAsync(string name, Stream content, string contentType, CancellationToken cancellationToken)
+    private async Task UploadOnceAsync(string name, string contentType, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
         try
         {
-            await store.UploadAsync(container, name, content, new BlobUploadOptions { IfNotExists = true, ContentType = contentType }, cancellationToken).ConfigureAwait(false);
+            await PipedUpload.UploadAsync(store, container, name, new BlobUploadOptions { IfNotExists = true, ContentType = contentType }, write, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException ex) when (ex.Kind == StorageErrorKind.Conflict)
         {
             // A previous attempt of this run wrote the mapping but not its report: replace it with this attempt's.
-            content.Position = 0;
-            await store.UploadAsync(container, name, content, new BlobUploadOptions { ContentType = contentType }, cancellationToken).ConfigureAwait(false);
+            await PipedUpload.UploadAsync(store, container, name, new BlobUploadOptions { ContentType = contentType }, write, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -48,15 +48,19 @@ public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deide
         return (await Blobs.GetPropertiesAsync(container, name, cancellationToken).ConfigureAwait(false))?.Length;
     }
 
-    /// <summary>Writes a blob through a temporary file, so large outputs never sit in memory.</summary>
+    /// <summary>Writes a blob as <paramref name="write"/> produces it (<see cref="PipedUpload"/>): no local file, a few
+    /// MiB in flight, and the blob is committed only if <paramref name="write"/> completes.</summary>
     public async Task WriteAsync(string blobRef, Func<Stream, Task> write, CancellationToken cancellationToken, BlobUploadOptions? options = null)
     {
         var (container, name) = BlobRef.Split(blobRef);
-        await using var temp = Deidentification.TempFile.Create();
-        await write(temp.Stream).ConfigureAwait(false);
-        await temp.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        temp.Stream.Position = 0;
-        await Blobs.UploadAsync(container, name, temp.Stream, options, cancellationToken).ConfigureAwait(false);
+        await PipedUpload.UploadAsync(Blobs, container, name, options, write, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>UTF-8 text uploaded to the blob as it is written (<see cref="PipedText"/>); its CompleteAsync commits it.</summary>
+    public PipedText StartText(string blobRef, CancellationToken cancellationToken)
+    {
+        var (container, name) = BlobRef.Split(blobRef);
+        return PipedText.Start(Blobs, container, name, null, cancellationToken);
     }
 
     public async Task<byte[]> ReadBytesAsync(string blobRef, CancellationToken cancellationToken)

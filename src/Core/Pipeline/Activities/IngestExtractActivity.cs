@@ -67,16 +67,18 @@ public sealed class IngestExtractActivity(PipelineServices services)
         var seen = new IdRepeatCheck(); // the row ids as UTF-8 bytes: a set of strings took about 70 bytes a row
         long total = 0;
 
-        // Both outputs are spooled to local files as the rows stream past, so neither a large extract
-        // nor one whose every row is rejected is held in memory. Later stages (share writing, case
-        // linking) read the clean copy: the accepted rows only.
-        await using var clean = new SpooledCsv(header);
-        await using var quarantine = new SpooledCsv(["source_line", "reason", .. header]);
+        // Neither output is held in memory as the rows stream past: the clean copy is uploaded as it is written (no
+        // local file), the quarantine, uploaded only if a row is rejected, is spooled to a local file. Later stages
+        // (share writing, case linking) read the clean copy: the accepted rows only.
+        var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
+        await using var clean = CsvRows.Uploading(services, cleanBlob, header, cancellationToken);
+        await using var quarantine = CsvRows.Spooled(["source_line", "reason", .. header]);
 
         // A court extract case linking reads also gives the few columns (and, for the magistrates' court, the few rows)
         // the linker uses, so that stage need not parse the whole extract again.
         var caseLink = CaseLinking.CaseLinkProjection.For(profile.Name, header);
-        await using var caseLinkRows = caseLink is null ? null : new SpooledCsv(caseLink.Header);
+        var caseLinkBlob = caseLink is null ? null : PipelineServices.Working(input.Run, $"clean/case-link/{profile.Name}.csv");
+        await using var caseLinkRows = caseLink is null ? null : CsvRows.Uploading(services, caseLinkBlob!, caseLink.Header, cancellationToken);
         RecordSet? records = null;
 
         // One pass: validate, quarantine, copy the accepted row, and hand its identifiers, mapped to the
@@ -128,13 +130,10 @@ public sealed class IngestExtractActivity(PipelineServices services)
             records = null; // no usable rows: reported below, with the quarantine
         }
 
-        var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
-        await clean.UploadAsync(services, cleanBlob, cancellationToken).ConfigureAwait(false);
-        string? caseLinkBlob = null;
+        await clean.CompleteAsync().ConfigureAwait(false);
         if (caseLinkRows is not null)
         {
-            caseLinkBlob = PipelineServices.Working(input.Run, $"clean/case-link/{profile.Name}.csv");
-            await caseLinkRows.UploadAsync(services, caseLinkBlob, cancellationToken).ConfigureAwait(false);
+            await caseLinkRows.CompleteAsync().ConfigureAwait(false);
         }
 
         string? quarantineBlob = null;
@@ -222,15 +221,28 @@ public sealed class IngestExtractActivity(PipelineServices services)
         await services.WriteAsync($"{target}.reason.txt", s => s.WriteAsync(Encoding.UTF8.GetBytes(reason + "\n"), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A CSV written to a temporary file (deleted on dispose) while rows stream past, then uploaded whole.</summary>
-    private sealed class SpooledCsv : IAsyncDisposable
+    /// <summary>A CSV written as the rows stream past: uploaded as it is written (<see cref="PipedText"/>) when it is
+    /// always kept, or spooled to a temporary file (deleted on dispose) and uploaded whole only if wanted.</summary>
+    private sealed class CsvRows : IAsyncDisposable
     {
-        private readonly Deidentification.SpooledText _text = new();
+        private readonly PipedText? _piped;
+        private readonly Deidentification.SpooledText? _spooled;
+        private readonly TextWriter _writer;
         private readonly StringBuilder _line = new(256);
 
-        public SpooledCsv(IReadOnlyList<string> header) => Write(header);
+        private CsvRows(IReadOnlyList<string> header, PipedText? piped, Deidentification.SpooledText? spooled)
+        {
+            (_piped, _spooled) = (piped, spooled);
+            _writer = piped?.Writer ?? spooled!.Writer;
+            Write(header);
+        }
 
         public long Rows { get; private set; }
+
+        public static CsvRows Uploading(PipelineServices services, string blob, IReadOnlyList<string> header, CancellationToken cancellationToken) =>
+            new(header, services.StartText(blob, cancellationToken), null);
+
+        public static CsvRows Spooled(IReadOnlyList<string> header) => new(header, null, new Deidentification.SpooledText());
 
         public void Add(IReadOnlyList<string> row)
         {
@@ -238,17 +250,32 @@ public sealed class IngestExtractActivity(PipelineServices services)
             Rows++;
         }
 
-        // Into one reused line buffer, then the file: no string per row.
-        private void Write(IReadOnlyList<string> fields) =>
-            _text.Writer.Write(Deidentification.ShareCsvWriter.AppendRow(_line.Clear(), fields).Append('\n'));
+        /// <summary>An uploading CSV: ends it and waits for the blob.</summary>
+        public Task CompleteAsync() => _piped!.CompleteAsync();
 
+        /// <summary>A spooled CSV: uploads it whole.</summary>
         public Task UploadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
         {
             var (container, name) = BlobRef.Split(blob);
-            return _text.UploadAsync(services.Blobs, container, name, null, cancellationToken);
+            return _spooled!.UploadAsync(services.Blobs, container, name, null, cancellationToken);
         }
 
-        public ValueTask DisposeAsync() => _text.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            if (_piped is not null)
+            {
+                await _piped.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (_spooled is not null)
+            {
+                await _spooled.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        // Into one reused line buffer, then the writer: no string per row.
+        private void Write(IReadOnlyList<string> fields) =>
+            _writer.Write(Deidentification.ShareCsvWriter.AppendRow(_line.Clear(), fields).Append('\n'));
     }
 }
 

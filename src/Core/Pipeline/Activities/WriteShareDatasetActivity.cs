@@ -32,9 +32,10 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
         var personLevel = ShareRules.IsPersonLevel(profile);
         var risk = new DisclosureRiskCounter(profile, spec.DisclosureK); // counted as the rows are written
 
-        // This dataset's rows of linking.csv, taken from the share file as it is written (its pseudonyms, computed once),
-        // spooled locally: the catalogue step puts the datasets' rows together.
-        await using var linkingText = spec.IncludeLinkingDataset && personLevel ? new SpooledText() : null;
+        // This dataset's rows of linking.csv, taken from the share file as it is written (its pseudonyms, computed once)
+        // and uploaded beside it: the catalogue step puts the datasets' rows together.
+        var linkingBlob = spec.IncludeLinkingDataset && personLevel ? PipelineServices.Working(input.Run, $"share-linking/{dataset}.csv") : null;
+        await using var linkingText = linkingBlob is null ? null : services.StartText(linkingBlob, cancellationToken);
         var linking = linkingText is null ? null : LinkingDatasetWriter.RowsOf(profile.Name, linkingText.Writer);
         await using (var source = await services.OpenReadAsync(input.Extract.Blob, cancellationToken).ConfigureAwait(false))
         using (var reader = new StreamReader(source, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
@@ -42,12 +43,9 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
             await ShareSupport.WriteTextAsync(services, file, async w => result = await ShareDatasetWriter.WriteAsync(profile, spec, reader, personLevel ? lookup : null, pseudonymiser, w, ShareRowSinks.Combine(risk, linking), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
-        string? linkingBlob = null;
         if (linkingText is not null)
         {
-            linkingBlob = PipelineServices.Working(input.Run, $"share-linking/{dataset}.csv");
-            var (container, name) = BlobRef.Split(linkingBlob);
-            await linkingText.UploadAsync(services.Blobs, container, name, null, cancellationToken).ConfigureAwait(false);
+            await linkingText.CompleteAsync().ConfigureAwait(false);
         }
 
         var stats = PipelineServices.Working(input.Run, $"share-stats/{dataset}.json");
