@@ -134,9 +134,13 @@ public sealed class PipedUpload : IAsyncDisposable
         private bool _readerGone;
         private Exception? _readerError;
 
+        /// <summary>For a synchronous writer. It waits on a task rather than on the semaphore itself: the thread pool
+        /// adds a thread at once for a worker blocked on a task, while a worker blocked on a plain wait holds back the
+        /// upload's own continuations until the pool's starvation check adds one, every half second or so (two
+        /// synchronous producers of 200 MB: 1.07 s against 0.06 s).</summary>
         public void Push(byte[] buffer, int length, CancellationToken cancellationToken)
         {
-            _space.Wait(cancellationToken);
+            _space.WaitAsync(cancellationToken).GetAwaiter().GetResult();
             Enqueue(buffer, length);
         }
 
@@ -189,7 +193,7 @@ public sealed class PipedUpload : IAsyncDisposable
         {
             while (true)
             {
-                _ready.Wait(cancellationToken);
+                _ready.WaitAsync(cancellationToken).GetAwaiter().GetResult();
                 if (TryTake(out var chunk))
                 {
                     return chunk;
