@@ -6,6 +6,26 @@ namespace DataFirst.Core.Pipeline;
 /// <summary>What the pipeline's activities need: storage, keys, logging. One per host.</summary>
 public sealed class PipelineServices(IBlobStore blobs, ITableStore tables, Deidentification.IPseudonymKeyProvider keys, ILoggerFactory loggerFactory)
 {
+    static PipelineServices() => ReserveThreads();
+
+    /// <summary>
+    /// Lets the thread pool start up to 4 threads per core (at least 16) at once, instead of one per core and then one
+    /// every half second or so. Activities hold pool threads while they wait: a reader runs ahead of an ingest on its
+    /// own thread and both wait on each other's queue, and a synchronous writer waits while its upload catches up
+    /// (<see cref="PipedUpload"/>). With one thread per core those waits held back the uploads' own continuations:
+    /// at 1 M people the ingest stage took 6.8 s instead of 5.2-5.5 s (uploads waited 2 s of a 3.2 s extract), and
+    /// with 16 threads 5.3 s, no upload waiting. Called once, by the first host that builds the services.
+    /// </summary>
+    public static void ReserveThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = Math.Max(16, 4 * Environment.ProcessorCount);
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, io);
+        }
+    }
+
     public const string ExtractsContainer = "extracts";
     public const string WorkingContainer = "working";
     public const string QuarantineContainer = "quarantine";
