@@ -71,14 +71,17 @@ public sealed class IngestExtractActivity(PipelineServices services)
         // local file), the quarantine, uploaded only if a row is rejected, is spooled to a local file. Later stages
         // (share writing, case linking) read the clean copy: the accepted rows only.
         var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
-        await using var clean = CsvRows.Uploading(services, cleanBlob, header, cancellationToken);
-        await using var quarantine = CsvRows.Spooled(["source_line", "reason", .. header]);
+        await using var cleanText = services.StartText(cleanBlob, cancellationToken);
+        var clean = new CsvRows(cleanText.Writer, header);
+        await using var quarantineText = new Deidentification.SpooledText();
+        var quarantine = new CsvRows(quarantineText.Writer, ["source_line", "reason", .. header]);
 
         // A court extract case linking reads also gives the few columns (and, for the magistrates' court, the few rows)
         // the linker uses, so that stage need not parse the whole extract again.
         var caseLink = CaseLinking.CaseLinkProjection.For(profile.Name, header);
         var caseLinkBlob = caseLink is null ? null : PipelineServices.Working(input.Run, $"clean/case-link/{profile.Name}.csv");
-        await using var caseLinkRows = caseLink is null ? null : CsvRows.Uploading(services, caseLinkBlob!, caseLink.Header, cancellationToken);
+        await using var caseLinkText = caseLinkBlob is null ? null : services.StartText(caseLinkBlob, cancellationToken);
+        var caseLinkRows = caseLinkText is null ? null : new CsvRows(caseLinkText.Writer, caseLink!.Header);
         RecordSet? records = null;
 
         // One pass: validate, quarantine, copy the accepted row, and hand its identifiers, mapped to the
@@ -130,17 +133,18 @@ public sealed class IngestExtractActivity(PipelineServices services)
             records = null; // no usable rows: reported below, with the quarantine
         }
 
-        await clean.CompleteAsync().ConfigureAwait(false);
-        if (caseLinkRows is not null)
+        await cleanText.CompleteAsync().ConfigureAwait(false);
+        if (caseLinkText is not null)
         {
-            await caseLinkRows.CompleteAsync().ConfigureAwait(false);
+            await caseLinkText.CompleteAsync().ConfigureAwait(false);
         }
 
         string? quarantineBlob = null;
         if (quarantine.Rows > 0)
         {
             quarantineBlob = $"{PipelineServices.QuarantineContainer}/{input.Run.Share}/{input.Run.RunId}/{profile.Name}.rejected.csv";
-            await quarantine.UploadAsync(services, quarantineBlob, cancellationToken).ConfigureAwait(false);
+            var (container, name) = BlobRef.Split(quarantineBlob);
+            await quarantineText.UploadAsync(services.Blobs, container, name, null, cancellationToken).ConfigureAwait(false);
         }
 
         var accepted = total - quarantine.Rows;
@@ -221,28 +225,20 @@ public sealed class IngestExtractActivity(PipelineServices services)
         await services.WriteAsync($"{target}.reason.txt", s => s.WriteAsync(Encoding.UTF8.GetBytes(reason + "\n"), cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A CSV written as the rows stream past: uploaded as it is written (<see cref="PipedText"/>) when it is
-    /// always kept, or spooled to a temporary file (deleted on dispose) and uploaded whole only if wanted.</summary>
-    private sealed class CsvRows : IAsyncDisposable
+    /// <summary>CSV rows written to a text writer as they stream past (the clean copy's upload, the spooled quarantine),
+    /// through one reused line buffer: no string per row.</summary>
+    private sealed class CsvRows
     {
-        private readonly PipedText? _piped;
-        private readonly Deidentification.SpooledText? _spooled;
         private readonly TextWriter _writer;
         private readonly StringBuilder _line = new(256);
 
-        private CsvRows(IReadOnlyList<string> header, PipedText? piped, Deidentification.SpooledText? spooled)
+        public CsvRows(TextWriter writer, IReadOnlyList<string> header)
         {
-            (_piped, _spooled) = (piped, spooled);
-            _writer = piped?.Writer ?? spooled!.Writer;
+            _writer = writer;
             Write(header);
         }
 
         public long Rows { get; private set; }
-
-        public static CsvRows Uploading(PipelineServices services, string blob, IReadOnlyList<string> header, CancellationToken cancellationToken) =>
-            new(header, services.StartText(blob, cancellationToken), null);
-
-        public static CsvRows Spooled(IReadOnlyList<string> header) => new(header, null, new Deidentification.SpooledText());
 
         public void Add(IReadOnlyList<string> row)
         {
@@ -250,30 +246,6 @@ public sealed class IngestExtractActivity(PipelineServices services)
             Rows++;
         }
 
-        /// <summary>An uploading CSV: ends it and waits for the blob.</summary>
-        public Task CompleteAsync() => _piped!.CompleteAsync();
-
-        /// <summary>A spooled CSV: uploads it whole.</summary>
-        public Task UploadAsync(PipelineServices services, string blob, CancellationToken cancellationToken)
-        {
-            var (container, name) = BlobRef.Split(blob);
-            return _spooled!.UploadAsync(services.Blobs, container, name, null, cancellationToken);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_piped is not null)
-            {
-                await _piped.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (_spooled is not null)
-            {
-                await _spooled.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-
-        // Into one reused line buffer, then the writer: no string per row.
         private void Write(IReadOnlyList<string> fields) =>
             _writer.Write(Deidentification.ShareCsvWriter.AppendRow(_line.Clear(), fields).Append('\n'));
     }
