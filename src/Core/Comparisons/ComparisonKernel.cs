@@ -413,7 +413,7 @@ internal sealed class ComparisonVectorizer
     {
         // Kernels derive per-value tables (postcode parts, day numbers, letter signatures…): build them in parallel.
         var kernels = new ComparisonKernel[specs.Count];
-        Parallel.For(0, specs.Count, c => kernels[c] = new ComparisonKernel(specs[c], records));
+        Parallel.For(0, specs.Count, CpuParallelism.Options(), c => kernels[c] = new ComparisonKernel(specs[c], records));
         Kernels = kernels;
         Records = records;
     }

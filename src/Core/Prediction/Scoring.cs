@@ -195,7 +195,7 @@ internal sealed class CompiledScorer
         var rowsLocal = rows;
         var codesLocal = codes;
         var rowIds = records.RowIds;
-        Parallel.For(0, nc + 1, c =>
+        Parallel.For(0, nc + 1, CpuParallelism.Options(), c =>
         {
             var col = c < nc ? codesLocal[c] : rowIds;
             for (var r = 0; r < col.Length; r++)
@@ -479,7 +479,7 @@ public static class PartitionScorer
         var minWeight = CompiledScorer.WeightOf(threshold ?? settings.MatchThreshold);
         var pe = new PairEnumerator(records, rules, "blocking_rules_for_prediction", settings.LinkType, settings.MaxBlockSize, settings.OversizedBlocks);
         var blocks = new BlockSet[rules.Count];
-        Parallel.For(0, rules.Count, r => blocks[r] = pe.Blocks(r));
+        Parallel.For(0, rules.Count, CpuParallelism.Options(), r => blocks[r] = pe.Blocks(r));
 
         // Work items: ranges of blocks of one rule, sized so that every core gets many.
         var ranges = new List<(int Rule, int From, int To)>();
@@ -506,7 +506,7 @@ public static class PartitionScorer
         Parallel.For(
             0,
             ranges.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            CpuParallelism.Options(),
             () => (Counts: new long[rules.Count], Edges: rules.Select(_ => new List<Edge>()).ToArray()),
             (i, _, local) =>
             {
@@ -550,7 +550,7 @@ public static class PartitionScorer
                     }
                 }
             });
-        Parallel.For(0, rules.Count, r => SortByRows(edges[r]));
+        Parallel.For(0, rules.Count, CpuParallelism.Options(), r => SortByRows(edges[r]));
         return Enumerable.Range(0, rules.Count).Select(r => (new ScoreResult(r, counts[r], edges[r].Count), edges[r])).ToList();
     }
 
