@@ -385,15 +385,21 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     }
 }
 
-/// <summary>A temporary file deleted on dispose: spills large outputs to disk instead of memory.</summary>
+/// <summary>
+/// A temporary file deleted on dispose: spills large outputs to disk instead of memory. A full disk is reported as
+/// <see cref="LocalDisk.TempFolderFull"/>, naming what was being written.
+/// </summary>
 internal sealed class TempFile : IAsyncDisposable
 {
-    private TempFile(FileStream stream) => Stream = stream;
+    private TempFile(Stream stream) => Stream = stream;
 
-    public FileStream Stream { get; }
+    public Stream Stream { get; }
 
-    public static TempFile Create() =>
-        new(new FileStream(Path.Combine(Path.GetTempPath(), "datafirst-" + Guid.NewGuid().ToString("N") + ".tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous));
+    /// <param name="what">What the file holds, for the message if the disk fills (no values: e.g. "the clustering's edge file").</param>
+    public static TempFile Create(string what) =>
+        new(LocalDisk.GuardTempFile(
+            new FileStream(Path.Combine(Path.GetTempPath(), "datafirst-" + Guid.NewGuid().ToString("N") + ".tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous),
+            what));
 
     public ValueTask DisposeAsync() => Stream.DisposeAsync();
 }
@@ -404,9 +410,14 @@ internal sealed class TempFile : IAsyncDisposable
 /// </summary>
 internal sealed class SpooledText : IAsyncDisposable
 {
-    private readonly TempFile _file = TempFile.Create();
+    private readonly TempFile _file;
 
-    public SpooledText() => Writer = new StreamWriter(_file.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+    /// <param name="what">What the text is, for the message if the disk fills (see <see cref="TempFile.Create"/>).</param>
+    public SpooledText(string what)
+    {
+        _file = TempFile.Create(what);
+        Writer = new StreamWriter(_file.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+    }
 
     public StreamWriter Writer { get; }
 

@@ -66,7 +66,7 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
         var risks = new List<DatasetDisclosureRisk>();
 
         // linking.csv is spooled as the person-level datasets are written: their rows carry the pseudonyms it needs.
-        await using var linkingText = spec.IncludeLinkingDataset ? new SpooledText() : null;
+        await using var linkingText = spec.IncludeLinkingDataset ? new SpooledText("the share's linking.csv") : null;
         linkingText?.Writer.Write(LinkingDatasetWriter.HeaderLine);
         long linkingRows = 0;
         foreach (var ds in spec.Datasets)
@@ -134,7 +134,7 @@ public sealed class ShareBuilder(IBlobStore store, IPseudonymKeyProvider keys)
 
     private async Task WriteAsync(ShareBuildInput input, string fileName, Func<TextWriter, Task> write, CancellationToken cancellationToken)
     {
-        await using var text = new SpooledText();
+        await using var text = new SpooledText($"the share file {fileName}");
         await write(text.Writer).ConfigureAwait(false);
         await text.UploadAsync(store, input.WorkingContainer, input.WorkingPrefix + fileName, new BlobUploadOptions { ContentType = ShareFile.ContentTypeFor(fileName) }, cancellationToken).ConfigureAwait(false);
     }

@@ -42,6 +42,10 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     public string RootDirectory { get; }
 
+    /// <summary>Opens an upload's temporary file (a test puts a full device here to see the full-disk message).</summary>
+    internal Func<string, Stream> OpenUploadFile { get; init; } =
+        path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous);
+
     public override string ToString() => $"FileSystemBlobStore({RootDirectory})";
 
     public Task CreateContainerIfNotExistsAsync(string container, CancellationToken cancellationToken = default)
@@ -77,19 +81,27 @@ public sealed class FileSystemBlobStore : IBlobStore
         try
         {
             BlobHeader header;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous))
+            try
             {
-                var length = await CopyContentAsync(content, file, cancellationToken).ConfigureAwait(false);
-                header = new BlobHeader(
-                    name,
-                    NewETag(),
-                    length,
-                    DateTimeOffset.UtcNow,
-                    options.ContentType ?? "application/octet-stream",
-                    options.Metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(options.Metadata, StringComparer.OrdinalIgnoreCase));
-                await WriteTrailerAsync(file, header, cancellationToken).ConfigureAwait(false);
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
+                await using (var file = OpenUploadFile(temp))
+                {
+                    var length = await CopyContentAsync(content, file, cancellationToken).ConfigureAwait(false);
+                    header = new BlobHeader(
+                        name,
+                        NewETag(),
+                        length,
+                        DateTimeOffset.UtcNow,
+                        options.ContentType ?? "application/octet-stream",
+                        options.Metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(options.Metadata, StringComparer.OrdinalIgnoreCase));
+                    await WriteTrailerAsync(file, header, cancellationToken).ConfigureAwait(false);
+                    await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    (file as FileStream)?.Flush(flushToDisk: true);
+                }
+            }
+            catch (IOException ex) when (LocalDisk.IsFull(ex) && ex is not LocalDiskFullException)
+            {
+                // A full temporary folder met by whoever produces the content says so itself (LocalDiskFullException).
+                throw new StorageException(StorageErrorKind.Other, 507, "InsufficientStorage", $"The data folder {RootDirectory} is full: blob '{name}' in container '{container}' was not written (nothing was committed). Free space on that disk, or use a data folder on a disk with room (datafirst run --data).", ex);
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

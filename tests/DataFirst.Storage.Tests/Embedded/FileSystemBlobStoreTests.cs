@@ -2,6 +2,7 @@ using DataFirst.Core.Storage;
 using DataFirst.Storage.Embedded;
 using DataFirst.Storage.Tests.Contracts;
 using DataFirst.Storage.Tests.Support;
+using DataFirst.Testing;
 using Xunit.Abstractions;
 
 namespace DataFirst.Storage.Tests.Embedded;
@@ -48,6 +49,40 @@ public sealed class FileSystemBlobStoreTests(ITestOutputHelper output) : BlobSto
         await FluentActions.Awaiting(() => Store.UploadAsync(Container, "b.txt", broken)).Should().ThrowAsync<IOException>();
 
         Directory.EnumerateFiles(Path.Combine(_root.Path, Container, ".tmp")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task UploadAsync_DataFolderFull_NamesTheFolderAndTheBlob_AndCommitsNothing()
+    {
+        // The upload's file is Linux's /dev/full: every write fails with the kernel's ENOSPC.
+        var store = new FileSystemBlobStore(_root.Path) { OpenUploadFile = _ => FullDisk.Open() };
+        await store.CreateContainerIfNotExistsAsync(Container);
+
+        var ex = (await FluentActions.Awaiting(() => store.UploadBytesAsync(Container, "runs/r1/clean/crown_court.csv", new byte[3 << 20]))
+            .Should().ThrowAsync<StorageException>()).Which;
+
+        ex.Status.Should().Be(507);
+        ex.ErrorCode.Should().Be("InsufficientStorage");
+        ex.Message.Should().Contain(_root.Path).And.Contain("runs/r1/clean/crown_court.csv").And.Contain("--data");
+        LocalDisk.IsFull(ex.InnerException!).Should().BeTrue();
+        (await store.GetPropertiesAsync(Container, "runs/r1/clean/crown_court.csv")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task UploadAsync_ContentFromAFullTemporaryFolder_KeepsThatMessage()
+    {
+        // A producer whose own spill file filled the temporary folder: the error names that folder, not the data folder.
+        var full = LocalDisk.TempFolderFull("the share file x.csv", new IOException("No space left on device", 28));
+        var ex = await FluentActions.Awaiting(() => Store.UploadAsync(Container, "x.csv", new FailingRead(full)))
+            .Should().ThrowAsync<LocalDiskFullException>();
+        ex.Which.Should().BeSameAs(full);
+    }
+
+    private sealed class FailingRead(Exception error) : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => throw error;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw error;
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         // The edges go to a local file, read again by each pass of the clustering rather than held: a national
         // run has tens of millions. The file goes once the clusters are made.
         ClusterResult clusters;
-        await using (var edgeFile = TempFile.Create())
+        await using (var edgeFile = TempFile.Create("the clustering's edge file"))
         {
             await EdgeStream.StartAsync(edgeFile.Stream, cancellationToken).ConfigureAwait(false);
             foreach (var blob in input.EdgeBlobs)

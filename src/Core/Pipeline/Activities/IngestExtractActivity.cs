@@ -73,7 +73,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
         var cleanBlob = PipelineServices.Working(input.Run, $"clean/{profile.Name}.csv");
         await using var cleanText = services.StartText(cleanBlob, cancellationToken);
         var clean = new CsvRows(cleanText.Writer, header);
-        await using var quarantineText = new Deidentification.SpooledText();
+        await using var quarantineText = new Deidentification.SpooledText($"the rejected rows of extract {profile.Name}");
         var quarantine = new CsvRows(quarantineText.Writer, ["source_line", "reason", .. header]);
 
         // A court extract case linking reads also gives the few columns (and, for the magistrates' court, the few rows)
