@@ -333,7 +333,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             var (first, last) = (from, to);
             await UploadOnceAsync(DatasetBlob(scope, runId, dataset), "text/csv", async stream =>
             {
-                await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+                await using var writer = BlobText.Writer(stream);
                 var csv = new ShareCsvWriter(writer);
                 await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
                 for (var i = first; i < last; i++)
@@ -416,7 +416,7 @@ internal sealed class SpooledText : IAsyncDisposable
     public SpooledText(string what)
     {
         _file = TempFile.Create(what);
-        Writer = new StreamWriter(_file.Stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        Writer = BlobText.Writer(_file.Stream);
     }
 
     public StreamWriter Writer { get; }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
-using System.Text;
 
 namespace DataFirst.Core.Storage;
 
@@ -498,7 +497,7 @@ public sealed class PipedText : IAsyncDisposable
     private PipedText(PipedUpload upload)
     {
         _upload = upload;
-        Writer = new StreamWriter(upload.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        Writer = BlobText.Writer(upload.Stream);
     }
 
     public TextWriter Writer { get; }

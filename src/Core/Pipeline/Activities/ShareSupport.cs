@@ -1,6 +1,7 @@
 using System.Text;
 using DataFirst.Core.Deidentification;
 using DataFirst.Core.Profiles;
+using DataFirst.Core.Storage;
 
 namespace DataFirst.Core.Pipeline.Activities;
 
@@ -52,7 +53,7 @@ internal static class ShareSupport
     public static Task WriteTextAsync(PipelineServices services, string blob, Func<TextWriter, Task> write, CancellationToken cancellationToken) =>
         services.WriteAsync(blob, async s =>
         {
-            await using var writer = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            await using var writer = BlobText.Writer(s);
             await write(writer).ConfigureAwait(false);
         }, cancellationToken);
 }
