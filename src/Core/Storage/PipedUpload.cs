@@ -11,8 +11,10 @@ namespace DataFirst.Core.Storage;
 /// <para>
 /// The blob appears only when the producer completes (<see cref="CompleteAsync"/>): a producer that fails or is
 /// disposed first makes the upload fail before it commits (a block upload commits at Put Block List, the file store
-/// renames at the end), so no partial blob is left. A failed upload stops the producer at its next write, and the
-/// upload's own error is the one reported.
+/// renames at the end), so no partial blob is left. A failed upload stops the producer at its next write with the
+/// upload's own error (a <see cref="StorageException"/> from the store, say), so a producer writing through
+/// <see cref="Stream"/> directly or through <see cref="PipedText"/> reports the same failure as one run by
+/// <see cref="UploadAsync"/>.
 /// </para>
 /// </summary>
 public sealed class PipedUpload : IAsyncDisposable
@@ -43,7 +45,7 @@ public sealed class PipedUpload : IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
-                    _pipe.ReaderGone(ex);
+                    _pipe.ReaderGone(ExceptionDispatchInfo.Capture(ex));
                     throw;
                 }
                 finally
@@ -56,6 +58,9 @@ public sealed class PipedUpload : IAsyncDisposable
 
     /// <summary>Where the producer writes. Disposing it does not end the content: <see cref="CompleteAsync"/> does.</summary>
     public Stream Stream => _writer;
+
+    /// <summary>The upload has stopped reading (it failed, or returned): the producer's writes now throw.</summary>
+    internal bool Stopped => _pipe.ReaderIsGone;
 
     /// <summary>Starts the upload of <paramref name="container"/>/<paramref name="name"/>; write into <see cref="Stream"/>, then <see cref="CompleteAsync"/>.</summary>
     public static PipedUpload Start(IBlobStore store, string container, string name, BlobUploadOptions? options = null, CancellationToken cancellationToken = default)
@@ -70,15 +75,7 @@ public sealed class PipedUpload : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(write);
         await using var upload = Start(store, container, name, options, cancellationToken);
-        try
-        {
-            await write(upload.Stream).ConfigureAwait(false);
-        }
-        catch (UploadStoppedException stopped) when (stopped.InnerException is { } uploadError)
-        {
-            ExceptionDispatchInfo.Throw(uploadError);
-        }
-
+        await write(upload.Stream).ConfigureAwait(false);
         return await upload.CompleteAsync().ConfigureAwait(false);
     }
 
@@ -93,7 +90,7 @@ public sealed class PipedUpload : IAsyncDisposable
         }
         catch (UploadStoppedException)
         {
-            // The upload ended first: its own error says why.
+            // The upload returned without reading the whole content: its own error, if it has one, says why.
             await _upload.ConfigureAwait(false);
             throw;
         }
@@ -131,7 +128,7 @@ public sealed class PipedUpload : IAsyncDisposable
         private bool _ended;
         private Exception? _failed;
         private bool _readerGone;
-        private Exception? _readerError;
+        private ExceptionDispatchInfo? _readerError;
 
         /// <summary>For a synchronous writer. It waits on a task rather than on the semaphore itself: the thread pool
         /// adds a thread at once for a worker blocked on a task, while a worker blocked on a plain wait holds back the
@@ -147,6 +144,17 @@ public sealed class PipedUpload : IAsyncDisposable
         {
             await _space.WaitAsync(cancellationToken).ConfigureAwait(false);
             Enqueue(buffer, length);
+        }
+
+        public bool ReaderIsGone
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _readerGone;
+                }
+            }
         }
 
         public void End()
@@ -200,8 +208,9 @@ public sealed class PipedUpload : IAsyncDisposable
             }
         }
 
-        /// <summary>The upload has stopped reading: the producer's next write throws; waiting chunks go back to the pool.</summary>
-        public void ReaderGone(Exception? error)
+        /// <summary>The upload has stopped reading: the producer's next write throws (the upload's error, if it failed);
+        /// waiting chunks go back to the pool.</summary>
+        public void ReaderGone(ExceptionDispatchInfo? error)
         {
             lock (_gate)
             {
@@ -268,7 +277,10 @@ public sealed class PipedUpload : IAsyncDisposable
         {
             if (_readerGone)
             {
-                throw new UploadStoppedException(_readerError);
+                // The upload's own error, thrown again to the producer (with the producer's stack added to the
+                // upload's); an upload that returned without reading everything is an error of its own.
+                _readerError?.Throw();
+                throw new UploadStoppedException();
             }
         }
     }
@@ -485,9 +497,10 @@ public sealed class PipedUpload : IAsyncDisposable
     }
 }
 
-/// <summary>Thrown to a <see cref="PipedUpload"/> producer when the upload stopped reading; the upload's error is the inner exception.</summary>
-public sealed class UploadStoppedException(Exception? uploadError)
-    : IOException("The blob upload stopped before the content was complete" + (uploadError is null ? "." : ": " + uploadError.Message), uploadError);
+/// <summary>Thrown to a <see cref="PipedUpload"/> producer when the upload returned without reading the whole content
+/// (a store that stops early); an upload that failed throws its own error to the producer instead.</summary>
+public sealed class UploadStoppedException()
+    : IOException("The blob upload returned before it had read the whole content, so the blob was not written as produced.");
 
 /// <summary>UTF-8 text (no byte-order mark) uploaded as it is written: a <see cref="PipedUpload"/> behind a <see cref="TextWriter"/>.</summary>
 public sealed class PipedText : IAsyncDisposable
@@ -512,9 +525,9 @@ public sealed class PipedText : IAsyncDisposable
         {
             await Writer.FlushAsync().ConfigureAwait(false);
         }
-        catch (UploadStoppedException)
+        catch (Exception) when (_upload.Stopped)
         {
-            // CompleteAsync reports the upload's own error.
+            // The upload ended first: CompleteAsync reports why.
         }
 
         return await _upload.CompleteAsync().ConfigureAwait(false);

@@ -64,6 +64,52 @@ public sealed class PipedUploadTests
     }
 
     [Fact]
+    public async Task TextProducer_SeesTheUploadsOwnError_AsAStreamProducerDoes()
+    {
+        // The ingest and share activities write CSV rows through PipedText; their failure must name the store's error
+        // (here a full data folder), not a wrapper around it.
+        var store = FailingAfter(PipedUpload.ChunkSize, new StorageException(StorageErrorKind.Other, 507, "InsufficientStorage", "The data folder is full."));
+        await using var text = PipedText.Start(store.Object, "c", "b");
+
+        var act = async () =>
+        {
+            for (var i = 0; i < 1_000_000; i++) // 100 MB if nothing stopped it
+            {
+                await text.Writer.WriteLineAsync(new string('x', 99));
+            }
+        };
+
+        (await act.Should().ThrowAsync<StorageException>()).Which.ErrorCode.Should().Be("InsufficientStorage");
+    }
+
+    [Fact]
+    public async Task TextProducer_UploadFailsWhileTheLastTextIsFlushed_CompleteReportsTheUploadsError()
+    {
+        var store = FailingAfter(0, new StorageException(StorageErrorKind.Unauthorized, 403, "AuthorizationFailure", "Not allowed."));
+        await using var text = PipedText.Start(store.Object, "c", "b");
+        await text.Writer.WriteAsync("a few rows, short of a chunk");
+
+        (await text.Invoking(t => t.CompleteAsync()).Should().ThrowAsync<StorageException>()).Which.Kind.Should().Be(StorageErrorKind.Unauthorized);
+    }
+
+    private static Mock<IBlobStore> FailingAfter(long bytes, StorageException error)
+    {
+        var store = new Mock<IBlobStore>();
+        store.Setup(s => s.UploadAsync("c", "b", It.IsAny<Stream>(), It.IsAny<BlobUploadOptions?>(), It.IsAny<CancellationToken>()))
+            .Returns(async (string _, string _, Stream content, BlobUploadOptions? _, CancellationToken ct) =>
+            {
+                var buffer = new byte[65_536];
+                for (long read = 0; read < bytes;)
+                {
+                    read += await content.ReadAsync(buffer, ct);
+                }
+
+                throw error;
+            });
+        return store;
+    }
+
+    [Fact]
     public async Task UploadThatStopsReadingEarly_IsAnErrorNotATruncatedBlob()
     {
         var store = new Mock<IBlobStore>();
