@@ -38,6 +38,23 @@ internal static class RunCommand
             var dataDir = CliPaths.EnsureWritableDirectory(parse.GetValue(data)!, "--data");
             using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, NullLoggerFactory.Instance, cancellationToken, parse.GetParallelActivities(parallel)).ConfigureAwait(false);
             var shareName = parse.GetValue(share)!;
+            var id = parse.GetValue(instance);
+            if (id is not null && RunResume.Started(await host.Runner.GetStatusAsync(id, cancellationToken).ConfigureAwait(false)) is { } started)
+            {
+                // A resume runs the request the run started with: refuse options that say otherwise, before uploading
+                // anything over the run's extracts.
+                var explicitShare = Given(parse, share) ? shareName : null;
+                var differences = RunResume.Differences(started, new RunResume.Given(
+                    explicitShare, files, settingsFile, specFile, modelFile, parse.GetValue(version), parse.GetValue(runDate),
+                    Given(parse, partitions) ? parse.GetValue(partitions) : null, parse.GetValue(keepWorking)));
+                if (differences.Count > 0)
+                {
+                    throw new CliUsageException(RunResume.Refusal(id, differences));
+                }
+
+                shareName = started.Share;
+            }
+
             var request = await BuildRequestAsync(host, shareName, files, settingsFile, specFile, parse.GetValue(version), parse.GetValue(partitions), parse.GetValue(runDate), cancellationToken).ConfigureAwait(false);
             request = request with { KeepWorking = parse.GetValue(keepWorking) };
             if (modelFile is not null)
@@ -45,11 +62,14 @@ internal static class RunCommand
                 request = request with { Model = await RunExecution.UploadFileAsync(host, shareName, modelFile, "application/json", cancellationToken).ConfigureAwait(false) };
             }
 
-            var id = parse.GetValue(instance) ?? RunInstanceIds.ForManualRun(request.Share, DateTimeOffset.UtcNow);
+            id ??= RunInstanceIds.ForManualRun(request.Share, DateTimeOffset.UtcNow);
             return await ExecuteAndReportAsync(host, request, id, output, parse.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>Whether <paramref name="option"/> was on the command line (not its default).</summary>
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
     internal static async Task<LinkageRunRequest> BuildRequestAsync(PipelineHost host, string share, IReadOnlyList<string> files, string? settingsFile, string? specFile, string? version, int partitions, string? runDate, CancellationToken cancellationToken)
     {

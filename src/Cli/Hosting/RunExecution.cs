@@ -25,10 +25,14 @@ internal static class RunExecution
     public static async Task<string> UploadFileAsync(PipelineHost host, string share, string file, string? contentType, CancellationToken cancellationToken)
     {
         await using var stream = File.OpenRead(file);
-        var name = $"{share}/{Path.GetFileName(file)}";
-        await host.Storage.Blobs.UploadAsync(PipelineServices.ExtractsContainer, name, stream, new BlobUploadOptions { ContentType = contentType }, cancellationToken).ConfigureAwait(false);
-        return $"{PipelineServices.ExtractsContainer}/{name}";
+        var blob = ExtractBlob(share, file);
+        var (container, name) = BlobRef.Split(blob);
+        await host.Storage.Blobs.UploadAsync(container, name, stream, new BlobUploadOptions { ContentType = contentType }, cancellationToken).ConfigureAwait(false);
+        return blob;
     }
+
+    /// <summary>Where <see cref="UploadFileAsync"/> puts <paramref name="file"/>: extracts/{share}/{file name}.</summary>
+    public static string ExtractBlob(string share, string file) => $"{PipelineServices.ExtractsContainer}/{share}/{Path.GetFileName(file)}";
 
     /// <summary>Runs (or resumes) the instance to its end, showing the orchestrator's custom status.</summary>
     public static async Task<(WorkflowInstanceState State, WorkflowExecutionStats Stats)> RunWithProgressAsync(PipelineHost host, LinkageRunRequest request, string instanceId, TextWriter output, CancellationToken cancellationToken)
