@@ -123,9 +123,11 @@ public static class CatalogueBuilder
                 personLevel = result.PersonLevel,
                 processingNotes = new
                 {
+                    rowsRejectedAtIngest = result.RowsRejectedAtIngest,
                     deduplication = result.PersonLevel
-                        ? $"Rows repeating a row id were removed ({result.DuplicateRowsRemoved} removed of {result.RowsRead}). Records of the same estimated person share person_id. {input.Linkage.Method}"
-                        : $"Rows repeating a row id were removed ({result.DuplicateRowsRemoved} removed of {result.RowsRead}). Not a person-level dataset: join it to person-level files through its pseudonymised ids.",
+                        ? $"{RejectedNote(result)}Rows repeating a row id were removed ({result.DuplicateRowsRemoved} removed of {result.RowsRead}). Records of the same estimated person share person_id. {input.Linkage.Method}"
+                        : $"{RejectedNote(result)}Rows repeating a row id were removed ({result.DuplicateRowsRemoved} removed of {result.RowsRead}). Not a person-level dataset: join it to person-level files through its pseudonymised ids.",
+                    valuesWithheld = WithheldNote(result),
                     threshold = result.PersonLevel ? input.Linkage.Threshold : null,
                     model = result.PersonLevel ? input.Linkage.ModelSummary : null,
                     recordsWithoutPersonId = result.PersonLevel ? result.RowsWithoutPersonId : (long?)null,
@@ -272,6 +274,7 @@ public static class CatalogueBuilder
         sb.Append("- Join datasets on `person_id`, or through `linking.csv` (dataset + `row_id`). `case_links.csv` links Crown Court cases to the magistrates' cases they most likely stem from.\n");
         sb.Append("- Row, case and defendant ids are keyed pseudonyms: they join within this share only.\n");
         sb.Append("- Names, dates of birth, addresses and postcodes are not included; `age_at_event` is age in whole years at the dataset's event date.\n");
+        sb.Append("- A value that was not valid for its variable (not a date, not a number, not in the code list) is blank, like a missing one; `catalogue.json` counts them per variable (`withheld`).\n");
         sb.Append("- Text cells that began with `=`, `+`, `-`, `@`, tab or carriage return carry a leading apostrophe so spreadsheets do not run them.\n");
         sb.Append("- Linkage is an estimate: see `catalogue.json` → `linkage` for the method, threshold and known limitations.\n\n");
         sb.Append("## Checking the files\n\n```\nsha256sum magistrates.csv   # compare with manifest.json\n```\n\n");
@@ -306,10 +309,25 @@ public static class CatalogueBuilder
                 maximum = v.Maximum,
                 values = v.Values?.Select(x => new { code = x.Code, label = x.Label, observed = x.Observed }),
                 valuesTruncated = v.ValuesTruncated ? true : (bool?)null,
+                withheld = v.Withheld > 0 ? v.Withheld : (long?)null,
             });
         }
 
         return list;
+    }
+
+    private static string RejectedNote(ShareDatasetResult result) => result.RowsRejectedAtIngest > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{result.RowsRejectedAtIngest} row(s) of the extract were rejected at ingest (malformed, not readable, or repeating a row id) and are not in this share; {result.RowsRead} were read. ")
+        : string.Empty;
+
+    /// <summary>Which variables had values their type or code list does not allow, left blank (null when none).</summary>
+    private static string? WithheldNote(ShareDatasetResult result)
+    {
+        var withheld = result.Variables.Where(v => v.Withheld > 0).ToList();
+        return withheld.Count == 0
+            ? null
+            : "Values that are not valid for their variable (not a date, not a number, or not in the code list) were left blank, and are counted as missing: "
+              + string.Join(", ", withheld.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Name} {v.Withheld}"))) + ".";
     }
 
     private static object Field(string name, string type, string description, IReadOnlyList<string>? values) =>

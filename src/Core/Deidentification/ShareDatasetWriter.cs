@@ -185,7 +185,10 @@ public static class ShareDatasetWriter
             var kind = column.Role == ColumnRole.SystemId ? PlanKind.Pseudonym
                 : column.Type == ColumnType.Date ? PlanKind.Date
                 : PlanKind.Copy;
-            plans.Add(new ColumnPlan(column.Name, column, index, kind, kind == PlanKind.Pseudonym ? spec.IdDomainFor(profile, column.Name) : null));
+            plans.Add(new ColumnPlan(column.Name, column, index, kind, kind == PlanKind.Pseudonym ? spec.IdDomainFor(profile, column.Name) : null)
+            {
+                Check = kind == PlanKind.Copy ? ShareValueCheck.For(column) : null,
+            });
         }
 
         int? coverageIndex = profile.EventDateColumn is { } ev ? header.IndexOf(ev) : null;
@@ -334,6 +337,13 @@ public static class ShareDatasetWriter
         /// <c>Count</c> columns in all.</summary>
         private readonly (int RowId, int[] Plans, int Count) _slots = SlotsOf(plans, personIds is not null);
 
+        /// <summary>A value its variable's type or code list does not allow: a blank cell, counted (never copied).</summary>
+        private static void Withhold(ShareLine line, VariableAccumulator stats)
+        {
+            line.Add(string.Empty);
+            stats.Withhold();
+        }
+
         /// <summary>Fills <paramref name="batch"/>'s lines, statistics and counts from its input rows.</summary>
         public Batch Process(Batch batch)
         {
@@ -377,14 +387,35 @@ public static class ShareDatasetWriter
                                 parsed = date;
                                 line.AddDate(date);
                             }
+                            else if (input.Field(r, plan.Index).IsWhiteSpace())
+                            {
+                                line.Add(string.Empty);
+                            }
                             else
                             {
-                                line.AddField(input, r, plan.Index, plan.Numeric);
+                                Withhold(line, batch.Stats[i]);
                             }
 
                             break;
                         default:
-                            line.AddField(input, r, plan.Index, plan.Numeric);
+                            var field = input.Field(r, plan.Index).Trim();
+                            string? code = null;
+                            if (plan.Check is not { } check || field.IsEmpty || check.Accepts(field, out code))
+                            {
+                                if (code is null)
+                                {
+                                    line.AddField(input, r, plan.Index, plan.Numeric);
+                                }
+                                else
+                                {
+                                    line.Add(code);
+                                }
+                            }
+                            else
+                            {
+                                Withhold(line, batch.Stats[i]);
+                            }
+
                             break;
                     }
 
@@ -727,6 +758,9 @@ public static class ShareDatasetWriter
 
     private sealed record ColumnPlan(string Name, ColumnProfile? Column, int Index, PlanKind Kind, string? Domain)
     {
+        /// <summary>For a copied variable of a checked type: the values it may hold (others are withheld).</summary>
+        public ShareValueCheck? Check { get; init; }
+
         public bool Numeric => Kind == PlanKind.Age || Column?.Type is ColumnType.Integer or ColumnType.Decimal;
 
         public string TypeName => Kind switch
@@ -756,6 +790,7 @@ public static class ShareDatasetWriter
         private readonly List<string> _order = [];
         private long _missing;
         private long _present;
+        private long _withheld;
         private bool _valuesTruncated;
         private Extremes<decimal> _numbers;
         private Extremes<DateOnly> _dates;
@@ -786,9 +821,13 @@ public static class ShareDatasetWriter
             }
         }
 
+        /// <summary>Counts a value withheld as not valid for the variable (its blank cell is then added as missing).</summary>
+        public void Withhold() => _withheld++;
+
         /// <summary>Adds the statistics of the rows that follow this accumulator's rows.</summary>
         public void Merge(VariableAccumulator next)
         {
+            _withheld += next._withheld;
             _missing += next._missing;
             _present += next._present;
             foreach (var value in next._order)
@@ -846,7 +885,8 @@ public static class ShareDatasetWriter
                 Minimum: _dates.Min is { } a ? ShareValues.FormatDate(a) : _numbers.Min?.ToString(CultureInfo.InvariantCulture),
                 Maximum: _dates.Max is { } b ? ShareValues.FormatDate(b) : _numbers.Max?.ToString(CultureInfo.InvariantCulture),
                 Values: values,
-                ValuesTruncated: _valuesTruncated);
+                ValuesTruncated: _valuesTruncated,
+                Withheld: _withheld);
         }
     }
 }
@@ -862,9 +902,14 @@ public sealed record ShareDatasetResult(
     DateOnly? CoverageFrom,
     DateOnly? CoverageTo,
     IReadOnlyList<string> Columns,
-    IReadOnlyList<VariableStats> Variables);
+    IReadOnlyList<VariableStats> Variables)
+{
+    /// <summary>Rows of the extract that ingest rejected (quarantined) before this writer read it; set by the pipeline.</summary>
+    public long? RowsRejectedAtIngest { get; init; }
+}
 
-/// <summary>A shared variable's statistics; values are listed only for coded (categorical/boolean) variables.</summary>
+/// <summary>A shared variable's statistics; values are listed only for coded (categorical/boolean) variables. <see cref="Withheld"/>: values
+/// the variable's type or code list does not allow, left blank in the share (and counted in <see cref="Missing"/>).</summary>
 public sealed record VariableStats(
     string Name,
     string Type,
@@ -875,7 +920,8 @@ public sealed record VariableStats(
     string? Minimum,
     string? Maximum,
     IReadOnlyList<CodedValue>? Values,
-    bool ValuesTruncated);
+    bool ValuesTruncated,
+    long Withheld = 0);
 
 /// <summary>A possible value with its code lookup label; <see cref="Observed"/> false for codes listed in the profile but absent in the data.</summary>
 public sealed record CodedValue(string Code, string? Label, bool Observed);

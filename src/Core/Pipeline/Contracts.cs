@@ -74,7 +74,9 @@ public sealed record LinkCasesInput(RunContext Run, IReadOnlyList<ExtractReferen
 /// <summary><paramref name="TableBlob"/> is the share's case_links.csv (null when the share has no case links).</summary>
 public sealed record LinkCasesResult(string? TableBlob, long Links, long CrownCases, long CrownCasesLinked);
 
-public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string? ShareSpecBlob, string KeyId, string? KeyFingerprint = null);
+/// <param name="RejectedAtIngest">Rows ingest quarantined from the extract, for the catalogue (null when none, so the
+/// input, and its fingerprint in a run's history, is as before for an extract without rejects).</param>
+public sealed record WriteShareDatasetInput(RunContext Run, ExtractReference Extract, string? ShareSpecBlob, string KeyId, string? KeyFingerprint = null, long? RejectedAtIngest = null);
 
 /// <summary>A dataset's share file (null when the share spec leaves the dataset out) and its statistics.</summary>
 /// <param name="LinkingBlob">The dataset's rows of linking.csv (no header): person-level datasets, when the share has a linking dataset.</param>

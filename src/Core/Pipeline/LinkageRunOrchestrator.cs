@@ -119,7 +119,7 @@ public static class LinkageRunOrchestrator
 
         // De-identify and write the share: one activity per dataset (the largest called first, as for ingest), then the catalogue.
         var written = InCallersOrder(largestFirst, await FanOutAsync(context, "writing share", largestFirst, i =>
-            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, cleanExtracts[i], request.ShareSpec, keyId, inputs.KeyFingerprint), Retry)));
+            context.CallActivityAsync<WriteShareDatasetResult>(WriteShareDatasetActivity.Name, new WriteShareDatasetInput(run, cleanExtracts[i], request.ShareSpec, keyId, inputs.KeyFingerprint, ingested[i].Rejected > 0 ? ingested[i].Rejected : null), Retry)));
         var catalogue = await context.CallActivityAsync<WriteCatalogueResult>(WriteCatalogueActivity.Name, new WriteCatalogueInput(run, written, cases, modelBlob, request.ShareSpec, keyId, clusters.PersonIds), Retry);
         context.SetCustomStatus(new RunProgress("publishing", 0, 1));
         var published = await context.CallActivityAsync<PublishShareResult>(PublishShareActivity.Name, new PublishShareInput(run, catalogue.Files), Retry);

@@ -52,10 +52,11 @@ public sealed class ShareDatasetWriterTests
         result.CoverageFrom.Should().Be(new DateOnly(2020, 5, 19));
         result.CoverageTo.Should().Be(new DateOnly(2020, 5, 20));
         var eth = result.Variables.Single(v => v.Name == "ethnicity");
-        eth.Values!.Select(v => v.Code).Should().Contain(["W1", "ZZ", "NS"]);
+        eth.Values!.Select(v => v.Code).Should().Contain(["W1", "NS"]).And.NotContain("ZZ", "a code the profile does not list is withheld, not listed");
         eth.Values!.Single(v => v.Code == "W1").Label.Should().Be("White British");
         eth.Values!.Single(v => v.Code == "NS").Observed.Should().BeFalse();
-        eth.Values!.Single(v => v.Code == "ZZ").Label.Should().BeNull();
+        eth.Withheld.Should().Be(1);
+        lines[3].Should().Contain(",F,,,C02,", "the unlisted ethnicity code is left blank");
         result.Variables.Single(v => v.Name == "age_at_event").PercentMissing.Should().BeApproximately(33.33, 0.01);
         result.Variables.Single(v => v.Name == "age_at_event").Minimum.Should().Be("29");
         result.Variables.Single(v => v.Name == "disposal").Values.Should().BeNull("free text values are never listed");
@@ -130,11 +131,12 @@ public sealed class ShareDatasetWriterTests
         var p = new Pseudonymiser(ShareFixture.Key());
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines[1].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R1")},W1,2020-05-19,'+3 days,{p.Pseudonymise("case_id", "C1")}");
-        lines[2].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R2")},,not a date,\"{longText.Trim().Replace("\"", "\"\"", StringComparison.Ordinal)}\",");
+        lines[2].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R2")},,,\"{longText.Trim().Replace("\"", "\"\"", StringComparison.Ordinal)}\",");
         result.Variables.Single(v => v.Name == "ethnicity").Missing.Should().Be(1, "a blank value is missing");
         result.Variables.Single(v => v.Name == "ethnicity").Values!.Where(v => v.Observed).Select(v => v.Code).Should().Equal("W1");
         result.Variables.Single(v => v.Name == "hearing_date").Minimum.Should().Be("2020-05-19");
-        output.ToString().Should().NotContainAny("Zorvax", "Quixlox");
+        result.Variables.Single(v => v.Name == "hearing_date").Withheld.Should().Be(1, "'not a date' is not written");
+        output.ToString().Should().NotContainAny("Zorvax", "Quixlox", "not a date");
     }
 
     [Theory]
@@ -142,7 +144,10 @@ public sealed class ShareDatasetWriterTests
     [InlineData(260)]
     public async Task WriteAsync_InBatches_ListsTheSameCodedValues(int distinct)
     {
-        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["ethnicity"] } }, "outputs": { "caseLinks": false } }""", _profiles);
+        // A code list longer than the catalogue lists: codes E0-E299 (E1000 and over are not codes, so withheld).
+        var codes = Enumerable.Range(0, 300).ToDictionary(k => $"E{k}", k => $"group {k}");
+        var profile = _profiles[0] with { Columns = _profiles[0].Columns.Select(c => c.Name == "ethnicity" ? c with { Codes = codes } : c).ToList() };
+        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["ethnicity"] } }, "outputs": { "caseLinks": false } }""", [profile]);
         var csv = new StringBuilder("row_id,ethnicity\n");
         for (var i = 0; i < 2000; i++)
         {
@@ -150,14 +155,48 @@ public sealed class ShareDatasetWriterTests
         }
 
         async Task<VariableStats> Ethnicity(int rows, int threads) =>
-            (await ShareDatasetWriter.WriteAsync(_profiles[0], parsed, new StringReader(csv.ToString()), null, new Pseudonymiser(ShareFixture.Key()), new StringWriter(), null, rows, threads, CancellationToken.None)).Variables.Single();
+            (await ShareDatasetWriter.WriteAsync(profile, parsed, new StringReader(csv.ToString()), null, new Pseudonymiser(ShareFixture.Key()), new StringWriter(), null, rows, threads, CancellationToken.None)).Variables.Single();
 
         var onePass = await Ethnicity(int.MaxValue, 1);
         var batched = await Ethnicity(3, 3);
 
-        onePass.ValuesTruncated.Should().Be(distinct > 150);
-        onePass.Values!.Count(v => v.Observed).Should().Be(ShareDatasetWriter.MaxListedValues);
+        onePass.ValuesTruncated.Should().Be(distinct > ShareDatasetWriter.MaxListedValues);
+        onePass.Values!.Count(v => v.Observed).Should().Be(Math.Min(distinct, ShareDatasetWriter.MaxListedValues));
+        onePass.Withheld.Should().Be(223, "every ninth of 2000 rows holds a value that is not a code");
         batched.Should().BeEquivalentTo(onePass, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task WriteAsync_ValuesNotValidForTheirVariable_AreWithheldAndCounted_CodesMatchedIgnoringCase()
+    {
+        // Free text typed into coded, numeric and date fields (names, a postcode) must not reach the share or its catalogue.
+        var profile = _profiles[0] with
+        {
+            Columns =
+            [
+                .. _profiles[0].Columns,
+                new ColumnProfile { Name = "fine_amount", Type = ColumnType.Decimal, Role = ColumnRole.Variable, Description = "Fine in pounds." },
+                new ColumnProfile { Name = "number_of_hearings", Type = ColumnType.Integer, Role = ColumnRole.Variable, Description = "Hearings." },
+            ],
+        };
+        var parsed = ShareSpec.Parse("""{ "share": "s", "version": "v", "keyId": "k", "datasets": { "magistrates": { "variables": ["ethnicity", "hearing_date", "fine_amount", "number_of_hearings"] } }, "outputs": { "caseLinks": false } }""", [profile]);
+        var csv = "row_id,ethnicity,hearing_date,fine_amount,number_of_hearings\n" +
+                  "R1,w1,2020-05-19,120.50,3\n" +
+                  "R2,ZZ see Mr Wtson,Lauren Woolden,SR15 1GA,three (per J Smith)\n" +
+                  "R3,,,-40,4.0\n";
+        var output = new StringWriter();
+
+        var result = await ShareDatasetWriter.WriteAsync(profile, parsed, new StringReader(csv), null, new Pseudonymiser(ShareFixture.Key()), output);
+
+        var p = new Pseudonymiser(ShareFixture.Key());
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[1].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R1")},W1,2020-05-19,120.50,3", "a code in another case is written as the profile's code");
+        lines[2].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R2")},,,,");
+        lines[3].Should().Be($"{p.Pseudonymise("magistrates.row_id", "R3")},,,-40,4.0", "a negative amount is a number, not a formula; 4.0 is a whole number");
+        output.ToString().Should().NotContainAny("Wtson", "Woolden", "SR15", "Smith");
+        result.Variables.Select(v => (v.Name, v.Withheld, v.Missing)).Should().Equal(
+            ("ethnicity", 1L, 2L), ("hearing_date", 1L, 2L), ("fine_amount", 1L, 1L), ("number_of_hearings", 1L, 1L));
+        result.Variables[0].Values!.Where(v => v.Observed).Select(v => v.Code).Should().Equal("W1");
     }
 
     [Fact]

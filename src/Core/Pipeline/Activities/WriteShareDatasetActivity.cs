@@ -49,7 +49,7 @@ public sealed class WriteShareDatasetActivity(PipelineServices services)
         }
 
         var stats = PipelineServices.Working(input.Run, $"share-stats/{dataset}.json");
-        await services.WriteAsync(stats, s => JsonSerializer.SerializeAsync(s, new DatasetShareStats(result!, risk.Result()), Workflow.WorkflowJson.Options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await services.WriteAsync(stats, s => JsonSerializer.SerializeAsync(s, new DatasetShareStats(result! with { RowsRejectedAtIngest = input.RejectedAtIngest }, risk.Result()), Workflow.WorkflowJson.Options, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new WriteShareDatasetResult(dataset, file, result!.RowsWritten, stats, linkingBlob, linking?.Rows ?? 0);
     }
 }
