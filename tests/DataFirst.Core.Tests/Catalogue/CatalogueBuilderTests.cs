@@ -40,6 +40,29 @@ public sealed class CatalogueBuilderTests
     }
 
     [Fact]
+    public async Task BuildCatalogue_CountsRowsRejectedAtIngest_AndValuesWithheld()
+    {
+        var input = await InputAsync();
+        var result = input.Datasets[0];
+        var court = result.Variables.Single(v => v.Name == "court_code");
+        input = input with
+        {
+            Datasets = [result with { RowsRejectedAtIngest = 3, Variables = result.Variables.Select(v => v == court ? v with { Withheld = 2 } : v).ToList() }],
+        };
+
+        using var doc = JsonDocument.Parse(CatalogueBuilder.BuildCatalogue(input));
+        var ds = doc.RootElement.GetProperty("datasets")[0];
+        var notes = ds.GetProperty("processingNotes");
+
+        notes.GetProperty("rowsRejectedAtIngest").GetInt64().Should().Be(3);
+        notes.GetProperty("deduplication").GetString().Should().StartWith("3 row(s) of the extract were rejected at ingest");
+        notes.GetProperty("valuesWithheld").GetString().Should().Contain("court_code 2");
+        var variables = ds.GetProperty("variables").EnumerateArray().ToDictionary(v => v.GetProperty("name").GetString()!);
+        variables["court_code"].GetProperty("withheld").GetInt64().Should().Be(2);
+        variables["hearing_date"].TryGetProperty("withheld", out _).Should().BeFalse("a variable without withheld values does not say so");
+    }
+
+    [Fact]
     public async Task BuildDataPackage_IsFrictionlessTabularPackage()
     {
         using var doc = JsonDocument.Parse(CatalogueBuilder.BuildDataPackage(await InputAsync()));
