@@ -51,7 +51,9 @@ internal static class CliApp
 
         try
         {
-            var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+            // Ctrl-C / SIGTERM cancel the verb's token and wait for it to stop (a run records what is done and says how to
+            // resume). Set here: left unset, no handler was registered and SIGINT killed the process outright, silently.
+            var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
             return await parse.InvokeAsync(config).ConfigureAwait(false);
         }
         catch (CliUsageException ex)

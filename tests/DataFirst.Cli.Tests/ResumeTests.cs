@@ -66,6 +66,47 @@ public sealed class ResumeTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Run_Interrupted_SaysHowToResume_AndTheResumeCompletes()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // SIGINT is a POSIX signal; Windows' Ctrl-C goes through the console
+        }
+
+        using var temp = new TempFolder();
+        await new ExtractGenerator().GenerateAsync(new GeneratorOptions { People = 3000, Seed = 5 }, temp.Combine("extracts"), CancellationToken.None);
+        var inputs = Directory.GetFiles(temp.Combine("extracts"), "*.csv").Order(StringComparer.Ordinal).SelectMany(f => new[] { "--input", f }).ToArray();
+        var environment = TestKeys.For("local");
+        var data = temp.Combine("data");
+        string[] args = ["run", .. inputs, "--data", data, "--instance-id", "resume-run", "--partitions", "24"];
+
+        int code;
+        string stderr;
+        using (var first = CliProcess.Start(temp.Path, environment, args))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (await HistoryCountAsync(data) < 3)
+            {
+                DateTime.UtcNow.Should().BeBefore(deadline, $"the run should record activity results; stderr:\n{first.StandardError}");
+                await Task.Delay(5);
+            }
+
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            code = await first.WaitAsync(TimeSpan.FromMinutes(1));
+            stderr = first.StandardError;
+        }
+
+        code.Should().NotBe(0);
+        stderr.Should().Contain("run resume-run interrupted; resume it with --instance-id resume-run", "Ctrl-C must not end a run silently");
+        var (resumed, _, resumeErr) = await RunAsync(temp.Path, environment, args);
+        resumed.Should().Be(0, resumeErr);
+    }
+
     private static async Task<(int, string, string)> RunAsync(string dir, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         using var process = CliProcess.Start(dir, environment, args);

@@ -104,11 +104,25 @@ internal static class RunCommand
     internal static async Task<int> ExecuteAndReportAsync(PipelineHost host, LinkageRunRequest request, string id, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         output.WriteLine($"run {id}: {request.Extracts.Count} extract(s), storage {host.Storage.Mode}");
-        var (state, stats) = await RunExecution.RunWithProgressAsync(host, request, id, output, cancellationToken).ConfigureAwait(false);
+        WorkflowInstanceState state;
+        WorkflowExecutionStats stats;
+        try
+        {
+            (state, stats) = await RunExecution.RunWithProgressAsync(host, request, id, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C / SIGTERM: what is done stays done; say how to go on.
+            error.WriteLine($"datafirst: run {id} interrupted; resume it with --instance-id {id}");
+            throw;
+        }
+
         if (state.Status != WorkflowStatus.Completed)
         {
             error.WriteLine($"datafirst: error: run {id} {state.Status.ToString().ToLowerInvariant()}: {state.Error}");
-            error.WriteLine($"datafirst: resume it with --instance-id {id} once the cause is fixed");
+            error.WriteLine(stats.Replayed + stats.Executed == 0
+                ? "datafirst: no step of the run completed: fix the cause and run the command again"
+                : $"datafirst: resume it with --instance-id {id} once the cause is fixed (completed steps are not run again)");
             return CliApp.ExitFailure;
         }
 
