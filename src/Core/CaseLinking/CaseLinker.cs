@@ -45,6 +45,13 @@ public sealed record CaseLinkingOptions
     /// <summary>Optional on either side; used when both datasets have it.</summary>
     public string OffenceGroupColumn { get; init; } = "offence_group";
 
+    /// <summary>The columns of <paramref name="dataset"/>'s extract the linker cannot do without (it fails naming the first one
+    /// missing; every other column it reads is optional); none for a dataset it does not read. Ingest checks them up front.</summary>
+    public IReadOnlyList<string> RequiredColumns(string dataset) =>
+        dataset == MagistratesDataset ? [RowIdColumn, CaseIdColumn, MagistratesCourtColumn, SentFlagColumn, DateSentColumn]
+        : dataset == CrownCourtDataset ? [RowIdColumn, CaseIdColumn, ReceiptDateColumn, CommittingCourtColumn]
+        : [];
+
     /// <summary>Receipt in the Crown Court at most this many days after the magistrates' date (sending, committal or sentence).</summary>
     public int WindowDays { get; init; } = 365;
 

@@ -52,6 +52,41 @@ public static class ShareRules
     public static bool CanDeriveAge(DatasetProfile profile) =>
         DateOfBirthColumn(profile) is not null && profile.EventDateColumn is not null;
 
+    /// <summary>
+    /// The columns of a dataset's extract that writing <paramref name="variables"/> (a share's variables of that dataset)
+    /// reads: each variable's own column, as the profile spells it, and for <see cref="AgeAtEventVariable"/> the date of
+    /// birth and the event date it is derived from. Each once, in the variables' order; a name the profile lacks is left out
+    /// (<see cref="ShareSpec.Parse"/> refuses those).
+    /// </summary>
+    public static IReadOnlyList<string> SourceColumns(DatasetProfile profile, IEnumerable<string> variables)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(variables);
+        var columns = new List<string>();
+        void Add(string? column)
+        {
+            if (column is not null && !columns.Contains(column, StringComparer.OrdinalIgnoreCase))
+            {
+                columns.Add(column);
+            }
+        }
+
+        foreach (var variable in variables)
+        {
+            if (string.Equals(variable, AgeAtEventVariable, StringComparison.OrdinalIgnoreCase))
+            {
+                Add(DateOfBirthColumn(profile)?.Name);
+                Add(profile.EventDateColumn is { } ev ? profile.FindColumn(ev)?.Name ?? ev : null);
+            }
+            else
+            {
+                Add(profile.FindColumn(variable)?.Name);
+            }
+        }
+
+        return columns;
+    }
+
     /// <summary>Every variable a share may ask for, in profile order (plus age when derivable).</summary>
     public static IReadOnlyList<string> ShareableVariables(DatasetProfile profile)
     {

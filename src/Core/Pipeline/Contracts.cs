@@ -13,9 +13,19 @@ public sealed record CheckInputsInput(RunContext Run, LinkageRunRequest Request)
 /// <param name="KeyFingerprint"><see cref="Deidentification.PseudonymKey.Fingerprint"/> of the key the run started with.</param>
 /// <param name="ExtractBytes">Each extract's size in bytes, in the request's order (null in histories written before it was
 /// kept): the orchestrator starts the largest first.</param>
-public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel, string Share, string Version, string KeyId, string? KeyFingerprint = null, IReadOnlyList<long>? ExtractBytes = null);
+/// <param name="ShareColumns">Per dataset of the run, the columns of its extract that writing the share reads
+/// (<see cref="Activities.ShareSupport.ColumnsNeeded"/>; empty for a dataset the share leaves out); null in histories written
+/// before ingest checked them.</param>
+public sealed record CheckInputsResult(string SettingsBlob, IReadOnlyList<string> PredictionRules, IReadOnlyList<string> TrainingRules, bool HasModel, string Share, string Version, string KeyId, string? KeyFingerprint = null, IReadOnlyList<long>? ExtractBytes = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? ShareColumns = null);
 
-public sealed record IngestExtractInput(RunContext Run, ExtractReference Extract);
+/// <param name="ShareColumns">The columns the share needs of this extract, which ingest refuses the file without; null (left out
+/// of the JSON, so the input and its history hash stay as they were) for a run whose inputs were checked before ingest
+/// checked them.</param>
+public sealed record IngestExtractInput(RunContext Run, ExtractReference Extract, ShareColumnsNeeded? ShareColumns = null);
+
+/// <summary>The columns of one extract that writing the share reads, and the share spec that asks for them (null: the run has
+/// none, so its share has every shareable variable of every dataset).</summary>
+public sealed record ShareColumnsNeeded(IReadOnlyList<string> Columns, string? ShareSpecBlob);
 
 /// <summary><paramref name="RecordsBlob"/>: standardised identifiers for linkage (empty for datasets without
 /// identifiers); <paramref name="CleanBlob"/>: the accepted rows as they came, which later stages read;

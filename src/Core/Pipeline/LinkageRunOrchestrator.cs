@@ -46,8 +46,10 @@ public static class LinkageRunOrchestrator
         // The results keep the request's order, which the run's records are concatenated in.
         var largestFirst = LargestFirst(inputs.ExtractBytes, request.Extracts.Count);
         context.SetCustomStatus(new RunProgress("ingesting", 0, request.Extracts.Count));
+        // Each ingest is given the columns the share reads of its extract (none in a history whose inputs were checked
+        // before they were kept: the input is then the one recorded).
         var ingested = InCallersOrder(largestFirst, await Task.WhenAll(largestFirst.Select(i =>
-            context.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, new IngestExtractInput(run, request.Extracts[i]), Retry))));
+            context.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, new IngestExtractInput(run, request.Extracts[i], ShareColumnsOf(inputs, request, i)), Retry))));
         var recordBlobs = ingested.Select(i => i.RecordsBlob).Where(b => b.Length > 0).ToList();
         var cleanExtracts = ingested.Select(i => new ExtractReference(i.Dataset, i.CleanBlob)).ToList();
         Stage("ingest");
@@ -156,6 +158,11 @@ public static class LinkageRunOrchestrator
     /// they were kept) the order is unchanged, so a resumed run makes the calls its history recorded.</summary>
     private static int[] LargestFirst(IReadOnlyList<long>? sizes, int count) =>
         sizes is not null && sizes.Count == count ? [.. Enumerable.Range(0, count).OrderByDescending(i => sizes[i])] : [.. Enumerable.Range(0, count)];
+
+    private static ShareColumnsNeeded? ShareColumnsOf(CheckInputsResult inputs, LinkageRunRequest request, int extract) =>
+        inputs.ShareColumns is { } columns
+            ? new ShareColumnsNeeded(columns.TryGetValue(request.Extracts[extract].Dataset, out var needed) ? needed : [], request.ShareSpec)
+            : null;
 
     /// <summary>Results of calls made in <paramref name="order"/> (positions), put back at their positions.</summary>
     private static T[] InCallersOrder<T>(int[] order, IReadOnlyList<T> results)

@@ -33,4 +33,16 @@ public sealed class ShareRulesTests
         ShareRules.IsPersonLevel(magistrates).Should().BeTrue();
         ShareRules.IsPersonLevel(ShareFixture.Profiles().Single(p => p.Name == "family_events")).Should().BeFalse();
     }
+
+    [Fact]
+    public void SourceColumns_AgeReadsDateOfBirthAndEventDate_EachColumnOnceAsTheProfileSpellsIt()
+    {
+        var magistrates = ProfileCatalog.LoadBuiltIn().Get("magistrates");
+
+        var columns = ShareRules.SourceColumns(magistrates, ["CASE_ID", "age_at_event", "first_listing_date", "case_id", "no_such_column"]);
+
+        columns.Should().Equal(["case_id", "date_of_birth", "first_listing_date"], "the event date is read once, and a name the profile lacks not at all");
+        magistrates.EventDateColumn.Should().Be("first_listing_date");
+        ShareRules.DateOfBirthColumn(magistrates)!.Name.Should().Be("date_of_birth");
+    }
 }

@@ -397,6 +397,117 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Run_ExtractLackingAColumnTheShareReads_FailsAtIngestNamingIt_AndCompletesWhenResumedWithTheFixedFile()
+    {
+        // Without a share spec the share has every shareable variable; an extract without one of them used to pass ingest
+        // and fail only when the share was written, after linkage, and a resume replayed the ingest of the broken file.
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 16);
+        var path = Path.Combine(run.ExtractsFolder, "magistrates.csv");
+        var original = File.ReadAllBytes(path);
+        EditExtract(path, (header, rows) => DropColumn(header, rows, "appeal_lodged"));
+        var request = await run.UploadAsync("sharecols", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, _) = await run.RunAsync(request, "sharecols-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("IngestExtractActivity", "the run stops at ingest, before anything is linked");
+        state.Error.Should().Contain("extract 'extracts/sharecols/magistrates.csv' (dataset magistrates) lacks column(s) appeal_lodged that share 'sharecols' needs")
+            .And.Contain("no share spec").And.Contain("quarantine");
+        var reason = Encoding.UTF8.GetString(await run.Blobs.DownloadBytesAsync("quarantine", "sharecols/sharecols-1/magistrates.reason.txt"));
+        reason.Should().Contain("appeal_lodged").And.Contain("share 'sharecols' needs");
+        (await run.Blobs.DownloadBytesAsync("quarantine", "sharecols/sharecols-1/magistrates.csv")).Should().Equal(File.ReadAllBytes(path), "the whole file waits in quarantine");
+        (await run.PublishedFilesAsync("sharecols", "v1")).Should().BeEmpty();
+
+        // The fixed file, uploaded again: the resumed run ingests it (a failed ingest is not in the history) and completes.
+        File.WriteAllBytes(path, original);
+        await run.UploadAsync("sharecols", "v1", only: ["magistrates"]);
+        var (resumed, _) = await run.Runner.RunAsync("sharecols-1");
+
+        resumed.Status.Should().Be(WorkflowStatus.Completed, resumed.Error);
+        (await run.PublishedFilesAsync("sharecols", "v1"))["magistrates.csv"].Split('\n')[0].Split(',').Should().Contain("appeal_lodged");
+    }
+
+    [Fact]
+    public async Task Run_ExtractLackingAColumnTheShareSpecAsksFor_FailsAtIngestNamingTheSpec_ButOneItDoesNotAskForIsNoProblem()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 17);
+        EditExtract(Path.Combine(run.ExtractsFolder, "magistrates.csv"), (header, rows) => DropColumn(header, rows, "appeal_lodged", "fine_amount"));
+        var request = await run.UploadAsync("specs", "v1", only: ["magistrates", "crown_court"]);
+        async Task<LinkageRunRequest> WithSpec(string name, string magistratesVariables)
+        {
+            var json = $$"""
+                { "share": "{{name}}", "version": "v1", "keyId": "test",
+                  "datasets": { "magistrates": { "variables": [{{magistratesVariables}}] }, "crown_court": { "variables": ["case_id"] } } }
+                """;
+            await run.Blobs.UploadAsync("extracts", $"specs/{name}.json", new MemoryStream(Encoding.UTF8.GetBytes(json)));
+            return request with { ShareSpec = $"extracts/specs/{name}.json" };
+        }
+
+        var (asks, _) = await run.RunAsync(await WithSpec("asks", "\"case_id\", \"appeal_lodged\", \"age_at_event\""), "specs-1");
+        var (asksNot, _) = await run.RunAsync(await WithSpec("asks-not", "\"case_id\", \"plea\""), "specs-2");
+
+        asks.Status.Should().Be(WorkflowStatus.Failed);
+        asks.Error.Should().Contain("IngestExtractActivity").And.Contain("extracts/specs/magistrates.csv").And.Contain("dataset magistrates")
+            .And.Contain("lacks column(s) appeal_lodged that share 'asks' needs (for what share spec 'extracts/specs/asks.json' asks of magistrates)")
+            .And.NotContain("fine_amount", "the share does not read it");
+        asksNot.Status.Should().Be(WorkflowStatus.Completed, asksNot.Error);
+    }
+
+    [Fact]
+    public async Task Run_CaseLinksWithAnExtractLackingAColumnTheLinkerNeeds_FailsAtIngest()
+    {
+        // The spec does not ask for the date sent to the Crown Court, but the case links (on by default) read it.
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 18);
+        EditExtract(Path.Combine(run.ExtractsFolder, "magistrates.csv"), (header, rows) => DropColumn(header, rows, "date_sent_to_crown_court"));
+        var request = await run.UploadAsync("links", "v1", only: ["magistrates", "crown_court"]);
+        const string json = """{ "share": "links", "version": "v1", "keyId": "test", "datasets": { "magistrates": { "variables": ["case_id"] }, "crown_court": { "variables": ["case_id"] } } }""";
+        await run.Blobs.UploadAsync("extracts", "links/spec.json", new MemoryStream(Encoding.UTF8.GetBytes(json)));
+
+        var (state, _) = await run.RunAsync(request with { ShareSpec = "extracts/links/spec.json" }, "links-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("IngestExtractActivity").And.Contain("lacks column(s) date_sent_to_crown_court that share 'links' needs");
+    }
+
+    [Fact]
+    public async Task Run_AnotherDatasetsFileUnderADatasetsName_FailsAtIngestSayingSo()
+    {
+        // family_cases.csv copied as probation_requirements.csv: both have a row_id, which is all the profile requires.
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 19);
+        File.Copy(Path.Combine(run.ExtractsFolder, "family_cases.csv"), Path.Combine(run.ExtractsFolder, "probation_requirements.csv"), overwrite: true);
+        var request = await run.UploadAsync("wrong", "v1", only: ["magistrates", "probation_requirements"]);
+
+        var (state, _) = await run.RunAsync(request, "wrong-1");
+
+        state.Status.Should().Be(WorkflowStatus.Failed);
+        state.Error.Should().Contain("IngestExtractActivity").And.Contain("extract 'extracts/wrong/probation_requirements.csv' (dataset probation_requirements) lacks column(s) requirement_id,")
+            .And.Contain("requirement_type").And.Contain("another dataset");
+        (await run.Blobs.GetPropertiesAsync("quarantine", "wrong/wrong-1/probation_requirements.csv")).Should().NotBeNull();
+    }
+
+    /// <summary>Rewrites a generated extract through <paramref name="edit"/> (header and rows, parsed).</summary>
+    private static void EditExtract(string path, Func<string[], List<string[]>, (string[] Header, List<string[]> Rows)> edit)
+    {
+        var csv = new CsvReader(new StringReader(File.ReadAllText(path)), "generated");
+        var header = csv.ReadRow()!;
+        var rows = new List<string[]>();
+        while (csv.ReadRow() is { } row)
+        {
+            rows.Add(row);
+        }
+
+        var (newHeader, newRows) = edit(header, rows);
+        File.WriteAllText(path, string.Concat(new[] { newHeader }.Concat(newRows).Select(r => ShareCsvWriter.FormatRow(r) + "\n")));
+    }
+
+    private static (string[] Header, List<string[]> Rows) DropColumn(string[] header, List<string[]> rows, params string[] columns)
+    {
+        var keep = Enumerable.Range(0, header.Length).Where(i => !columns.Contains(header[i])).ToArray();
+        keep.Should().HaveCount(header.Length - columns.Length, "the extract has every column to drop");
+        return (keep.Select(i => header[i]).ToArray(), rows.Select(r => keep.Select(i => r[i]).ToArray()).ToList());
+    }
+
+    [Fact]
     public async Task Run_ExtractWithAQuoteNeverClosed_FailsNamingFileAndLine_AndQuarantinesTheWholeFile()
     {
         using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 8);

@@ -170,6 +170,46 @@ public sealed class LinkageRunOrchestratorTests
     }
 
     [Fact]
+    public async Task RunAsync_IngestInput_CarriesTheShareColumns_ButIsAsRecordedForInputsCheckedBeforeThey()
+    {
+        // A history's calls are matched by a hash of their input: a run whose inputs were checked by an older version (no
+        // share columns in the result) must call ingest with the input it recorded then, or its resume would fail.
+        async Task<List<string>> IngestInputsAsync(CheckInputsResult checkedInputs, LinkageRunRequest request)
+        {
+            var context = Context(hasModel: false, []);
+            context.Setup(c => c.CallActivityAsync<CheckInputsResult>(CheckInputsActivity.Name, It.IsAny<object?>(), It.IsAny<ActivityRetryPolicy?>())).ReturnsAsync(checkedInputs);
+            var inputs = new List<string>();
+            context.Setup(c => c.CallActivityAsync<IngestExtractResult>(IngestExtractActivity.Name, It.IsAny<object?>(), It.IsAny<ActivityRetryPolicy?>()))
+                .Returns((string _, object? i, ActivityRetryPolicy? _) =>
+                {
+                    var input = (IngestExtractInput)i!;
+                    lock (inputs)
+                    {
+                        inputs.Add(WorkflowJson.Serialize(input));
+                    }
+
+                    return Task.FromResult(new IngestExtractResult(input.Extract.Dataset, "records", "clean", 10, 0, null, new Dictionary<string, long>()));
+                });
+            await LinkageRunOrchestrator.RunAsync(context.Object, request);
+            return [.. inputs.Order(StringComparer.Ordinal)];
+        }
+
+        var older = new CheckInputsResult(Run.SettingsBlob, ["surname & dob"], ["dob"], false, "s", "v1", "s");
+        var columns = new Dictionary<string, IReadOnlyList<string>> { ["magistrates"] = ["case_id", "appeal_lodged"], ["crown_court"] = [] };
+
+        var recorded = await IngestInputsAsync(older, Request() with { ShareSpec = "extracts/s/spec.json" });
+        var now = await IngestInputsAsync(older with { ShareColumns = columns }, Request() with { ShareSpec = "extracts/s/spec.json" });
+
+        var run = WorkflowJson.Serialize(Run);
+        recorded.Should().Equal(
+            $$$"""{"run":{{{run}}},"extract":{"dataset":"crown_court","blob":"extracts/s/crown_court.csv"}}""",
+            $$$"""{"run":{{{run}}},"extract":{"dataset":"magistrates","blob":"extracts/s/magistrates.csv"}}""");
+        now.Should().Equal(
+            $$$"""{"run":{{{run}}},"extract":{"dataset":"crown_court","blob":"extracts/s/crown_court.csv"},"shareColumns":{"columns":[],"shareSpecBlob":"extracts/s/spec.json"}}""",
+            $$$"""{"run":{{{run}}},"extract":{"dataset":"magistrates","blob":"extracts/s/magistrates.csv"},"shareColumns":{"columns":["case_id","appeal_lodged"],"shareSpecBlob":"extracts/s/spec.json"}}""");
+    }
+
+    [Fact]
     public async Task RunAsync_KeepWorking_LeavesTheIntermediates()
     {
         var calls = new List<string>();

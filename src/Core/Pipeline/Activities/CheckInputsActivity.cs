@@ -71,10 +71,11 @@ public sealed class CheckInputsActivity(PipelineServices services)
         }
 
         var (share, version, keyId) = (input.Run.Share, input.Run.Version, request.KeyId ?? request.Share);
+        var datasets = request.Extracts.Select(e => e.Dataset).Distinct(StringComparer.Ordinal).ToList();
+        ShareSpec? spec = null;
         if (request.ShareSpec is { } specBlob)
         {
             var specJson = Encoding.UTF8.GetString(await services.ReadBytesAsync(specBlob, cancellationToken).ConfigureAwait(false));
-            ShareSpec spec;
             try
             {
                 spec = ShareSpec.Parse(specJson, PipelineProfiles.Catalog);
@@ -92,6 +93,11 @@ public sealed class CheckInputsActivity(PipelineServices services)
 
             (share, version, keyId) = (spec.Share, spec.Version, spec.KeyId);
         }
+
+        // What the share reads of each extract, so that ingest refuses an extract without it at once instead of the share
+        // step failing after linkage (a resume would replay the completed ingest, so the run could never finish).
+        spec ??= ShareSupport.DefaultSpec(share, version, keyId, datasets);
+        var shareColumns = datasets.ToDictionary(d => d, d => ShareSupport.ColumnsNeeded(spec, d, datasets), StringComparer.Ordinal);
 
         // The key must exist before anything is written (the message names the key id, never the key).
         var key = await services.Keys.GetKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
@@ -111,7 +117,8 @@ public sealed class CheckInputsActivity(PipelineServices services)
             version,
             keyId,
             key.Fingerprint(),
-            extractBytes);
+            extractBytes,
+            shareColumns);
     }
 
     private async Task<bool> ExistsAsync(string blob, CancellationToken cancellationToken) =>

@@ -8,8 +8,9 @@ using DataFirst.Core.Workflow;
 namespace DataFirst.Core.Pipeline.Activities;
 
 /// <summary>
-/// Reads one extract, checks it against its dataset profile, moves broken rows to quarantine with
-/// a reason (wrong number of fields, missing or repeated row id, bytes that are not UTF-8), maps
+/// Reads one extract, checks it against its dataset profile and the columns the share reads of it (an extract lacking
+/// one is refused whole, before any row is read), moves broken rows to quarantine with a reason (wrong number of
+/// fields, missing or repeated row id, bytes that are not UTF-8), maps
 /// the identifier columns to the canonical names the linkage settings use, standardises them into
 /// a columnar record set, and stores that in the run's working folder. Datasets without person
 /// identifiers are validated and counted but take no part in linkage.
@@ -52,13 +53,8 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
 
         var mapping = ExtractColumnMapping.Create(profile, header);
-        var missing = mapping.MissingColumns;
-        var repeated = mapping.RepeatedColumns;
-        if (missing.Count > 0 || repeated.Count > 0)
+        if (HeaderProblem(input, profile, mapping, header) is { } reason)
         {
-            var reason = missing.Count > 0
-                ? $"extract '{extract.Blob}' (dataset {extract.Dataset}) lacks column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires."
-                : $"extract '{extract.Blob}' (dataset {extract.Dataset}) names column(s) {string.Join(", ", repeated.Select(c => $"'{c}'"))} twice in its header (names are matched ignoring case), so no step can tell which is meant; rename or drop one.";
             await QuarantineWholeFileAsync(input, reason, cancellationToken).ConfigureAwait(false);
             throw new ExtractRejectedException($"{reason} The file was copied to quarantine; fix the extract and upload it again.");
         }
@@ -173,6 +169,49 @@ public sealed class IngestExtractActivity(PipelineServices services)
     }
 
     private static string[] Trimmed(string[] header) => header.Select(h => h.Trim()).ToArray();
+
+    /// <summary>Why no row of the extract can be used, from its header alone: a name given twice, or a column the profile
+    /// requires or the share reads missing. Every problem is named, so one fix is enough. Null when there is none.</summary>
+    private static string? HeaderProblem(IngestExtractInput input, DatasetProfile profile, ExtractColumnMapping mapping, string[] header)
+    {
+        var problems = new List<string>();
+        var repeated = mapping.RepeatedColumns;
+        if (repeated.Count > 0)
+        {
+            problems.Add($"names column(s) {string.Join(", ", repeated.Select(c => $"'{c}'"))} twice in its header (names are matched ignoring case), so no step can tell which is meant; rename or drop one");
+        }
+
+        var missing = mapping.MissingColumns;
+        var names = new HashSet<string>(header, StringComparer.OrdinalIgnoreCase);
+        var needed = input.ShareColumns?.Columns ?? [];
+        var shareMissing = needed.Where(c => !names.Contains(c) && !missing.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+        var lacks = new List<string>();
+        if (missing.Count > 0)
+        {
+            lacks.Add($"column(s) {string.Join(", ", missing)} that the {profile.Name} profile requires");
+        }
+
+        if (shareMissing.Count > 0)
+        {
+            var source = input.ShareColumns!.ShareSpecBlob is { } spec
+                ? $"for what share spec '{spec}' asks of {profile.Name}"
+                : $"no share spec was given, so it has every shareable variable of {profile.Name}";
+            lacks.Add($"column(s) {string.Join(", ", shareMissing)} that share '{input.Run.Share}' needs ({source})");
+        }
+
+        if (lacks.Count > 0)
+        {
+            // Most of what the share reads absent: more likely another dataset's file under this name than a few dropped columns.
+            var hint = needed.Count >= 4 && needed.Count(c => !names.Contains(c)) * 2 > needed.Count
+                ? $". Most of the columns the share reads are absent: is the file the extract of another dataset, not {profile.Name}?"
+                : string.Empty;
+            problems.Add($"lacks {string.Join(", and ", lacks)}{hint}");
+        }
+
+        return problems.Count == 0
+            ? null
+            : $"extract '{input.Extract.Blob}' (dataset {input.Extract.Dataset}) {string.Join(". It also ", problems)}{(problems[^1].EndsWith('?') ? string.Empty : ".")}";
+    }
 
     private async Task<Stream> OpenExtractAsync(ExtractReference extract, CancellationToken cancellationToken)
     {

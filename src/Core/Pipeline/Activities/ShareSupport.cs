@@ -18,16 +18,41 @@ internal static class ShareSupport
             return ShareSpec.Parse(json, PipelineProfiles.Catalog);
         }
 
+        return DefaultSpec(run.Share, run.Version, keyId, datasets);
+    }
+
+    /// <summary>The share of a run without a share spec: every dataset of the run with every variable its profile allows,
+    /// and the case links when both courts are in the run.</summary>
+    public static ShareSpec DefaultSpec(string share, string version, string keyId, IReadOnlyList<string> datasets)
+    {
         var profiles = datasets.Select(d => PipelineProfiles.Catalog.Get(d)).ToList();
         return new ShareSpec
         {
-            Share = run.Share,
-            Version = run.Version,
+            Share = share,
+            Version = version,
             KeyId = keyId,
             Description = $"All shareable variables of {string.Join(", ", datasets)} (no share spec given).",
             Datasets = profiles.Select(p => new ShareDatasetSpec(p.Name, ShareRules.ShareableVariables(p))).ToList(),
             IncludeCaseLinks = datasets.Contains("magistrates") && datasets.Contains("crown_court"),
         };
+    }
+
+    /// <summary>
+    /// The columns of <paramref name="dataset"/>'s extract that writing the share reads, which ingest checks the header
+    /// for: the source columns of the variables <paramref name="spec"/> gives the dataset (none when it leaves the dataset
+    /// out) and, when the share has case links and the run has both courts, the columns case linking cannot do without.
+    /// </summary>
+    public static IReadOnlyList<string> ColumnsNeeded(ShareSpec spec, string dataset, IReadOnlyCollection<string> runDatasets)
+    {
+        var profile = Profile(dataset);
+        var columns = spec.FindDataset(dataset) is { } shared ? ShareRules.SourceColumns(profile, shared.Variables).ToList() : [];
+        var caseLinking = new CaseLinking.CaseLinkingOptions();
+        if (spec.IncludeCaseLinks && runDatasets.Contains(caseLinking.MagistratesDataset) && runDatasets.Contains(caseLinking.CrownCourtDataset))
+        {
+            columns.AddRange(caseLinking.RequiredColumns(dataset).Where(c => !columns.Contains(c, StringComparer.OrdinalIgnoreCase)));
+        }
+
+        return columns;
     }
 
     /// <summary>The share's pseudonymiser; with <paramref name="expectedFingerprint"/> (the run's, from its start), refuses
