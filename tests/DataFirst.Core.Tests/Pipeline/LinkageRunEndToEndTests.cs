@@ -485,6 +485,51 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         (await run.Blobs.GetPropertiesAsync("quarantine", "wrong/wrong-1/probation_requirements.csv")).Should().NotBeNull();
     }
 
+    [Fact]
+    public async Task Run_RowsWithAnEmptyRequiredColumn_AreQuarantinedNamingTheColumn_AndTheRunCompletes()
+    {
+        using var run = await PipelineTestRun.CreateAsync(people: 150, seed: 20);
+        var crownRows = 0;
+        EditExtract(Path.Combine(run.ExtractsFolder, "crown_court.csv"), (header, rows) =>
+        {
+            var column = Array.IndexOf(header, "defendant_surname");
+            rows[2][column] = string.Empty;
+            rows[5][column] = "   "; // spaces only: empty once trimmed, as ingest reads it
+            crownRows = rows.Count;
+            return (header, rows);
+        });
+        EditExtract(Path.Combine(run.ExtractsFolder, "magistrates.csv"), (header, rows) =>
+        {
+            rows[3][Array.IndexOf(header, "first_listing_date")] = string.Empty;
+            rows[3][Array.IndexOf(header, "surname")] = string.Empty;
+            return (header, rows);
+        });
+        var request = await run.UploadAsync("required", "v1", only: ["magistrates", "crown_court"]);
+
+        var (state, result) = await run.RunAsync(request, "required-1");
+
+        state.Status.Should().Be(WorkflowStatus.Completed, state.Error);
+        result!.RecordsRejected.Should().Be(3);
+        var crown = QuarantinedRows(await run.Blobs.DownloadBytesAsync("quarantine", "required/required-1/crown_court.rejected.csv"));
+        crown.Select(r => (r[0], r[1])).Should().Equal(("4", "extracts/required/crown_court.csv: empty required column(s) 'defendant_surname'"), ("7", "extracts/required/crown_court.csv: empty required column(s) 'defendant_surname'"));
+        var magistrates = QuarantinedRows(await run.Blobs.DownloadBytesAsync("quarantine", "required/required-1/magistrates.rejected.csv"));
+        magistrates.Select(r => r[1]).Should().Equal("extracts/required/magistrates.csv: empty required column(s) 'surname', 'first_listing_date'");
+        (await run.PublishedFilesAsync("required", "v1"))["crown_court.csv"].TrimEnd('\n').Split('\n').Should().HaveCount(crownRows - 2 + 1, "the rejected rows are not shared");
+    }
+
+    private static List<string[]> QuarantinedRows(byte[] bytes)
+    {
+        var csv = new CsvReader(new StringReader(Encoding.UTF8.GetString(bytes)), "quarantine");
+        csv.ReadRow().Should().StartWith(["source_line", "reason"]);
+        var rows = new List<string[]>();
+        while (csv.ReadRow() is { } row)
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     /// <summary>Rewrites a generated extract through <paramref name="edit"/> (header and rows, parsed).</summary>
     private static void EditExtract(string path, Func<string[], List<string[]>, (string[] Header, List<string[]> Rows)> edit)
     {

@@ -10,7 +10,7 @@ namespace DataFirst.Core.Pipeline.Activities;
 /// <summary>
 /// Reads one extract, checks it against its dataset profile and the columns the share reads of it (an extract lacking
 /// one is refused whole, before any row is read), moves broken rows to quarantine with a reason (wrong number of
-/// fields, missing or repeated row id, bytes that are not UTF-8), maps
+/// fields, missing or repeated row id, an empty required column, bytes that are not UTF-8), maps
 /// the identifier columns to the canonical names the linkage settings use, standardises them into
 /// a columnar record set, and stores that in the run's working folder. Datasets without person
 /// identifiers are validated and counted but take no part in linkage.
@@ -60,6 +60,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
 
         var idColumn = mapping.UniqueIdIndex;
+        var required = RequiredColumns(profile, header);
         var seen = new IdRepeatCheck(); // the row ids as UTF-8 bytes: a set of strings took about 70 bytes a row
         long total = 0;
 
@@ -90,7 +91,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 total++;
-                if (Validate(row, header.Length, idColumn, seen, csv.EndLineNumber - csv.LineNumber) is { } reason)
+                if (Validate(row, header.Length, idColumn, required, seen, csv.EndLineNumber - csv.LineNumber) is { } reason)
                 {
                     quarantine.Add([csv.LineNumber.ToString(CultureInfo.InvariantCulture), $"{extract.Blob}: {reason}", .. row.ToArray()]);
                     continue;
@@ -213,6 +214,14 @@ public sealed class IngestExtractActivity(PipelineServices services)
             : $"extract '{input.Extract.Blob}' (dataset {input.Extract.Dataset}) {string.Join(". It also ", problems)}{(problems[^1].EndsWith('?') ? string.Empty : ".")}";
     }
 
+    /// <summary>The header positions and names of the columns the profile marks required, other than the row id (which has
+    /// its own check); the header has them all (<see cref="ExtractColumnMapping.MissingColumns"/>).</summary>
+    private static (int Index, string Name)[] RequiredColumns(DatasetProfile profile, string[] header) =>
+        profile.Columns.Where(c => c.Required && !string.Equals(c.Name, profile.UniqueIdColumn, StringComparison.OrdinalIgnoreCase))
+            .Select(c => (Array.FindIndex(header, h => string.Equals(h, c.Name, StringComparison.OrdinalIgnoreCase)), c.Name))
+            .Where(c => c.Item1 >= 0)
+            .ToArray();
+
     private async Task<Stream> OpenExtractAsync(ExtractReference extract, CancellationToken cancellationToken)
     {
         try
@@ -225,7 +234,7 @@ public sealed class IngestExtractActivity(PipelineServices services)
         }
     }
 
-    private static string? Validate(CsvRow row, int width, int idColumn, IdRepeatCheck seen, long extraLines)
+    private static string? Validate(CsvRow row, int width, int idColumn, (int Index, string Name)[] required, IdRepeatCheck seen, long extraLines)
     {
         if (row.Count != width)
         {
@@ -245,6 +254,21 @@ public sealed class IngestExtractActivity(PipelineServices services)
         if (id.IsEmpty)
         {
             return "empty row id";
+        }
+
+        // Before the id is recorded: the ids checked are the accepted rows' (the record-set builder takes them).
+        string? empty = null;
+        foreach (var (index, name) in required)
+        {
+            if (row.Span(index).Trim().IsEmpty)
+            {
+                empty = empty is null ? $"'{name}'" : $"{empty}, '{name}'";
+            }
+        }
+
+        if (empty is not null)
+        {
+            return $"empty required column(s) {empty}";
         }
 
         return seen.Add(id) < 0 ? null : "row id repeats an earlier row";
