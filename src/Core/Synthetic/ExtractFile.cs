@@ -278,6 +278,9 @@ internal sealed class ExtractFile : IDisposable
 
     private sealed record PendingRow(string Body, int Malformed, object? Tag);
 
+    /// <summary>A value for a column the simulation leaves unset. Some are left empty (missing data), but never one the
+    /// profile marks required: ingest would quarantine the row (the draws are made either way, so the other values stay
+    /// as they were).</summary>
     private string? Fill(int index, ColumnProfile column, DateOnly eventDate)
     {
         var rng = _fillRng;
@@ -285,7 +288,7 @@ internal sealed class ExtractFile : IDisposable
         {
             case ColumnType.Categorical when _codes[index].Length > 0:
                 {
-                    if (rng.Chance(0.01))
+                    if (rng.Chance(0.01) && !column.Required)
                     {
                         return null;
                     }
@@ -298,7 +301,7 @@ internal sealed class ExtractFile : IDisposable
                 }
 
             case ColumnType.Date:
-                return rng.Chance(0.05) ? null : eventDate.AddDays(rng.Between(-30, 30)).ToString(_formats[index] ?? "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                return rng.Chance(0.05) && !column.Required ? null : eventDate.AddDays(rng.Between(-30, 30)).ToString(_formats[index] ?? "yyyy-MM-dd", CultureInfo.InvariantCulture);
             case ColumnType.Integer:
                 return rng.Between(0, 12).ToString(CultureInfo.InvariantCulture);
             case ColumnType.Decimal:
@@ -306,7 +309,7 @@ internal sealed class ExtractFile : IDisposable
             case ColumnType.Boolean:
                 return rng.Chance(0.5) ? "true" : "false";
             default:
-                return column.Role == ColumnRole.SystemId ? $"{column.Name[..Math.Min(3, column.Name.Length)].ToUpperInvariant()}{Rows}" : null;
+                return column.Role == ColumnRole.SystemId || column.Required ? $"{column.Name[..Math.Min(3, column.Name.Length)].ToUpperInvariant()}{Rows}" : null;
         }
     }
 

@@ -106,6 +106,46 @@ public sealed class ExtractGeneratorTests(ExtractGeneratorFixture fixture) : ICl
     }
 
     [Fact]
+    public void GenerateAsync_EveryDataset_LeavesNoRequiredColumnEmpty()
+    {
+        // Ingest quarantines a row with an empty required column: the demo's extracts, noise and all, must have none.
+        foreach (var dataset in ExtractGenerator.AllDatasets)
+        {
+            var profile = Profiles.Get(dataset);
+            var table = Output.Dataset(dataset);
+            foreach (var column in profile.Columns.Where(c => c.Required))
+            {
+                table.Values(column.Name).Count(v => v.Trim().Length == 0).Should().Be(0, $"{dataset}.{column.Name} is required");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ProfileMarkingAColumnItFillsRequired_NeverLeavesItEmpty()
+    {
+        // Columns the simulation does not know are filled generically, some left empty (missing data); not required ones.
+        var extra = new[]
+        {
+            new ColumnProfile { Name = "extra_code", Type = ColumnType.Categorical, Role = ColumnRole.Variable, Description = "x", Codes = new Dictionary<string, string> { ["A"] = "a", ["B"] = "b" }, Required = true },
+            new ColumnProfile { Name = "extra_date", Type = ColumnType.Date, Role = ColumnRole.Variable, Description = "x", Format = "dd/MM/yyyy", Required = true },
+            new ColumnProfile { Name = "extra_text", Type = ColumnType.String, Role = ColumnRole.Variable, Description = "x", Required = true },
+            new ColumnProfile { Name = "optional_date", Type = ColumnType.Date, Role = ColumnRole.Variable, Description = "x", Format = "dd/MM/yyyy" },
+        };
+        var catalog = new ProfileCatalog(Profiles.Select(p => p.Name == "magistrates" ? p with { Columns = [.. p.Columns, .. extra] } : p));
+
+        var output = await GeneratedExtracts.GenerateAsync(new GeneratorOptions { People = 2000, Seed = 4, Profiles = catalog, Datasets = ["magistrates"] });
+
+        var table = output.Dataset("magistrates");
+        table.Rows.Count.Should().BeGreaterThan(1000);
+        foreach (var column in extra.Where(c => c.Required))
+        {
+            table.Values(column.Name).Should().NotContain(string.Empty, $"{column.Name} is required");
+        }
+
+        table.Values("optional_date").Should().Contain(string.Empty, "a column that is not required still gets missing values");
+    }
+
+    [Fact]
     public void GenerateAsync_References_PointAtExistingRows()
     {
         foreach (var profile in Profiles)
