@@ -97,19 +97,49 @@ public static class EvaluationSuite
     /// pattern is given) and the line. <paramref name="source"/> names the file in errors.</summary>
     public static IEnumerable<(string Id, string Dataset, string Label, long Line)> ReadTruthRows(string file, string source, string idColumn, string truthColumn, string? pattern, string? datasetColumn, bool datasetRequired)
     {
-        var regex = pattern is null ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        var regex = pattern is null ? null : TruthRegex(pattern);
         string[][] id = [[idColumn], [truthColumn]], dataset = datasetColumn is null ? [] : [[datasetColumn]];
         foreach (var (values, line) in CsvColumnFile.ReadRows(file, source, datasetRequired ? [.. id, .. dataset] : id, datasetRequired ? [] : dataset))
         {
             var label = values[1];
-            if (regex?.Match(label) is { Success: true } m)
+
+            // A blank value stays blank (the caller decides what an unknown entity means); any other value the pattern
+            // does not match, or matches with an empty group, is an error: falling back to the whole value, or giving
+            // every such record the label "", would score a wrong answer without a word.
+            if (regex is not null && label.Length > 0)
             {
+                var m = regex.Match(label);
+                if (!m.Success || m.Groups[1].Length == 0)
+                {
+                    throw new DataException($"{source} line {line}: the truth value {(m.Success ? "matches the truth pattern with an empty group" : "does not match the truth pattern")}; fix the pattern or the value.");
+                }
+
                 label = m.Groups[1].Value;
             }
 
             yield return (values[0], datasetColumn is null ? "" : values[2], label, line);
         }
     }
+
+    /// <summary>What is wrong with a truth pattern, or null when it is a valid regex with exactly one capture group (its
+    /// value is the entity label).</summary>
+    public static string? TruthPatternProblem(string pattern)
+    {
+        try
+        {
+            var groups = new Regex(pattern, RegexOptions.CultureInvariant).GetGroupNumbers().Length - 1;
+            return groups == 1 ? null : $"must have exactly one capture group (the entity label); it has {groups}.";
+        }
+        catch (ArgumentException ex)
+        {
+            return $"is not a valid regular expression: {ex.Message}";
+        }
+    }
+
+    private static Regex TruthRegex(string pattern) =>
+        TruthPatternProblem(pattern) is { } problem
+            ? throw new SettingsException("truth_pattern", problem)
+            : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     /// <summary>Adds one record's truth label; the same record with another label fails naming the line, never a value.</summary>
     public static void AddTruth<TRecord>(Dictionary<TRecord, string> truth, TRecord record, string label, string source, long line)

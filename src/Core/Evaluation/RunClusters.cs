@@ -11,7 +11,7 @@ public readonly record struct RecordRef(string Dataset, string Id);
 /// (source dataset, unique id): in a link run two datasets may use the same ids, and keying by the id alone would let
 /// one record's cluster overwrite the other's and score a wrong answer without a word. Truth rows, labelled pairs and
 /// predictions name their records through <see cref="Resolve"/>, which needs a dataset only when an id is in more than
-/// one dataset of the run, and then fails naming the line rather than guessing.
+/// one dataset of the run, and then fails naming the line rather than guessing; a dataset the run lacks fails too.
 /// </summary>
 public sealed class RunClusters
 {
@@ -64,14 +64,24 @@ public sealed class RunClusters
 
     /// <summary>
     /// The run's record that <paramref name="id"/> (and <paramref name="dataset"/>, "" when the input names none) refers
-    /// to, or null when the run has none. A dataset is only used when the run has several: then a named dataset must be
-    /// one of them, and an id without one must be in exactly one dataset. Errors name the line, never the id.
+    /// to, or null when the run has none. A named dataset must be one of the run's (unchecked only when clusters.csv has
+    /// no source_dataset column); when the run has several, an id without one must be in exactly one dataset. Errors
+    /// name the line, never the id.
     /// </summary>
     public RecordRef? Resolve(string id, string dataset, string source, long line)
     {
         if (Datasets.Count <= 1)
         {
-            var only = new RecordRef(Datasets.Count == 1 ? Datasets[0] : "", id);
+            var onlyDataset = Datasets.Count == 1 ? Datasets[0] : "";
+
+            // A dataset named that is not the run's one would otherwise be matched by the id alone: the file may be
+            // for another run. Unchecked only when clusters.csv has no source_dataset column to compare with.
+            if (dataset.Length > 0 && onlyDataset.Length > 0 && dataset != onlyDataset)
+            {
+                throw new DataException($"{source} line {line}: source dataset '{dataset}' is not the dataset of the run's clusters ('{onlyDataset}'); name the run's dataset, or leave the source dataset column out.");
+            }
+
+            var only = new RecordRef(onlyDataset, id);
             return _clusterOf.ContainsKey(only) ? only : null;
         }
 

@@ -1,4 +1,5 @@
 using DataFirst.Core.Evaluation;
+using DataFirst.Core.Settings;
 
 namespace DataFirst.Core.Tests.Evaluation;
 
@@ -30,5 +31,53 @@ public sealed class EvaluationSuiteTests
         m.TruePairs.Should().Be(2);
         m.Precision.Should().BeApproximately(1 / 3.0, 1e-9);
         m.Recall.Should().BeApproximately(0.5, 1e-9);
+    }
+
+    [Theory]
+    [InlineData("^rec-(\\d+)-", null)]
+    [InlineData("^rec-\\d+-", "exactly one capture group")]
+    [InlineData("^(rec)-(\\d+)-", "exactly one capture group")]
+    [InlineData("(?<id>\\d+)", null)]
+    [InlineData("(", "not a valid regular expression")]
+    public void TruthPatternProblem_NeedsExactlyOneCaptureGroup(string pattern, string? expected)
+    {
+        var problem = EvaluationSuite.TruthPatternProblem(pattern);
+
+        if (expected is null)
+        {
+            problem.Should().BeNull();
+        }
+        else
+        {
+            problem.Should().Contain(expected);
+        }
+    }
+
+    [Fact]
+    public void ReadTruth_ValueThePatternDoesNotMatch_FailsNamingTheLine_AndBlankStaysBlank()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"truth-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(file, ["unique_id,rec", "1,rec-1-org", "2,", "3,other"]);
+
+            var act = () => EvaluationSuite.ReadTruth(file, "unique_id", "rec", "^rec-(\\d+)-");
+            var rows = EvaluationSuite.ReadTruthRows(file, "t", "unique_id", "rec", "^rec-(\\d+)-", null, false).Take(2).Select(r => r.Label).ToList();
+
+            act.Should().Throw<DataException>().WithMessage("*line 4: the truth value does not match the truth pattern*");
+            rows.Should().Equal("1", "");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void ReadTruth_PatternWithoutAGroup_IsASettingsError()
+    {
+        var act = () => EvaluationSuite.ReadTruth("unused.csv", "unique_id", "rec", "^rec-");
+
+        act.Should().Throw<SettingsException>().WithMessage("*truth_pattern*exactly one capture group*");
     }
 }
