@@ -46,6 +46,11 @@ internal static class EvaluateCommand
                     throw new CliUsageException("--truth and --labels: give one (the labelled pairs or the truth column), not both.");
                 }
 
+                if (parse.GetValue(truth) is null && new Option[] { truthColumn, truthPattern, truthDataset, truthId }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } orphan)
+                {
+                    throw new CliUsageException($"{orphan.Name} applies to --truth, which is not given.");
+                }
+
                 if (parse.GetValue(truthPattern) is { } tp && EvaluationSuite.TruthPatternProblem(tp) is { } problem)
                 {
                     throw new CliUsageException($"--truth-pattern {problem}");

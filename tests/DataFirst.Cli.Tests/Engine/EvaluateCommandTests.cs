@@ -340,6 +340,20 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
+    public async Task Evaluate_TruthOptionsWithoutTruth_AreAUsageError()
+    {
+        using var temp = new TempFolder();
+
+        File.WriteAllText(temp.Combine("clusters.csv"), ClustersAB);
+        File.WriteAllLines(temp.Combine("labels.csv"), ["unique_id_l,unique_id_r,clerical_match_score", "a,b,1"]);
+
+        var (code, _, error) = await EngineCli.Run("evaluate", "--clusters", temp.Combine("clusters.csv"), "--labels", temp.Combine("labels.csv"), "--truth-pattern", "^(\\d+)");
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Should().Contain("--truth-pattern applies to --truth, which is not given");
+    }
+
+    [Fact]
     public async Task Evaluate_BlankTruthLabels_AreLeftOutOfScoring_WithAWarning()
     {
         // c and d are unknown (blank): lumped together as one entity they would make a true pair the run missed.
