@@ -13,7 +13,7 @@ namespace DataFirst.Storage.Embedded;
 /// document with a type tag per value so that every supported type round-trips. ETags are new
 /// random values on every write. Writes run in <c>BEGIN IMMEDIATE</c> transactions (a batch is one
 /// transaction), the database is in WAL mode with a busy timeout, so several processes can share
-/// the file safely.
+/// the file safely. On Unix a database file it creates is 0600 (and so are its WAL files).
 /// </para>
 /// </summary>
 public sealed class SqliteTableStore : ITableStore, IDisposable
@@ -28,7 +28,8 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         EnsureSqliteInitialised();
         DatabasePath = Path.GetFullPath(databasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        CreateOwnerOnlyFile(DatabasePath);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = DatabasePath,
@@ -53,6 +54,23 @@ public sealed class SqliteTableStore : ITableStore, IDisposable
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>
+    /// Creates the database as an empty file (which SQLite takes for an empty database), 0600 on Unix, unless it exists:
+    /// it holds run history. SQLite gives the <c>-wal</c> and <c>-shm</c> files it creates beside it the database
+    /// file's permissions, so they are owner-only too. An existing file keeps its mode.
+    /// </summary>
+    private static void CreateOwnerOnlyFile(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, OwnerOnly.Create(FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.None));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // There already (or another process created it first).
+        }
+    }
 
     public override string ToString() => $"SqliteTableStore({DatabasePath})";
 

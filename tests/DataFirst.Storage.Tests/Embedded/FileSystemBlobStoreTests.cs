@@ -86,6 +86,39 @@ public sealed class FileSystemBlobStoreTests(ITestOutputHelper output) : BlobSto
     }
 
     [Fact]
+    public async Task UploadAsync_OnUnix_CreatesFoldersAndFilesForTheOwnerOnly()
+    {
+        // xunit 2 cannot skip at run time: on Windows the files inherit the folder's ACL, nothing to check.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var root = Path.Combine(_root.Path, "data", "blobs");
+        var store = new FileSystemBlobStore(root);
+        await store.CreateContainerIfNotExistsAsync("working");
+        await store.UploadBytesAsync("working", "run1/records/part-0.csv", "postcode\nAB1 2CD\n"u8.ToArray());
+
+        var folders = new[] { Path.Combine(_root.Path, "data"), root }.Concat(Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)).ToList();
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList();
+        folders.Should().HaveCountGreaterThanOrEqualTo(6);   // data, blobs, working, working/b, working/b/xx, working/.tmp
+        files.Should().Contain(f => Path.GetFileName(f) == ".lock").And.HaveCount(2);
+        foreach (var folder in folders)
+        {
+            File.GetUnixFileMode(folder).Should().Be(OwnerOnlyDirectory, folder);
+        }
+
+        foreach (var file in files)
+        {
+            File.GetUnixFileMode(file).Should().Be(OwnerOnlyFile, file);
+        }
+    }
+
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    [Fact]
     public async Task OpenReadAsync_WhileReplaced_ReaderKeepsOldContent()
     {
         await Store.UploadBytesAsync(Container, "snap.txt", "old content"u8.ToArray());

@@ -43,6 +43,30 @@ public sealed class SqliteTableStoreTests : TableStoreContractTests
     }
 
     [Fact]
+    public async Task Constructor_OnUnix_CreatesTheDatabaseAndItsWalFilesForTheOwnerOnly()
+    {
+        // xunit 2 cannot skip at run time: on Windows the files inherit the folder's ACL, nothing to check.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var folder = Path.Combine(_root.Path, "data");
+        var database = Path.Combine(folder, "tables.db");
+        using var store = new SqliteTableStore(database);
+        await store.CreateTableIfNotExistsAsync("Runs");
+        await store.AddAsync("Runs", new TableEntity("run", "r1") { Properties = new Dictionary<string, object?> { ["Share"] = "s" } });
+
+        File.GetUnixFileMode(folder).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var files = Directory.EnumerateFiles(folder).ToList();
+        files.Select(Path.GetFileName).Should().Contain(["tables.db", "tables.db-wal", "tables.db-shm"]);
+        foreach (var file in files)
+        {
+            File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);
+        }
+    }
+
+    [Fact]
     public async Task Data_ReopenedStore_SeesCommittedEntities()
     {
         await Store.AddAsync(Table, new TableEntity("p", "r") { Properties = new Dictionary<string, object?> { ["V"] = "kept" } });
