@@ -19,6 +19,10 @@ namespace DataFirst.Storage.Embedded;
 /// held with an exclusive OS lock, so conditional create is atomic across processes. On Unix every folder it creates
 /// is 0700 and every file 0600 (<see cref="OwnerOnly"/>): blobs hold personal data.
 /// </para>
+/// <para>
+/// Upload files left by a process that died (killed during an upload) are removed when the store is opened and by
+/// <see cref="RemoveAbandonedUploads"/>; see there for how a live upload is told from a dead one.
+/// </para>
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
 {
@@ -39,6 +43,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         ArgumentException.ThrowIfNullOrWhiteSpace(rootDirectory);
         RootDirectory = Path.GetFullPath(rootDirectory);
         OwnerOnly.CreateDirectory(RootDirectory);
+        RemoveAbandonedUploads();
     }
 
     public string RootDirectory { get; }
@@ -79,25 +84,31 @@ public sealed class FileSystemBlobStore : IBlobStore
         var tempDir = Path.Combine(containerDir, TempFolder);
         OwnerOnly.CreateDirectory(tempDir);
         var temp = Path.Combine(tempDir, $"{Guid.NewGuid():N}.upload");
+        Stream? file = null;
         try
         {
             BlobHeader header;
             try
             {
-                await using (var file = OpenUploadFile(temp))
+                // The upload owns its file by holding it open with FileShare.None (an exclusive flock on Unix) from its
+                // creation, under the container lock, until the container lock is held again for the commit: at no
+                // moment that RemoveAbandonedUploads (which runs under the container lock) can see is the file unowned.
+                using (await AcquireLockAsync(containerDir, cancellationToken).ConfigureAwait(false))
                 {
-                    var length = await CopyContentAsync(content, file, cancellationToken).ConfigureAwait(false);
-                    header = new BlobHeader(
-                        name,
-                        NewETag(),
-                        length,
-                        DateTimeOffset.UtcNow,
-                        options.ContentType ?? "application/octet-stream",
-                        options.Metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(options.Metadata, StringComparer.OrdinalIgnoreCase));
-                    await WriteTrailerAsync(file, header, cancellationToken).ConfigureAwait(false);
-                    await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    (file as FileStream)?.Flush(flushToDisk: true);
+                    file = OpenUploadFile(temp);
                 }
+
+                var length = await CopyContentAsync(content, file, cancellationToken).ConfigureAwait(false);
+                header = new BlobHeader(
+                    name,
+                    NewETag(),
+                    length,
+                    DateTimeOffset.UtcNow,
+                    options.ContentType ?? "application/octet-stream",
+                    options.Metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(options.Metadata, StringComparer.OrdinalIgnoreCase));
+                await WriteTrailerAsync(file, header, cancellationToken).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                (file as FileStream)?.Flush(flushToDisk: true);
             }
             catch (IOException ex) when (LocalDisk.IsFull(ex) && ex is not LocalDiskFullException)
             {
@@ -108,6 +119,9 @@ public sealed class FileSystemBlobStore : IBlobStore
             OwnerOnly.CreateDirectory(Path.GetDirectoryName(target)!);
             using (await AcquireLockAsync(containerDir, cancellationToken).ConfigureAwait(false))
             {
+                // Closed only now (Windows cannot rename a file open without FileShare.Delete).
+                await file.DisposeAsync().ConfigureAwait(false);
+                file = null;
                 var exists = File.Exists(target);
                 if (options.IfNotExists && exists)
                 {
@@ -135,9 +149,106 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
         finally
         {
+            if (file is not null)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+
             TryDelete(temp);
         }
     }
+
+    /// <summary>
+    /// Removes the upload files in every container's <c>.tmp</c> folder that no live upload owns: those of a process that
+    /// was killed (SIGKILL, a crash, a power cut) while it wrote a blob, which hold part of that blob (personal data).
+    /// Runs when the store is opened; call it again in a long-lived process. Returns the number of files removed.
+    /// <para>
+    /// Several processes may share a data folder (a <c>serve</c> host and a <c>run</c>), so age says nothing: an
+    /// upload of a large extract can run for many minutes. Ownership is the OS lock instead. An upload holds its file
+    /// open with <see cref="FileShare.None"/> (an exclusive <c>flock</c> on Unix, a share lock on Windows) for as long
+    /// as the file exists under its name, and the OS drops that lock when the process dies, however it dies. Under the
+    /// container's lock, each file is opened with <see cref="FileShare.None"/> and deleted while so held; a file
+    /// that cannot be opened that way belongs to a live upload and is kept. An upload creates its file under the
+    /// container lock and keeps it open until it holds that lock again to commit, so there is no moment when a live
+    /// upload's file exists unlocked. A container whose lock is busy is skipped (whoever holds it is active; the next
+    /// call cleans it). With .NET's file locking turned off (<c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c>) a live file
+    /// cannot be told from a dead one, so nothing is removed.
+    /// </para>
+    /// </summary>
+    public int RemoveAbandonedUploads()
+    {
+        if (FileLockingDisabled())
+        {
+            Log.AbandonedUploadsKept(_logger, RootDirectory);
+            return 0;
+        }
+
+        var removed = 0;
+        try
+        {
+            foreach (var containerDir in Directory.EnumerateDirectories(RootDirectory))
+            {
+                removed += RemoveAbandonedUploads(containerDir);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: what is left is removed by the next call.
+        }
+
+        return removed;
+    }
+
+    private int RemoveAbandonedUploads(string containerDir)
+    {
+        var tempDir = Path.Combine(containerDir, TempFolder);
+        if (!Directory.Exists(tempDir) || !Directory.EnumerateFiles(tempDir, "*.upload").Any())
+        {
+            return 0;
+        }
+
+        using var containerLock = TryAcquireLock(containerDir);
+        if (containerLock is null)
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        long bytes = 0;
+        foreach (var path in Directory.EnumerateFiles(tempDir, "*.upload"))
+        {
+            try
+            {
+                // Deleted while this handle holds the exclusive lock. Windows cannot delete a file open without
+                // FileShare.Delete, so there the handle deletes it on close (the open itself fails on a live upload's
+                // file); on Unix the file is deleted explicitly, only once the lock has been granted.
+                var windows = OperatingSystem.IsWindows();
+                using var abandoned = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1, windows ? FileOptions.DeleteOnClose : FileOptions.None);
+                bytes += abandoned.Length;
+                if (!windows)
+                {
+                    File.Delete(path);
+                }
+
+                removed++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Held by a live upload (or gone already): not ours to remove.
+            }
+        }
+
+        if (removed > 0)
+        {
+            Log.AbandonedUploadsRemoved(_logger, Path.GetFileName(containerDir), removed, bytes);
+        }
+
+        return removed;
+    }
+
+    private static bool FileLockingDisabled() =>
+        (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
+        || Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is { } value && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
 
     public Task<Stream> OpenReadAsync(string container, string name, CancellationToken cancellationToken = default)
     {
@@ -351,6 +462,27 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     private static StorageException Corrupt(string path) =>
         new(StorageErrorKind.Other, 500, "CorruptBlobFile", $"Blob file '{path}' is damaged (bad trailer). Delete it or restore it from a backup.");
+
+    /// <summary>The container lock if it is free within a moment (it is held for microseconds at a time), else null.</summary>
+    private static FileStream? TryAcquireLock(string containerDir)
+    {
+        var path = Path.Combine(containerDir, LockFile);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, OwnerOnly.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(10);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
 
     private static async Task<IDisposable> AcquireLockAsync(string containerDir, CancellationToken cancellationToken)
     {

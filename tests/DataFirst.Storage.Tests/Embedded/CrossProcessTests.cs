@@ -46,7 +46,60 @@ public sealed class CrossProcessTests : IDisposable
         (await reader.GetAsync("Counters", "counter", "c"))!.GetInt64("Value").Should().Be(60);
     }
 
+    [Fact]
+    public async Task Constructor_UploadFileOfAKilledProcess_IsRemoved_ButNotWhileThatProcessLives()
+    {
+        var blobs = Path.Combine(_root.Path, "blobs");
+        await new FileSystemBlobStore(blobs).CreateContainerIfNotExistsAsync("working");
+        var tempDir = Path.Combine(blobs, "working", ".tmp");
+        await File.WriteAllTextAsync(GoFile, "go");
+        using var child = StartChild(["blob-upload-hang", GoFile, blobs, "working", "run1/records/part-0.csv"]);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            (await child.StandardOutput.ReadLineAsync(timeout.Token)).Should().Be("WRITING", await ErrorsIfExitedAsync(child));
+            var uploadFile = Directory.EnumerateFiles(tempDir).Should().ContainSingle().Subject;
+
+            // Another process (a serve host, a resumed run) opens the folder while the upload is written: it is kept.
+            new FileSystemBlobStore(blobs).RemoveAbandonedUploads().Should().Be(0);
+            File.Exists(uploadFile).Should().BeTrue();
+
+            // SIGKILL: the upload's finally never runs and its partial file stays, until the next store is opened.
+            child.Kill();
+            await child.WaitForExitAsync(timeout.Token);
+            File.Exists(uploadFile).Should().BeTrue();
+
+            var reopened = new FileSystemBlobStore(blobs);
+
+            Directory.EnumerateFiles(tempDir).Should().BeEmpty();
+            (await reopened.GetPropertiesAsync("working", "run1/records/part-0.csv")).Should().BeNull();
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static async Task<string> ErrorsIfExitedAsync(Process child) => child.HasExited ? await child.StandardError.ReadToEndAsync() : "";
+
     private string GoFile => Path.Combine(_root.Path, "go");
+
+    private static Process StartChild(string[] args)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(ChildProcessProgram).Assembly.Location);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
 
     private static async Task<List<string>> RunChildrenAsync(int count, Func<int, string[]> arguments)
     {

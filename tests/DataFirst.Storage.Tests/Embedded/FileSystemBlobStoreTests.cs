@@ -52,6 +52,53 @@ public sealed class FileSystemBlobStoreTests(ITestOutputHelper output) : BlobSto
     }
 
     [Fact]
+    public async Task Constructor_AbandonedUploadFile_IsRemoved_WhileALiveUploadKeepsItsFile()
+    {
+        // A live upload, paused after its first chunk: its file is open (and locked) in .tmp.
+        var tempDir = Path.Combine(_root.Path, Container, ".tmp");
+        await using var content = new PausedStream(new byte[64 * 1024]);
+        var live = Store.UploadAsync(Container, "live.csv", content);
+        await content.FirstReadDone.WaitAsync(TimeSpan.FromSeconds(30));
+        var liveFile = Directory.EnumerateFiles(tempDir).Should().ContainSingle().Subject;
+
+        // The file of an upload whose process was killed: nobody holds it.
+        var abandoned = Path.Combine(tempDir, $"{Guid.NewGuid():N}.upload");
+        await File.WriteAllBytesAsync(abandoned, "postcode\nAB1 2CD\n"u8.ToArray());
+
+        var reopened = new FileSystemBlobStore(_root.Path);
+
+        File.Exists(abandoned).Should().BeFalse();
+        File.Exists(liveFile).Should().BeTrue();
+        reopened.RemoveAbandonedUploads().Should().Be(0);
+        content.Resume();
+        (await live).Length.Should().Be(64 * 1024);
+        (await reopened.DownloadBytesAsync(Container, "live.csv")).Should().HaveCount(64 * 1024);
+        Directory.EnumerateFiles(tempDir).Should().BeEmpty();
+    }
+
+    /// <summary>Gives its content in two halves, and the second only after <see cref="Resume"/>.</summary>
+    private sealed class PausedStream(byte[] content) : MemoryStream(content)
+    {
+        private readonly TaskCompletionSource _firstRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _resume = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstReadDone => _firstRead.Task;
+
+        public void Resume() => _resume.TrySetResult();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position >= Length / 2)
+            {
+                _firstRead.TrySetResult();
+                await _resume.Task.WaitAsync(cancellationToken);
+            }
+
+            return await base.ReadAsync(buffer[..(int)Math.Min(buffer.Length, Length / 2)], cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task UploadAsync_DataFolderFull_NamesTheFolderAndTheBlob_AndCommitsNothing()
     {
         // The upload's file is Linux's /dev/full: every write fails with the kernel's ENOSPC.

@@ -66,9 +66,38 @@ public static class ChildProcessProgram
                 return 0;
             }
 
+            case "blob-upload-hang":
+            {
+                // args: go-file root container name. Writes 1 MiB of the blob, says WRITING, then waits to be killed.
+                var store = new FileSystemBlobStore(args[2]);
+                await store.UploadAsync(args[3], args[4], new EndlessUpload());
+                return 1;
+            }
+
             default:
                 await Console.Error.WriteLineAsync($"unknown command '{args[0]}'");
                 return 2;
+        }
+    }
+
+    /// <summary>1 MiB of content, then a read that never returns.</summary>
+    private sealed class EndlessUpload : MemoryStream
+    {
+        private const int Size = 1 << 20;
+        private long _given;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_given >= Size)
+            {
+                Console.WriteLine("WRITING");
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            var n = (int)Math.Min(buffer.Length, Size - _given);
+            buffer.Span[..n].Fill((byte)'x');
+            _given += n;
+            return n;
         }
     }
 
