@@ -9,7 +9,8 @@ internal static class CliPaths
         var full = Path.GetFullPath(path);
         try
         {
-            Directory.CreateDirectory(full);
+            // A folder made here (a data folder, an output folder) holds personal data or ids: owner-only on Unix.
+            Storage.Embedded.OwnerOnly.CreateDirectory(full);
             var probe = Path.Combine(full, $".datafirst-write-probe-{Environment.ProcessId}");
             File.WriteAllText(probe, string.Empty);
             File.Delete(probe);

@@ -110,4 +110,21 @@ public sealed class CliAppTests
         error.Trim().Split('\n').Should().ContainSingle();
         error.Should().Contain("--parallel-activities").And.Contain("1 or more");
     }
+
+    [Fact]
+    public void EnsureWritableDirectory_OnUnix_CreatesTheFolderAndItsParentsForTheOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // the folder inherits its parent's ACL there
+        }
+
+        using var temp = new TempFolder();
+        var data = temp.Combine("new", "data");
+
+        CliPaths.EnsureWritableDirectory(data, "--data");
+
+        File.GetUnixFileMode(data).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.GetUnixFileMode(temp.Combine("new")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
 }

@@ -34,7 +34,7 @@ internal static class KeyProviders
             return false;
         }
 
-        Directory.CreateDirectory(keysDirectory);
+        Storage.Embedded.OwnerOnly.CreateDirectory(keysDirectory);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

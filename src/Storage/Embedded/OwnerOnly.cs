@@ -6,7 +6,7 @@ namespace DataFirst.Storage.Embedded;
 /// allows (a umask can only take bits away). On Windows they inherit the data folder's ACL, as any file does.
 /// Only what is created is affected: an existing folder or file keeps its mode.
 /// </summary>
-internal static class OwnerOnly
+public static class OwnerOnly
 {
     public const UnixFileMode DirectoryPermissions = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
