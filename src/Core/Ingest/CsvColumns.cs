@@ -55,11 +55,12 @@ public sealed class CsvColumnFile : IDisposable
             var csv = new CsvReader(reader, source, trimUnquoted: true);
             var row = csv.ReadHeader(h => required.Count(names => !names.Any(name => h.Any(column => string.Equals(column.Trim(), name, StringComparison.OrdinalIgnoreCase)))))
                 ?? throw new DataException($"{source} is empty: it has no header row.");
-            var header = new CsvHeader(row, source, message => new DataException(message));
+            var asked = required.Concat(optional).SelectMany(names => names).ToList();
+            var header = new CsvHeader(row, source, message => new DataException(message), asked);
             var missing = required.Where(names => header.IndexOfAny(names) is null).Select(names => string.Join(" or ", names)).ToList();
             if (missing.Count > 0)
             {
-                throw new DataException($"{source} lacks column(s) {string.Join(", ", missing)}; its header has: {string.Join(", ", row.Select(h => h.Trim()))}.");
+                throw new DataException($"{source} lacks column(s) {string.Join(", ", missing)}; {HeaderCells.Describe(row, asked)}.");
             }
 
             var index = required.Concat(optional).Select(names => header.IndexOfAny(names) ?? -1).ToArray();

@@ -101,7 +101,11 @@ public sealed class RecordSetBuilder
 
         int Find(string col, string what) =>
             Lookup(col, what)
-                ?? throw new DataException($"input '{label}': column '{col}' ({what}) is missing; the input has columns: {string.Join(", ", header)}. Fix the settings or the input.");
+                ?? throw new DataException($"input '{label}': column '{col}' ({what}) is missing; {HeaderCells.Describe(header, Asked())}. Fix the settings or the input.");
+
+        // The columns this builder reads: evidence that a first line naming one of them is a header (HeaderCells).
+        IEnumerable<string> Asked() =>
+            columns.SelectMany(c => c.Sources is { Count: > 0 } parts ? parts : [c.SourceColumn]).Append(settings.UniqueIdColumn).Append(settings.SourceDatasetColumn);
 
         var idCol = Find(settings.UniqueIdColumn, "unique_id_column");
         var srcCol = Lookup(settings.SourceDatasetColumn, "source_dataset_column") ?? -1;

@@ -79,4 +79,24 @@ public sealed class LinkCommandTests
         code.Should().NotBe(CliApp.ExitOk);
         error.Should().Contain("sex");
     }
+
+    [Fact]
+    public async Task Link_InputWithoutHeaderRow_FailsWithoutPrintingItsFirstLine()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        var rows = EngineCli.WritePeople(input, 50, seed: 3);
+        File.WriteAllLines(input, File.ReadAllLines(input).Skip(1));
+        EngineCli.WriteSettings(temp.Combine("settings.json"));
+
+        var (code, output, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+
+        code.Should().Be(1);
+        error.Should().Contain("input 'people.csv': column 'unique_id' (unique_id_column) is missing; its first line has 7 cell(s)").And.Contain("may be data rather than a header");
+        foreach (var value in rows[0][2..6].Where(v => !string.IsNullOrEmpty(v))) // forename, surname, date of birth, postcode
+        {
+            (output + error).Should().NotContain(value!, "the first line is a record");
+        }
+    }
+
 }

@@ -52,6 +52,28 @@ public sealed class CsvColumnsTests : IDisposable
     }
 
     [Fact]
+    public void Read_FileWithoutHeaderRow_MissingColumnError_DoesNotEchoTheFirstLine()
+    {
+        File.WriteAllText(_file, "rec-1496-org, mitchell, green, 7, wallaby place\nrec-2, ann, brown, 9, high street\n");
+
+        var act = () => CsvColumns.Read(_file, "--truth 't'", ["unique_id"], ["cluster"]).ToList();
+
+        act.Should().Throw<DataException>().WithMessage("--truth 't' lacks column(s) unique_id, cluster; its first line has 5 cell(s) that do not all look like column names, so they are not shown: it may be data rather than a header; if the file has no header row, add one naming its columns.")
+            .Which.Message.Should().NotContain("mitchell").And.NotContain("1496");
+    }
+
+    [Fact]
+    public void Read_FirstLineOfDataWithTwoEqualCells_DoesNotEchoThem()
+    {
+        File.WriteAllText(_file, "7,Smith,Smith,1971-06-24\n");
+
+        var act = () => CsvColumns.Read(_file, "t", ["unique_id"]).ToList();
+
+        act.Should().Throw<DataException>().WithMessage("t: cells 2 and 3 of the first line are equal (ignoring case); its first line has 4 cell(s)*")
+            .Which.Message.Should().NotContain("Smith");
+    }
+
+    [Fact]
     public void Read_RowOfAnotherWidth_NamesTheLine_NotItsValues()
     {
         File.WriteAllText(_file, "id,label\na,1\nsecret-value\n");

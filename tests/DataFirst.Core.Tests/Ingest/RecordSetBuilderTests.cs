@@ -1,0 +1,41 @@
+using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
+
+namespace DataFirst.Core.Tests.Ingest;
+
+/// <summary>How the builder reads a CSV input it cannot take: errors name the input and line, never a value.</summary>
+public sealed class RecordSetBuilderTests
+{
+    private static readonly LinkageSettings Settings = Tests.Settings.LinkageSettingsTests.ForenameAndDob();
+
+    private static RecordSetBuilder Add(string csv, string label = "a.csv") =>
+        new RecordSetBuilder(Settings).AddCsv(new StringReader(csv), "a", label);
+
+    [Fact]
+    public void AddCsv_FileWithoutHeaderRow_MissingColumnError_DoesNotEchoTheFirstLine()
+    {
+        var act = () => Add("7,Robert,1971-06-24,robert255@smith.net\n8,Ann,1980-01-02,ann@x.org\n");
+
+        act.Should().Throw<DataException>()
+            .WithMessage("input 'a.csv': column 'id' (unique_id_column) is missing; its first line has 4 cell(s) that do not all look like column names, so they are not shown: it may be data rather than a header*")
+            .Which.Message.Should().NotContain("Robert").And.NotContain("1971").And.NotContain("robert255");
+    }
+
+    [Fact]
+    public void AddCsv_FirstLineOfPlainWords_IsNotEchoedEither()
+    {
+        // Every cell has a column name's shape, but none is evidence of a header (no asked name, no underscore, no
+        // field word): a record of names and a town.
+        var act = () => Add("Robert,Smith,London\nAnn,Jones,Leeds\n");
+
+        act.Should().Throw<DataException>().Which.Message.Should().NotContain("Robert").And.NotContain("Smith").And.Contain("3 cell(s)");
+    }
+
+    [Fact]
+    public void AddCsv_HeaderLackingAColumn_NamesTheHeaderColumns()
+    {
+        var act = () => Add("id,FirstName,date_of_birth\n1,Bob,1980-01-02\n");
+
+        act.Should().Throw<DataException>().WithMessage("input 'a.csv': column 'forename' (source of standardised column 'forename') is missing; its header has: id, FirstName, date_of_birth. Fix the settings or the input.");
+    }
+}
