@@ -130,7 +130,7 @@ public sealed class RecordSetBuilder
         {
             rowNumber++;
             var line = lineNumber?.Invoke() ?? rowNumber;
-            if (row.Length < header.Count)
+            if (row.Length != header.Count)
             {
                 throw new DataException($"input '{label}' line {line}: {row.Length} fields, expected {header.Count} (as in the header).");
             }

@@ -38,4 +38,13 @@ public sealed class RecordSetBuilderTests
 
         act.Should().Throw<DataException>().WithMessage("input 'a.csv': column 'forename' (source of standardised column 'forename') is missing; its header has: id, FirstName, date_of_birth. Fix the settings or the input.");
     }
+
+    [Fact]
+    public void AddCsv_RowWithMoreFieldsThanTheHeader_FailsNamingTheLineAndCounts()
+    {
+        var act = () => Add("id,forename,dob\n1,Bob,1980-01-02\n2,Ann,Smith,1981-01-02\n");
+
+        act.Should().Throw<DataException>().WithMessage("input 'a.csv' line 3: 4 fields, expected 3 (as in the header).")
+            .Which.Message.Should().NotContain("Ann");
+    }
 }
