@@ -56,6 +56,11 @@ public sealed class CsvColumnFile : IDisposable
             var row = csv.ReadHeader(h => required.Count(names => !names.Any(name => h.Any(column => string.Equals(column.Trim(), name, StringComparison.OrdinalIgnoreCase)))))
                 ?? throw new DataException($"{source} is empty: it has no header row.");
             var asked = required.Concat(optional).SelectMany(names => names).ToList();
+            if (row.Any(h => h.Contains(CsvReader.ReplacementCharacter, StringComparison.Ordinal)))
+            {
+                throw NotUtf8(csv);
+            }
+
             var header = new CsvHeader(row, source, message => new DataException(message), asked);
             var missing = required.Where(names => header.IndexOfAny(names) is null).Select(names => string.Join(" or ", names)).ToList();
             if (missing.Count > 0)
@@ -97,6 +102,11 @@ public sealed class CsvColumnFile : IDisposable
                 throw new DataException($"{Source} line {_csv.LineNumber}: {row.Length} field(s) where the header has {_width}.");
             }
 
+            if (row.Any(f => f.Contains(CsvReader.ReplacementCharacter, StringComparison.Ordinal)))
+            {
+                throw NotUtf8(_csv);
+            }
+
             var values = new string[_index.Length];
             for (var i = 0; i < _index.Length; i++)
             {
@@ -108,4 +118,7 @@ public sealed class CsvColumnFile : IDisposable
     }
 
     public void Dispose() => _reader.Dispose();
+
+    private static DataException NotUtf8(CsvReader csv) =>
+        new($"{csv.Source} line {csv.LineNumber}: {CsvReader.NotUtf8Problem} (re-save the file as UTF-8).");
 }

@@ -16,6 +16,14 @@ namespace DataFirst.Core.Ingest;
 /// </summary>
 public sealed class CsvReader
 {
+    /// <summary>What a UTF-8 decoder puts for bytes that are not UTF-8 (a Latin-1 or Windows-1252 file's accented
+    /// letters): a field holding it was not read as written. The pipeline's ingest quarantines such a row; the engine's
+    /// readers refuse the file, naming the line (<see cref="NotUtf8Problem"/>), never the bytes.</summary>
+    public const char ReplacementCharacter = '\uFFFD';
+
+    /// <summary>The problem of a row holding <see cref="ReplacementCharacter"/>, in every reader's message.</summary>
+    public const string NotUtf8Problem = "bytes that are not valid UTF-8";
+
     /// <summary>The longest field accepted by default, in characters (1 Mi).</summary>
     public const int DefaultMaxFieldLength = 1 << 20;
 

@@ -16,6 +16,10 @@ public sealed class RecordOrderTests
     private static string RandomText(Random rng, int maxPieces) =>
         string.Concat(Enumerable.Range(0, rng.Next(maxPieces + 1)).Select(_ => Pieces[rng.Next(Pieces.Length)]));
 
+    // An id the builder reads: no NUL, and no U+FFFD, which it refuses as the mark of bytes that were not UTF-8.
+    private static string Id(string text) =>
+        text.Replace("\0", "x", StringComparison.Ordinal).Replace("\uFFFD", "y", StringComparison.Ordinal);
+
     [Fact]
     public void Compare_OfUtf8_AgreesWithStringCompareOrdinal()
     {
@@ -49,9 +53,9 @@ public sealed class RecordOrderTests
                 ids.Add(rng.Next(4) switch
                 {
                     0 => "MC00000000" + rng.Next(100_000).ToString(CultureInfo.InvariantCulture),
-                    1 => "MC00000000" + rng.Next(100).ToString(CultureInfo.InvariantCulture) + RandomText(rng, 2).Replace("\0", "x", StringComparison.Ordinal),
+                    1 => "MC00000000" + rng.Next(100).ToString(CultureInfo.InvariantCulture) + Id(RandomText(rng, 2)),
                     2 => rng.Next(1_000_000).ToString(CultureInfo.InvariantCulture),
-                    _ => "x" + RandomText(rng, 4).Replace("\0", "x", StringComparison.Ordinal),
+                    _ => "x" + Id(RandomText(rng, 4)),
                 });
             }
 

@@ -74,6 +74,16 @@ public sealed class CsvColumnsTests : IDisposable
     }
 
     [Fact]
+    public void Read_BytesThatAreNotUtf8_FailNamingTheLine()
+    {
+        File.WriteAllBytes(_file, System.Text.Encoding.Latin1.GetBytes("unique_id,cluster\nx\u00e9,1\nx\u00e8,2\n"));
+
+        var act = () => CsvColumns.Read(_file, "--truth 't'", ["unique_id"], ["cluster"]).ToList();
+
+        act.Should().Throw<DataException>().WithMessage("--truth 't' line 2: bytes that are not valid UTF-8 (re-save the file as UTF-8).");
+    }
+
+    [Fact]
     public void Read_RowOfAnotherWidth_NamesTheLine_NotItsValues()
     {
         File.WriteAllText(_file, "id,label\na,1\nsecret-value\n");

@@ -1,3 +1,4 @@
+using System.Text;
 using DataFirst.Core.Ingest;
 using DataFirst.Core.Settings;
 
@@ -46,5 +47,28 @@ public sealed class RecordSetBuilderTests
 
         act.Should().Throw<DataException>().WithMessage("input 'a.csv' line 3: 4 fields, expected 3 (as in the header).")
             .Which.Message.Should().NotContain("Ann");
+    }
+
+    [Fact]
+    public void AddCsv_BytesThatAreNotUtf8_FailNamingTheLine_InsteadOfComparingEqual()
+    {
+        // Latin-1 "François" / "Mäller" and "Müller": decoded as UTF-8 each accented letter became U+FFFD.
+        var latin1 = Encoding.Latin1.GetBytes("id,forename,dob\n1,Fran\u00e7ois,1980-01-02\nx\u00e9,M\u00e4ller,1981-01-02\n");
+        using var reader = new StreamReader(new MemoryStream(latin1), Encoding.UTF8);
+
+        var act = () => new RecordSetBuilder(Settings).AddCsv(reader, "a", "a.csv");
+
+        act.Should().Throw<DataException>().WithMessage("input 'a.csv' line 2: bytes that are not valid UTF-8 (re-save the file as UTF-8).");
+    }
+
+    [Fact]
+    public void AddCsv_HeaderThatIsNotUtf8_FailsOnLine1()
+    {
+        var latin1 = Encoding.Latin1.GetBytes("id,forename,dob,n\u00e9e\n1,Bob,1980-01-02,x\n");
+        using var reader = new StreamReader(new MemoryStream(latin1), Encoding.UTF8);
+
+        var act = () => new RecordSetBuilder(Settings).AddCsv(reader, "a", "a.csv");
+
+        act.Should().Throw<DataException>().WithMessage("input 'a.csv' line 1: bytes that are not valid UTF-8*");
     }
 }

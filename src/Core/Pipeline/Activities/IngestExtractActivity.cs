@@ -245,9 +245,9 @@ public sealed class IngestExtractActivity(PipelineServices services)
                 : $"{row.Count} fields where the header has {width}";
         }
 
-        if (row.AllFields.Contains('\uFFFD'))
+        if (row.AllFields.Contains(CsvReader.ReplacementCharacter))
         {
-            return "bytes that are not valid UTF-8 (re-export the extract as UTF-8)";
+            return $"{CsvReader.NotUtf8Problem} (re-export the extract as UTF-8)";
         }
 
         var id = row.Span(idColumn).Trim();
