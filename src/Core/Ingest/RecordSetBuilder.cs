@@ -27,6 +27,8 @@ public sealed class RecordSetBuilder
     private readonly List<string> sourceNames = [];
     private readonly Dictionary<string, int> perDataset = new(StringComparer.Ordinal);
     private readonly List<string> warnings = [];
+    // Each input added, by its first record: names the input where a repeated id was first seen.
+    private readonly List<(int FirstRecord, string Label)> inputs = [];
 
     public RecordSetBuilder(LinkageSettings settings)
         : this(settings, null)
@@ -99,6 +101,7 @@ public sealed class RecordSetBuilder
     public RecordSetBuilder AddRows(IReadOnlyList<string> header, IEnumerable<string?[]> rows, string datasetName, string? inputLabel = null, Func<long>? lineNumber = null)
     {
         var label = inputLabel ?? datasetName;
+        inputs.Add((count, label));
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var repeated = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < header.Count; i++)
@@ -170,7 +173,7 @@ public sealed class RecordSetBuilder
             {
                 if (ids.Add(id!.AsSpan().Trim()) is var first and >= 0)
                 {
-                    throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' (first seen at line {lines[first]}). Unique ids must be unique per source dataset.");
+                    throw new DataException($"input '{label}' line {line}: duplicate unique id in column '{settings.UniqueIdColumn}' for source dataset '{source}' ({FirstSeen(first, before, label)}). Unique ids must be unique per source dataset.");
                 }
 
                 lines.Add(line);
@@ -190,6 +193,20 @@ public sealed class RecordSetBuilder
         }
 
         return this;
+    }
+
+    /// <summary>Where the record <paramref name="first"/> came from: its line, and its input when that is an earlier one
+    /// (<paramref name="before"/>: the first record of the input being added).</summary>
+    private string FirstSeen(int first, int before, string label)
+    {
+        if (first >= before)
+        {
+            return $"first seen at line {lines[first]}";
+        }
+
+        var earlier = inputs.Last(i => i.FirstRecord <= first).Label;
+        return $"first seen in input '{earlier}' line {lines[first]}"
+            + (earlier == label ? ", an earlier input of the same name: is the same file given twice?" : "");
     }
 
     private string? Join(string?[] row, int[] parts)

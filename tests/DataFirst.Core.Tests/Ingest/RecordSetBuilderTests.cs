@@ -71,4 +71,18 @@ public sealed class RecordSetBuilderTests
 
         act.Should().Throw<DataException>().WithMessage("input 'a.csv' line 1: bytes that are not valid UTF-8*");
     }
+
+    [Fact]
+    public void AddCsv_IdRepeatedInAnEarlierInput_NamesBothInputs()
+    {
+        const string csv = "id,forename,dob\n1,Bob,1980-01-02\n2,Ann,1981-01-02\n";
+        var builder = new RecordSetBuilder(Settings).AddCsv(new StringReader(csv), "people", "a.csv");
+
+        var sameFile = () => builder.AddCsv(new StringReader(csv), "people", "a.csv");
+        sameFile.Should().Throw<DataException>().WithMessage("input 'a.csv' line 2: duplicate unique id in column 'id' for source dataset 'people' (first seen in input 'a.csv' line 2, an earlier input of the same name: is the same file given twice?)*");
+
+        var other = new RecordSetBuilder(Settings).AddCsv(new StringReader(csv), "people", "a.csv");
+        var otherFile = () => other.AddCsv(new StringReader("id,forename,dob\n3,Cy,\n2,Di,\n"), "people", "b/a.csv");
+        otherFile.Should().Throw<DataException>().WithMessage("input 'b/a.csv' line 3: *(first seen in input 'a.csv' line 3)*");
+    }
 }
