@@ -53,7 +53,7 @@ internal static class LinkCommand
         var records = ReadInputs(settings, files);
         stages["ingest"] = sw.Elapsed.TotalSeconds;
         var report = records.Report!;
-        output.WriteLine($"ingest: {report.Records} records ({string.Join(", ", report.RecordsPerDataset.Select(kv => $"{kv.Key} {kv.Value}"))})");
+        output.WriteLine($"ingest: {report.Records} records ({report.DatasetSummary()})");
         foreach (var c in report.Columns)
         {
             output.WriteLine($"  column {c.Column} <- {c.Source} ({c.Standardise}): {c.Nulls} null, {c.InvalidNulled} invalid nulled, {c.Distinct} distinct");

@@ -449,6 +449,17 @@ public sealed record IngestReport
     public required IReadOnlyList<ColumnReport> Columns { get; init; }
 
     public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>Source datasets beyond this many are counted, not named: that many means the source-dataset column
+    /// holds something else (a surname, say), whose values a summary must not list.</summary>
+    public const int MaxDatasetsNamed = 20;
+
+    /// <summary>The records per source dataset for a summary line ("a 3, b 2"), or only how many datasets there are when
+    /// there are more than <see cref="MaxDatasetsNamed"/>.</summary>
+    public string DatasetSummary() =>
+        RecordsPerDataset.Count > MaxDatasetsNamed
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RecordsPerDataset.Count} source datasets, not named")
+            : string.Join(", ", RecordsPerDataset.Select(kv => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value}")));
 }
 
 /// <summary>Per standardised column: missing values, invalid values nulled (e.g. impossible dates), distinct values.</summary>

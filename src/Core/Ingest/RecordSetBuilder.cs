@@ -29,6 +29,7 @@ public sealed class RecordSetBuilder
     private readonly List<string> warnings = [];
     // Each input added, by its first record: names the input where a repeated id was first seen.
     private readonly List<(int FirstRecord, string Label)> inputs = [];
+    private bool sourceColumnRead;
 
     public RecordSetBuilder(LinkageSettings settings)
         : this(settings, null)
@@ -128,6 +129,7 @@ public sealed class RecordSetBuilder
 
         var idCol = Find(settings.UniqueIdColumn, "unique_id_column");
         var srcCol = Lookup(settings.SourceDatasetColumn, "source_dataset_column") ?? -1;
+        sourceColumnRead |= srcCol >= 0;
         var map = new int[columns.Count];
         var multi = new int[columns.Count][];
         for (var c = 0; c < columns.Count; c++)
@@ -298,6 +300,11 @@ public sealed class RecordSetBuilder
         }
 
         built = true;
+        if (sourceColumnRead && perDataset.Count > IngestReport.MaxDatasetsNamed)
+        {
+            warnings.Add($"source_dataset_column '{settings.SourceDatasetColumn}' has {perDataset.Count} distinct values, too many for a source-dataset column (it should name the dataset each record comes from, e.g. 'gp' or 'hospital'), so they are not listed; check the setting.");
+        }
+
         var reports = new List<ColumnReport>();
         for (var c = 0; c < columns.Count; c++)
         {

@@ -99,4 +99,23 @@ public sealed class LinkCommandTests
         }
     }
 
+    [Fact]
+    public async Task Link_SourceDatasetColumnOfPersonalValues_SummaryCountsThemWithAWarning()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        var rows = EngineCli.WritePeople(input, 200, seed: 5);
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(DataFirst.Core.Evaluation.SyntheticPeople.BenchSettings)!.AsObject();
+        settings["source_dataset_column"] = "surname";
+        File.WriteAllText(temp.Combine("settings.json"), settings.ToJsonString());
+        var surnames = rows.Select(r => r[3]).Where(v => !string.IsNullOrEmpty(v)).Distinct().ToList();
+
+        var (code, output, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+
+        code.Should().Be(CliApp.ExitOk, error);
+        surnames.Count.Should().BeGreaterThan(20);
+        output.Should().Contain($"ingest: 200 records ({surnames.Count + (rows.Any(r => string.IsNullOrEmpty(r[3])) ? 1 : 0)} source datasets, not named)");
+        error.Should().Contain("warning: source_dataset_column 'surname' has");
+        surnames.Should().OnlyContain(s => !output.Contains(s!, StringComparison.Ordinal) && !error.Contains(s!, StringComparison.Ordinal));
+    }
 }

@@ -85,4 +85,29 @@ public sealed class RecordSetBuilderTests
         var otherFile = () => other.AddCsv(new StringReader("id,forename,dob\n3,Cy,\n2,Di,\n"), "people", "b/a.csv");
         otherFile.Should().Throw<DataException>().WithMessage("input 'b/a.csv' line 3: *(first seen in input 'a.csv' line 3)*");
     }
+
+    [Fact]
+    public void Build_SourceDatasetColumnOfManyValues_WarnsAndTheSummaryOnlyCountsThem()
+    {
+        var settings = Settings with { SourceDatasetColumn = "surname" };
+        var csv = "id,forename,dob,surname\n" + string.Concat(Enumerable.Range(0, 21).Select(i => $"{i},Bob,1980-01-02,Name{(char)('a' + i)}\n"));
+
+        var report = new RecordSetBuilder(settings).AddCsv(new StringReader(csv), "a").Build().Report!;
+
+        report.DatasetSummary().Should().Be("21 source datasets, not named");
+        report.Warnings.Should().ContainSingle(w => w.StartsWith("source_dataset_column 'surname' has 21 distinct values, too many", StringComparison.Ordinal))
+            .Which.Should().NotContain("Namea");
+    }
+
+    [Fact]
+    public void Build_FewSourceDatasets_AreNamedWithoutAWarning()
+    {
+        var settings = Settings with { SourceDatasetColumn = "src" };
+        var csv = "id,forename,dob,src\n1,Bob,1980-01-02,gp\n2,Ann,,hospital\n3,Cy,,gp\n";
+
+        var report = new RecordSetBuilder(settings).AddCsv(new StringReader(csv), "a").Build().Report!;
+
+        report.DatasetSummary().Should().Be("gp 2, hospital 1");
+        report.Warnings.Should().NotContain(w => w.Contains("source_dataset_column", StringComparison.Ordinal));
+    }
 }
