@@ -108,7 +108,7 @@ internal static class ExplainCommand
         {
             1 => found[0],
             0 when dataset is not null && !records.SourceNames.Contains(dataset, StringComparer.Ordinal) =>
-                throw new CliUsageException($"--datasets: the {which} dataset is not among the inputs' datasets ({string.Join(", ", records.SourceNames)})."),
+                throw new CliUsageException($"--datasets: the {which} dataset is not among the inputs' datasets ({IngestReport.ListDatasets(records.SourceNames)})."),
             0 => throw new CliUsageException($"--pair: the {which} id is not a unique id of {(dataset is null ? "the inputs" : "its dataset")} ({records.Count} records read)."),
             _ => throw new CliUsageException($"--pair: the {which} id is in {found.Count} datasets ({string.Join(", ", found.Select(records.SourceDataset).Distinct())}); say which with --datasets DATASET_L DATASET_R."),
         };

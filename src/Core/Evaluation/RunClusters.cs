@@ -89,7 +89,7 @@ public sealed class RunClusters
         {
             if (!_datasets.Contains(dataset))
             {
-                throw new DataException($"{source} line {line}: source dataset '{dataset}' is not a dataset of the run's clusters (they are: {string.Join(", ", Datasets)}).");
+                throw new DataException($"{source} line {line}: source dataset '{dataset}' is not a dataset of the run's clusters (they are: {IngestReport.ListDatasets(Datasets)}).");
             }
 
             var named = new RecordRef(dataset, id);

@@ -454,6 +454,13 @@ public sealed record IngestReport
     /// holds something else (a surname, say), whose values a summary must not list.</summary>
     public const int MaxDatasetsNamed = 20;
 
+    /// <summary>The source datasets' names for a message ("a, b"), or how many there are when there are more than
+    /// <see cref="MaxDatasetsNamed"/> (values of a column that does not name datasets).</summary>
+    public static string ListDatasets(IReadOnlyCollection<string> names) =>
+        names.Count > MaxDatasetsNamed
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{names.Count} datasets, not named: too many for source datasets")
+            : string.Join(", ", names);
+
     /// <summary>The records per source dataset for a summary line ("a 3, b 2"), or only how many datasets there are when
     /// there are more than <see cref="MaxDatasetsNamed"/>.</summary>
     public string DatasetSummary() =>

@@ -72,4 +72,24 @@ public sealed class ExplainCommandTests
         output.Should().Contain("no prediction rule pairs these records").And.Contain("never compared, so never linked");
         EngineCli.LastJson(output).GetProperty("compared").GetBoolean().Should().BeFalse();
     }
+
+    [Fact]
+    public async Task Explain_UnknownDataset_AmongManySourceDatasets_CountsThemWithoutNamingThem()
+    {
+        // source_dataset_column set to surname: the inputs' "datasets" are people's surnames.
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        var rows = EngineCli.WritePeople(input, 200, seed: 8);
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(DataFirst.Core.Evaluation.SyntheticPeople.BenchSettings)!.AsObject();
+        settings["source_dataset_column"] = "surname";
+        File.WriteAllText(temp.Combine("settings.json"), settings.ToJsonString());
+        var (linked, _, linkError) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+        linked.Should().Be(CliApp.ExitOk, linkError);
+
+        var (code, _, error) = await EngineCli.Run("explain", "--model", temp.Combine("out", "model.json"), "--input", input, "--pair", rows[0][0]!, rows[1][0]!, "--datasets", "no-such-dataset", "other");
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Should().Contain("the first dataset is not among the inputs' datasets (").And.Contain("datasets, not named: too many for source datasets)");
+        rows.Select(r => r[3]).Where(v => !string.IsNullOrEmpty(v)).Should().OnlyContain(v => !error.Contains(v!, StringComparison.Ordinal));
+    }
 }

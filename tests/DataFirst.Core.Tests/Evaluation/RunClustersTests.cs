@@ -39,4 +39,18 @@ public sealed class RunClustersTests
 
         run.Resolve("1", "fake", "labels", 2).Should().Be(new RecordRef("", "1"));
     }
+
+    [Fact]
+    public void Resolve_UnknownDataset_ListsTheRunsDatasets_OnlyWhenTheyAreFew()
+    {
+        var few = Read("unique_id,source_dataset,cluster_id", "1,gp,0", "1,hospital,0");
+        var act = () => few.Resolve("1", "x", "--truth 't'", 2);
+        act.Should().Throw<DataException>().WithMessage("--truth 't' line 2: source dataset 'x' is not a dataset of the run's clusters (they are: gp, hospital).");
+
+        // A run whose source_dataset_column was a surname: its "datasets" are people's names.
+        var many = Read(["unique_id,source_dataset,cluster_id", .. Enumerable.Range(0, 21).Select(i => $"{i},Smith{(char)('a' + i)},{i}")]);
+        act = () => many.Resolve("1", "x", "--truth 't'", 2);
+        act.Should().Throw<DataException>().WithMessage("*(they are: 21 datasets, not named: too many for source datasets).")
+            .Which.Message.Should().NotContain("Smitha");
+    }
 }
