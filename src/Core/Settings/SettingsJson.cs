@@ -56,6 +56,7 @@ internal static class SettingsJson
             AllowTrailingCommas = true,
             WriteIndented = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), // CheckShape reads the property names
         };
         o.Converters.Add(new SnakeEnumConverter<LinkType>());
         o.Converters.Add(new SnakeEnumConverter<StandardiseKind>());
@@ -68,6 +69,7 @@ internal static class SettingsJson
     public static LinkageSettings Parse(string json)
     {
         LinkageSettings? s;
+        CheckShape(json);
         try
         {
             s = JsonSerializer.Deserialize<LinkageSettings>(json, Options);
@@ -75,7 +77,9 @@ internal static class SettingsJson
         catch (JsonException ex)
         {
             var path = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
-            var msg = ex.InnerException is SettingsValueException sv ? sv.Message : Clean(ex.Message);
+            var msg = ex.InnerException is SettingsValueException sv ? sv.Message
+                : ex.Message.Contains("could not be converted", StringComparison.Ordinal) ? "a value of the wrong kind."
+                : Clean(ex.Message);
             throw new SettingsException(path, msg, ex);
         }
 
@@ -92,6 +96,93 @@ internal static class SettingsJson
     {
         var i = message.IndexOf(" Path:", StringComparison.Ordinal);
         return i > 0 ? message[..i] : message;
+    }
+
+    /// <summary>
+    /// Walks the JSON against the settings types before deserialising, so an unknown property or a value of the wrong
+    /// kind is reported in the product's words (<c>settings $.match_treshold: unknown property; allowed here: …</c>,
+    /// <c>settings $.max_block_size: expected a whole number</c>) instead of the serializer's, which names .NET types.
+    /// JSON that does not parse is left to the deserialiser, whose message gives the line.
+    /// </summary>
+    private static void CheckShape(string json)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        using (doc)
+        {
+            CheckShape(doc.RootElement, typeof(LinkageSettings), "$");
+        }
+    }
+
+    private static void CheckShape(JsonElement e, Type type, string path)
+    {
+        if (Nullable.GetUnderlyingType(type) is { } inner)
+        {
+            if (e.ValueKind == JsonValueKind.Null)
+            {
+                return;
+            }
+
+            type = inner;
+        }
+
+        if (type.IsEnum)
+        {
+            return; // SnakeEnumConverter names the allowed values.
+        }
+
+        if (type == typeof(string))
+        {
+            Require(e.ValueKind is JsonValueKind.String or JsonValueKind.Null, path, "expected a string.");
+        }
+        else if (type == typeof(bool))
+        {
+            Require(e.ValueKind is JsonValueKind.True or JsonValueKind.False, path, "expected true or false.");
+        }
+        else if (type == typeof(int))
+        {
+            Require(e.ValueKind == JsonValueKind.Number, path, "expected a number.");
+            Require(e.TryGetInt32(out _), path, "expected a whole number (at most 2147483647).");
+        }
+        else if (type == typeof(long))
+        {
+            Require(e.ValueKind == JsonValueKind.Number, path, "expected a number.");
+            Require(e.TryGetInt64(out _), path, "expected a whole number.");
+        }
+        else if (type == typeof(double))
+        {
+            Require(e.ValueKind == JsonValueKind.Number, path, "expected a number.");
+        }
+        else if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
+        {
+            Require(e.ValueKind == JsonValueKind.Array, path, "expected a list [ … ].");
+            var item = type.GetGenericArguments()[0];
+            var i = 0;
+            foreach (var x in e.EnumerateArray())
+            {
+                CheckShape(x, item, $"{path}[{i++}]");
+            }
+        }
+        else if (type.IsClass && type.Namespace == typeof(LinkageSettings).Namespace)
+        {
+            Require(e.ValueKind == JsonValueKind.Object, path, "expected an object { … }.");
+            var info = Options.GetTypeInfo(type);
+            foreach (var p in e.EnumerateObject())
+            {
+                var prop = info.Properties.FirstOrDefault(x => string.Equals(x.Name, p.Name, StringComparison.Ordinal));
+                var at = path + "." + p.Name;
+                Require(prop is not null, at, $"unknown property; allowed here: {string.Join(", ", info.Properties.Select(x => x.Name))}.");
+                CheckShape(p.Value, prop!.PropertyType, at);
+            }
+        }
     }
 
     private static void Validate(LinkageSettings s)
@@ -123,6 +214,8 @@ internal static class SettingsJson
             var c = s.Columns[i];
             Require(!string.IsNullOrWhiteSpace(c.Name), $"$.columns[{i}].name", "must be a non-empty column name.");
             Require(names.Add(c.Name), $"$.columns[{i}].name", $"column '{c.Name}' is declared twice.");
+            Require(c.Source is null || c.Sources is null, $"$.columns[{i}]", "give either \"source\" or \"sources\", not both.");
+            Require(c.Sources is null || c.Sources.Count > 0, $"$.columns[{i}].sources", "a non-empty list of input columns (joined with \"-\"), or leave it out.");
         }
 
         var outputs = new HashSet<string>(StringComparer.Ordinal);
@@ -137,9 +230,15 @@ internal static class SettingsJson
             {
                 Require(ComparisonLevelTypes.Presets.Contains(c.Preset), path + ".preset", $"unknown preset '{c.Preset}'; allowed: {string.Join(", ", ComparisonLevelTypes.Presets)}.");
                 Require(!c.TfAdjustmentFuzzy || ComparisonLevelTypes.FuzzyTfPresets.Contains(c.Preset), path + ".tf_adjustment_fuzzy", $"only the presets with similarity levels take it: {string.Join(", ", ComparisonLevelTypes.FuzzyTfPresets)}.");
+                ValidatePresetOptions(c, path);
             }
             else
             {
+                foreach (var (set, option) in PresetOptionsSet(c))
+                {
+                    Require(!set, $"{path}.{option}", "a preset option; with explicit \"levels\" put it on a level (or use a preset).");
+                }
+
                 ValidateLevels(c.Levels!, path + ".levels");
             }
         }
@@ -149,6 +248,64 @@ internal static class SettingsJson
         ValidateRules(s.BlockingRulesForTraining, "$.blocking_rules_for_training");
         ValidateRules(s.DeterministicRules, "$.deterministic_rules");
     }
+
+    /// <summary>The options only presets read (tf_adjustment is left out: explicit levels are checked for it separately).</summary>
+    private static IEnumerable<(bool Set, string Option)> PresetOptionsSet(ComparisonSettings c) =>
+    [
+        (c.Thresholds is not null, "thresholds"),
+        (c.Nickname, "nickname"),
+        (c.Phonetic, "phonetic"),
+        (c.SwapWith is not null, "swap_with"),
+        (c.TfAdjustmentFuzzy, "tf_adjustment_fuzzy"),
+    ];
+
+    private static void ValidatePresetOptions(ComparisonSettings c, string path)
+    {
+        var preset = c.Preset!;
+        var isName = preset == "name";
+        Require(!c.Nickname || isName, path + ".nickname", $"only the \"name\" preset takes it, not \"{preset}\".");
+        Require(!c.Phonetic || isName, path + ".phonetic", $"only the \"name\" preset takes it, not \"{preset}\".");
+        Require(c.SwapWith is null || isName, path + ".swap_with", $"only the \"name\" preset takes it, not \"{preset}\".");
+        Require(c.SwapWith is null || !string.IsNullOrWhiteSpace(c.SwapWith), path + ".swap_with", "must name the column swapped with (e.g. surname).");
+        if (c.Thresholds is not { } t)
+        {
+            return;
+        }
+
+        var p = path + ".thresholds";
+        switch (preset)
+        {
+            case "name" or ComparisonLevelTypes.JaroWinkler:
+                Require(t.Count > 0, p, "a non-empty list of similarities in (0, 1], e.g. [0.92, 0.88], or leave it out for the defaults.");
+                for (var i = 0; i < t.Count; i++)
+                {
+                    Require(t[i] is > 0 and <= 1, $"{p}[{i}]", "required: a similarity in (0, 1], e.g. 0.92.");
+                }
+
+                break;
+            case ComparisonLevelTypes.Levenshtein or ComparisonLevelTypes.DamerauLevenshtein:
+                Require(t.Count > 0, p, "a non-empty list of edit distances between 1 and 10, e.g. [1, 2], or leave it out for the defaults.");
+                for (var i = 0; i < t.Count; i++)
+                {
+                    Require(t[i] is >= 1 and <= MaxEditDistance && Math.Floor(t[i]) == t[i], $"{p}[{i}]", $"required: a whole edit distance between 1 and {MaxEditDistance}.");
+                }
+
+                break;
+            default:
+                throw new SettingsException(p, $"the \"{preset}\" preset takes no thresholds; only {string.Join(", ", ThresholdPresets)} do.");
+        }
+
+        var levels = Comparisons.ComparisonSpec.Expand(c).Levels.Count;
+        Require(levels <= MaxLevels, p, $"this preset expands to {levels} levels and at most {MaxLevels} are supported (null, exact, else and the preset's other levels count too): give fewer thresholds.");
+    }
+
+    private static readonly string[] ThresholdPresets = ["name", ComparisonLevelTypes.JaroWinkler, ComparisonLevelTypes.Levenshtein, ComparisonLevelTypes.DamerauLevenshtein];
+
+    /// <summary>Levels a comparison may have: a pair's levels are packed 4 bits per comparison.</summary>
+    internal const int MaxLevels = 15;
+
+    /// <summary>Largest edit distance a levenshtein / damerau_levenshtein level may allow.</summary>
+    internal const int MaxEditDistance = 10;
 
     private static void ValidateRules(IReadOnlyList<IReadOnlyList<string>> rules, string path)
     {
@@ -165,7 +322,7 @@ internal static class SettingsJson
     private static void ValidateLevels(IReadOnlyList<LevelSettings> levels, string path)
     {
         Require(levels.Count >= 3, path, "need at least three levels: null, one or more comparison levels, else.");
-        Require(levels.Count <= 15, path, "at most 15 levels are supported.");
+        Require(levels.Count <= MaxLevels, path, $"at most {MaxLevels} levels are supported.");
         Require(levels[0].Type == ComparisonLevelTypes.Null, path + "[0].type", "the first level must be \"null\".");
         Require(levels[^1].Type == ComparisonLevelTypes.Else, $"{path}[{levels.Count - 1}].type", "the last level must be \"else\".");
         for (var i = 0; i < levels.Count; i++)
@@ -184,7 +341,7 @@ internal static class SettingsJson
                     Require(l.Threshold is > 0 and <= 1, p + ".threshold", "required: a similarity in (0, 1], e.g. 0.92.");
                     break;
                 case ComparisonLevelTypes.Levenshtein or ComparisonLevelTypes.DamerauLevenshtein:
-                    Require(l.MaxDistance is >= 1 and <= 10, p + ".max_distance", "required: an edit distance between 1 and 10.");
+                    Require(l.MaxDistance is >= 1 and <= MaxEditDistance, p + ".max_distance", $"required: an edit distance between 1 and {MaxEditDistance}.");
                     break;
                 case ComparisonLevelTypes.DateWithin:
                     Require(l.Days is >= 1, p + ".days", "required: a positive number of days, e.g. 365.");

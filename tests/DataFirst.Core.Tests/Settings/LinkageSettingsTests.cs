@@ -129,4 +129,84 @@ public sealed class LinkageSettingsTests
         var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"clustering\": \"louvain\", \"deterministic_rules\"", StringComparison.Ordinal));
         act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.clustering" && e.Message.Contains("complete_linkage"));
     }
+
+    /// <summary><see cref="Minimal"/> with the first comparison (forename, preset name) replaced by <paramref name="comparison"/>.</summary>
+    private static string WithFirstComparison(string comparison) =>
+        Minimal.Replace("{ \"column\": \"forename\", \"preset\": \"name\", \"tf_adjustment\": true }", comparison, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"name\", \"thresholds\": [] }", "$.comparisons[0].thresholds", "non-empty")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"jaro_winkler\", \"thresholds\": [] }", "$.comparisons[0].thresholds", "non-empty")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"levenshtein\", \"thresholds\": [] }", "$.comparisons[0].thresholds", "non-empty")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"name\", \"thresholds\": [0.9, 1.5] }", "$.comparisons[0].thresholds[1]", "required: a similarity in (0, 1]")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"jaro_winkler\", \"thresholds\": [0] }", "$.comparisons[0].thresholds[0]", "required: a similarity in (0, 1]")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"levenshtein\", \"thresholds\": [-1] }", "$.comparisons[0].thresholds[0]", "between 1 and 10")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"damerau_levenshtein\", \"thresholds\": [1.5] }", "$.comparisons[0].thresholds[0]", "whole edit distance")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"levenshtein\", \"thresholds\": [1, 11] }", "$.comparisons[0].thresholds[1]", "between 1 and 10")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"exact\", \"thresholds\": [0.9] }", "$.comparisons[0].thresholds", "takes no thresholds")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"exact\", \"nickname\": true }", "$.comparisons[0].nickname", "only the \"name\" preset")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"jaro_winkler\", \"phonetic\": true }", "$.comparisons[0].phonetic", "only the \"name\" preset")]
+    [InlineData("{ \"column\": \"forename\", \"preset\": \"postcode\", \"swap_with\": \"dob\" }", "$.comparisons[0].swap_with", "only the \"name\" preset")]
+    [InlineData("{ \"column\": \"forename\", \"levels\": [ {\"type\":\"null\"}, {\"type\":\"exact\"}, {\"type\":\"else\"} ], \"thresholds\": [0.9] }", "$.comparisons[0].thresholds", "preset option")]
+    public void Parse_BadPresetOption_NamesPath(string comparison, string path, string message)
+    {
+        var act = () => LinkageSettings.Parse(WithFirstComparison(comparison));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == path && e.Message.Contains(message));
+    }
+
+    [Fact]
+    public void Parse_PresetExpandingBeyond15Levels_NamesThresholdsAndLimit()
+    {
+        var thresholds = string.Join(", ", Enumerable.Range(1, 20).Select(i => (1 - (i * 0.01)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var act = () => LinkageSettings.Parse(WithFirstComparison($"{{ \"column\": \"forename\", \"preset\": \"name\", \"thresholds\": [{thresholds}] }}"));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[0].thresholds" && e.Message.Contains("23 levels") && e.Message.Contains("at most 15"));
+
+        // 12 thresholds: null, exact, 12 similarity levels, else = 15, the most a comparison may have.
+        var twelve = string.Join(", ", Enumerable.Range(1, 12).Select(i => (1 - (i * 0.01)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var ok = LinkageSettings.Parse(WithFirstComparison($"{{ \"column\": \"forename\", \"preset\": \"jaro_winkler\", \"thresholds\": [{twelve}] }}"));
+        DataFirst.Core.Comparisons.ComparisonSpec.FromSettings(ok)[0].Levels.Should().HaveCount(15);
+    }
+
+    [Fact]
+    public void Parse_ColumnWithSourceAndSources_NamesColumn()
+    {
+        var act = () => LinkageSettings.Parse(Minimal.Replace("\"comparisons\"", "\"columns\": [ { \"name\": \"dob\", \"source\": \"d\", \"sources\": [\"y\", \"m\"] } ], \"comparisons\"", StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.columns[0]" && e.Message.Contains("not both"));
+    }
+
+    [Fact]
+    public void Parse_MisspeltProperty_SaysUnknownAndListsAllowed_WithoutDotNetTypeNames()
+    {
+        var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"match_treshold\": 0.95, \"deterministic_rules\"", StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e =>
+            e.Message.StartsWith("settings $.match_treshold: unknown property; allowed here: ", StringComparison.Ordinal)
+            && e.Message.Contains("match_threshold") && !e.Message.Contains(".NET") && !e.Message.Contains("DataFirst"));
+
+        var nested = () => LinkageSettings.Parse(Minimal.Replace("\"preset\": \"name\"", "\"preset\": \"name\", \"nick_name\": true", StringComparison.Ordinal));
+        nested.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[0].nick_name" && e.Message.Contains("nickname"));
+    }
+
+    [Theory]
+    [InlineData("\"max_block_size\": \"big\"", "$.max_block_size", "expected a number")]
+    [InlineData("\"max_block_size\": 2.5", "$.max_block_size", "expected a whole number")]
+    [InlineData("\"match_threshold\": \"high\"", "$.match_threshold", "expected a number")]
+    [InlineData("\"em\": { \"seed\": true }", "$.em.seed", "expected a number")]
+    [InlineData("\"null_values\": \"NA\"", "$.null_values", "expected a list")]
+    [InlineData("\"null_values\": [1]", "$.null_values[0]", "expected a string")]
+    public void Parse_WrongKindOfValue_SaysWhatIsExpected_WithoutDotNetTypeNames(string property, string path, string message)
+    {
+        var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", property + ", \"deterministic_rules\"", StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == path && e.Message.Contains(message) && !e.Message.Contains("System."));
+    }
+
+    [Fact]
+    public void Parse_EveryExample_StillValid()
+    {
+        var root = Architecture.CoreDependencyTests.RepoRoot();
+        foreach (var f in Directory.GetFiles(Path.Combine(root, "examples"), "*.json").Where(f => !f.EndsWith("evaluation.json", StringComparison.Ordinal) && !f.EndsWith("share-spec.json", StringComparison.Ordinal)))
+        {
+            var act = () => LinkageSettings.Load(f);
+            act.Should().NotThrow(Path.GetFileName(f));
+        }
+    }
 }
