@@ -105,12 +105,49 @@ public sealed record LinkageModel
             }
         }
 
-        if (model.Lambda is <= 0 or >= 1)
+        if (model.Lambda is <= 0 or >= 1 || double.IsNaN(model.Lambda))
         {
             throw new SettingsException("$.lambda", "must be strictly between 0 and 1.");
         }
 
+        ValidateParameters(model.Comparisons, specs);
+
         return model with { Settings = settings };
+    }
+
+    /// <summary>Largest distance from 1 allowed for the sum of a comparison's m (or u) over its non-null levels: EM floors
+    /// an unseen level's m at 1e-6, so a trained model's sums exceed 1 by up to that per level.</summary>
+    private const double SumTolerance = 1e-3;
+
+    /// <summary>Every level's m and u is a probability in (0, 1] (a 0 or NaN makes its weight infinite or NaN, and pairs at
+    /// that level drop out of the predictions silently), and over a comparison's non-null levels m and u each sum to 1.</summary>
+    private static void ValidateParameters(IReadOnlyList<ComparisonParameters> comparisons, IReadOnlyList<ComparisonSpec> specs)
+    {
+        for (var c = 0; c < comparisons.Count; c++)
+        {
+            var levels = comparisons[c].Levels;
+            var path = $"$.comparisons[{c}].levels";
+            var name = specs[c].Name;
+            for (var l = 0; l < levels.Count; l++)
+            {
+                var label = specs[c].Levels[l].Label;
+                foreach (var (value, which) in new[] { (levels[l].M, "m"), (levels[l].U, "u") })
+                {
+                    if (!(value is > 0 and <= 1))
+                    {
+                        throw new SettingsException($"{path}[{l}].{which}", $"comparison '{name}' level {l} ({label}): {which} must be a probability in (0, 1]; the model file is corrupt: retrain.");
+                    }
+                }
+            }
+
+            foreach (var (sum, which) in new[] { (levels.Skip(1).Sum(x => x.M), "m"), (levels.Skip(1).Sum(x => x.U), "u") })
+            {
+                if (Math.Abs(sum - 1) > SumTolerance)
+                {
+                    throw new SettingsException(path, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"comparison '{name}': {which} over its non-null levels sums to {sum:0.######}, not 1; the model file is corrupt: retrain."));
+                }
+            }
+        }
     }
 
     /// <summary>The top-level <c>version</c> and <c>provenance.engine_version</c>, where the JSON has them (null otherwise,

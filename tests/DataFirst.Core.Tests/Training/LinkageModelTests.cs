@@ -75,4 +75,33 @@ public sealed class LinkageModelTests
         FluentActions.Invoking(() => LinkageModel.FromJson(malformed)).Should().Throw<SettingsException>()
             .Which.Message.Should().Contain("model JSON is not valid").And.NotContain("written by");
     }
+
+    [Theory]
+    [InlineData("u", 0.0, "$.comparisons[1].levels[2].u")]
+    [InlineData("m", 0.0, "$.comparisons[1].levels[2].m")]
+    [InlineData("m", -0.1, "$.comparisons[1].levels[2].m")]
+    [InlineData("u", 1.5, "$.comparisons[1].levels[2].u")]
+    public void FromJson_LevelProbabilityOutsideZeroToOne_NamesComparisonAndLevel(string which, double value, string path)
+    {
+        var json = Edited(m => m["comparisons"]![1]!["levels"]![2]![which] = value);
+
+        var act = () => LinkageModel.FromJson(json);
+
+        var name = LinkageModel.FromJson(Saved.Value).Comparisons[1].Name;
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == path && e.Message.Contains($"comparison '{name}' level 2") && e.Message.Contains("(0, 1]"));
+    }
+
+    [Fact]
+    public void FromJson_MOfAComparisonNotSummingToOne_NamesComparison()
+    {
+        var json = Edited(m =>
+        {
+            var level = m["comparisons"]![0]!["levels"]![1]!;
+            level["m"] = (level["m"]!.GetValue<double>() / 2) + 0.0001;
+        });
+
+        var act = () => LinkageModel.FromJson(json);
+
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[0].levels" && e.Message.Contains("m over its non-null levels sums to"));
+    }
 }
