@@ -14,4 +14,26 @@ internal static class CpuParallelism
 
     /// <summary>Options for a loop limited as <see cref="Limit"/> says.</summary>
     public static ParallelOptions Options(int requested = -1) => new() { MaxDegreeOfParallelism = Limit(requested) };
+
+    /// <summary>
+    /// Runs a parallel loop so that a worker's <see cref="Settings.LinkageException"/> (a block above max_block_size,
+    /// u sampling that finds no pairs...) reaches the caller as itself, not inside the loop's AggregateException:
+    /// callers and the CLI then report its message on one line. Other failures keep their AggregateException.
+    /// </summary>
+    public static void Run(Action loop)
+    {
+        try
+        {
+            loop();
+        }
+        catch (AggregateException ex)
+        {
+            if (ex.Flatten().InnerExceptions.FirstOrDefault(e => e is Settings.LinkageException) is { } inner)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            }
+
+            throw;
+        }
+    }
 }

@@ -232,7 +232,7 @@ internal sealed class PairEnumerator
 
         var chunk = Math.Max(1, count / (Environment.ProcessorCount * 16));
         var chunks = (count + chunk - 1) / chunk;
-        Parallel.For(0, chunks, CpuParallelism.Options(maxDegreeOfParallelism), init, (i, _, state) => body(i * chunk, Math.Min(count, (i + 1) * chunk), state), merge);
+        CpuParallelism.Run(() => Parallel.For(0, chunks, CpuParallelism.Options(maxDegreeOfParallelism), init, (i, _, state) => body(i * chunk, Math.Min(count, (i + 1) * chunk), state), merge));
     }
 
     /// <summary>Checks a block against the limit; false when it must be skipped (a warning is added).</summary>

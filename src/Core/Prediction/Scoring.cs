@@ -479,7 +479,7 @@ public static class PartitionScorer
         var minWeight = CompiledScorer.WeightOf(threshold ?? settings.MatchThreshold);
         var pe = new PairEnumerator(records, rules, "blocking_rules_for_prediction", settings.LinkType, settings.MaxBlockSize, settings.OversizedBlocks);
         var blocks = new BlockSet[rules.Count];
-        Parallel.For(0, rules.Count, CpuParallelism.Options(), r => blocks[r] = pe.Blocks(r));
+        CpuParallelism.Run(() => Parallel.For(0, rules.Count, CpuParallelism.Options(), r => blocks[r] = pe.Blocks(r)));
 
         // Work items: ranges of blocks of one rule, sized so that every core gets many.
         var ranges = new List<(int Rule, int From, int To)>();
@@ -503,7 +503,7 @@ public static class PartitionScorer
 
         var counts = new long[rules.Count];
         var edges = rules.Select(_ => new List<Edge>()).ToArray();
-        Parallel.For(
+        CpuParallelism.Run(() => Parallel.For(
             0,
             ranges.Count,
             CpuParallelism.Options(),
@@ -549,7 +549,7 @@ public static class PartitionScorer
                         edges[r].AddRange(local.Edges[r]);
                     }
                 }
-            });
+            }));
         Parallel.For(0, rules.Count, CpuParallelism.Options(), r => SortByRows(edges[r]));
         return Enumerable.Range(0, rules.Count).Select(r => (new ScoreResult(r, counts[r], edges[r].Count), edges[r])).ToList();
     }

@@ -44,7 +44,7 @@ public static class Estimation
         var n = records.Count;
         var src = records.SourceCodes;
         var linkOnly = settings.LinkType == LinkType.LinkOnly;
-        Parallel.For(0, chunks, CpuParallelism.Options(), () => specs.Select(s => new long[s.Levels.Count]).ToArray(), (chunk, _, local) =>
+        CpuParallelism.Run(() => Parallel.For(0, chunks, CpuParallelism.Options(), () => specs.Select(s => new long[s.Levels.Count]).ToArray(), (chunk, _, local) =>
         {
             // A fixed mix of seed and chunk (HashCode.Combine is randomised per process: runs would differ).
             var rng = new Random(ChunkSeed(settings.USampling.Seed, chunk));
@@ -88,7 +88,7 @@ public static class Estimation
                     }
                 }
             }
-        });
+        }));
 
         var u = new List<IReadOnlyList<double>>();
         for (var c = 0; c < specs.Count; c++)

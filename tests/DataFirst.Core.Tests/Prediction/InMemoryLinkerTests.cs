@@ -89,4 +89,19 @@ public sealed class InMemoryLinkerTests
         c.Metrics.Clusters.Should().Be(3);
         c.Metrics.LargestCluster.Should().Be(3);
     }
+
+    [Fact]
+    public void Run_BlockAboveMaxBlockSizeWithError_ThrowsTheBlockingException_NotAnAggregate()
+    {
+        var (set, _) = Synthetic(800);
+        var settings = LinkageSettings.Parse(SyntheticPeople.BenchSettings) with { MaxBlockSize = 3, OversizedBlocks = OversizedBlockAction.Error };
+        var model = ModelTrainer.Train(set, LinkageSettings.Parse(SyntheticPeople.BenchSettings), DateTimeOffset.UnixEpoch);
+
+        var training = () => InMemoryLinker.Run(set, settings, null, DateTimeOffset.UnixEpoch);
+        var scoring = () => InMemoryLinker.Run(set, settings, model with { Settings = settings }, DateTimeOffset.UnixEpoch);
+
+        // Record.Exception, not Should().Throw: FluentAssertions looks inside an AggregateException.
+        Record.Exception(training).Should().BeOfType<BlockingException>().Which.Message.Should().Contain("exceeds max_block_size 3");
+        Record.Exception(scoring).Should().BeOfType<BlockingException>().Which.Message.Should().Contain("exceeds max_block_size 3");
+    }
 }
