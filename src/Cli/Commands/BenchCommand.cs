@@ -32,8 +32,25 @@ internal static class BenchCommand
                     throw new CliUsageException("--people must be at least 10.");
                 }
 
-                await BenchJustice.RunAsync(p, parse.GetValue(seed), parse.GetValue(settings), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await BenchJustice.RunAsync(p, parse.GetValue(seed), parse.GetValue(settings), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SettingsException ex)
+                {
+                    throw new CliUsageException(ex.Message);
+                }
+                catch (LinkageException ex)
+                {
+                    throw new CliFailureException(ex.Message);
+                }
+
                 return CliApp.ExitOk;
+            }
+
+            if (parse.GetValue(settings) is not null)
+            {
+                throw new CliUsageException("--settings applies to --justice only; the synthetic bench uses its own settings.");
             }
 
             var n = parse.GetValue(records);

@@ -24,6 +24,8 @@ internal static class BenchJustice
         var folder = Path.Combine(Path.GetTempPath(), $"datafirst-bench-justice-{Guid.NewGuid():N}");
         try
         {
+            // Read before generating: a settings mistake is reported at once.
+            var settings = settingsPath is null ? LinkageSettings.Parse(PipelineSettings.BuiltInJson()) : LinkageSettings.Load(settingsPath);
             var sw = Stopwatch.StartNew();
             var options = new GeneratorOptions { People = people, Seed = seed, Datasets = ExtractGenerator.PersonLevelDatasets };
             var summary = await new ExtractGenerator().GenerateAsync(options, folder, cancellationToken).ConfigureAwait(false);
@@ -32,7 +34,6 @@ internal static class BenchJustice
 
             var total = Stopwatch.StartNew();
             sw.Restart();
-            var settings = settingsPath is null ? LinkageSettings.Parse(PipelineSettings.BuiltInJson()) : LinkageSettings.Load(settingsPath);
             var builder = new RecordSetBuilder(settings);
             var perDataset = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var dataset in ExtractGenerator.PersonLevelDatasets)

@@ -63,4 +63,28 @@ public sealed class BenchCommandTests
         code.Should().Be(CliApp.ExitUsage);
         error.Should().Contain("--records");
     }
+
+    [Fact]
+    public async Task BenchJustice_BadSettingsFile_IsAOneLineUsageErrorNamingThePath()
+    {
+        using var temp = new DataFirst.Cli.Tests.Support.TempFolder();
+        File.WriteAllText(temp.Combine("settings.json"), DataFirst.Core.Evaluation.SyntheticPeople.BenchSettings.Replace("\"match_threshold\": 0.9", "\"match_treshold\": 0.9", StringComparison.Ordinal));
+
+        var (code, output, error) = await EngineCli.Run("bench", "--justice", "--people", "50", "--settings", temp.Combine("settings.json"));
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().StartWith("datafirst: error: settings $.match_treshold: unknown property; allowed here:");
+        output.Should().NotContain("generated", "the settings are read before anything is generated");
+    }
+
+    [Fact]
+    public async Task Bench_SettingsWithoutJustice_IsAUsageError()
+    {
+        var (code, output, error) = await EngineCli.Run("bench", "--records", "100", "--settings", "whatever.json");
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Should().Contain("--settings").And.Contain("--justice");
+        output.Should().BeEmpty();
+    }
 }
