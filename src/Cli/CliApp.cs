@@ -66,6 +66,26 @@ internal static class CliApp
             error.WriteLine($"datafirst: error: {ex.Message}");
             return ExitFailure;
         }
+        catch (Core.Settings.SettingsException ex)
+        {
+            // Safety net: verbs turn engine errors into one-line errors themselves; one that reaches here is still
+            // the user's to fix, and its message already names the setting.
+            error.WriteLine($"datafirst: error: {ex.Message}");
+            return ExitUsage;
+        }
+        catch (Core.Settings.LinkageException ex)
+        {
+            error.WriteLine($"datafirst: error: {ex.Message}");
+            return ExitFailure;
+        }
+        catch (AggregateException ex) when (ex.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(e => e is Core.Settings.LinkageException))
+        {
+            // A parallel loop's failure made of the engine's own errors (e.g. a block above max_block_size found by
+            // several workers): the first one's message, which names the rule or setting.
+            var first = ex.Flatten().InnerExceptions[0];
+            error.WriteLine($"datafirst: error: {first.Message}");
+            return first is Core.Settings.SettingsException ? ExitUsage : ExitFailure;
+        }
         catch (OperationCanceledException)
         {
             error.WriteLine("datafirst: cancelled");

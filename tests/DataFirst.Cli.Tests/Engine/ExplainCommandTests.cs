@@ -92,4 +92,21 @@ public sealed class ExplainCommandTests
         error.Should().Contain("the first dataset is not among the inputs' datasets (").And.Contain("datasets, not named: too many for source datasets)");
         rows.Select(r => r[3]).Where(v => !string.IsNullOrEmpty(v)).Should().OnlyContain(v => !error.Contains(v!, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Explain_ModelWithAZeroU_IsAOneLineErrorNamingTheLevel_NotNaNOrACrash()
+    {
+        using var temp = new TempFolder();
+        var (input, rows) = await EngineCli.LinkPeople(temp.Path, 200, seed: 7);
+        var model = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(temp.Combine("out", "model.json")))!;
+        model["comparisons"]![0]!["levels"]![1]!["u"] = 0.0;
+        File.WriteAllText(temp.Combine("out", "model.json"), model.ToJsonString());
+
+        var (code, output, error) = await EngineCli.Run("explain", "--model", temp.Combine("out", "model.json"), "--input", input, "--pair", rows[0][0]!, rows[1][0]!);
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().Contain("$.comparisons[0].levels[1].u").And.Contain("(0, 1]");
+        output.Should().NotContain("Infinity").And.NotContain("NaN");
+    }
 }

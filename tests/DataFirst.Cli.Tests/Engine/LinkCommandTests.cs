@@ -118,4 +118,35 @@ public sealed class LinkCommandTests
         error.Should().Contain("warning: source_dataset_column 'surname' has");
         surnames.Should().OnlyContain(s => !output.Contains(s!, StringComparison.Ordinal) && !error.Contains(s!, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Link_PresetWithEmptyThresholds_IsAOneLineUsageErrorNamingThePath_BeforeIngest()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        EngineCli.WritePeople(input, 100, seed: 1);
+        File.WriteAllText(temp.Combine("settings.json"), DataFirst.Core.Evaluation.SyntheticPeople.BenchSettings.Replace("\"preset\": \"name\", \"tf_adjustment\": true }", "\"preset\": \"name\", \"tf_adjustment\": true, \"thresholds\": [] }", StringComparison.Ordinal));
+
+        var (code, output, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().StartWith("datafirst: error: settings $.comparisons[1].thresholds:");
+        output.Should().NotContain("ingest:");
+    }
+
+    [Fact]
+    public async Task Link_BlockAboveMaxBlockSizeWithError_IsAOneLineFailureNamingTheRule()
+    {
+        using var temp = new TempFolder();
+        var input = temp.Combine("people.csv");
+        EngineCli.WritePeople(input, 300, seed: 3);
+        File.WriteAllText(temp.Combine("settings.json"), DataFirst.Core.Evaluation.SyntheticPeople.BenchSettings.Replace("\"max_block_size\": 50000", "\"max_block_size\": 3, \"oversized_blocks\": \"error\"", StringComparison.Ordinal));
+
+        var (code, _, error) = await EngineCli.Run("link", "--settings", temp.Combine("settings.json"), "--input", input, "--out", temp.Combine("out"));
+
+        code.Should().Be(CliApp.ExitFailure);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().StartWith("datafirst: error: blocking rule ").And.Contain("exceeds max_block_size 3");
+    }
 }
