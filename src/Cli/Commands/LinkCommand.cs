@@ -19,7 +19,7 @@ internal static class LinkCommand
         var settingsOpt = new Option<string>("--settings") { Description = "Linkage settings JSON (see docs/settings.md).", Required = true };
         var inputs = new Option<string[]>("--input") { Description = "Input CSV (repeat for several datasets; the file name is the source dataset unless the CSV has the source dataset column).", Required = true, AllowMultipleArgumentsPerToken = false };
         var outDir = new Option<string>("--out") { Description = "Output folder for model.json, predictions.csv, clusters.csv.", Required = true };
-        var modelOpt = new Option<string?>("--model") { Description = "Score with this saved model instead of training." };
+        var modelOpt = new Option<string?>("--model") { Description = "Score with this saved model instead of training; --settings must then be the settings it was trained with, except match_threshold." };
         var command = new Command("link", "Deduplicate/link people in CSV inputs with a Fellegi-Sunter model trained by EM.")
         {
             settingsOpt, inputs, outDir, modelOpt,
@@ -46,7 +46,14 @@ internal static class LinkCommand
         if (modelPath is not null)
         {
             model = LinkageModel.Load(modelPath);
+            var given = settings;
             settings = model.Settings with { MatchThreshold = settings.MatchThreshold };
+            if (settings.FirstDifferenceFrom(given) is { } differs)
+            {
+                // Scoring uses the model's own settings (its m and u belong to its comparisons and levels): a --settings
+                // that says otherwise would be ignored without a word.
+                throw new CliUsageException($"--settings differs from the settings --model was trained with at {differs}; with --model only match_threshold may change. Give the model's settings (its \"settings\" section), or leave out --model to train with these.");
+            }
         }
 
         var sw = Stopwatch.StartNew();

@@ -238,6 +238,45 @@ public sealed record LinkageSettings
 
     public string ToJson() => SettingsJson.Write(this);
 
+    /// <summary>The JSON path of the first setting in which <paramref name="other"/> differs from these settings (defaults
+    /// filled in on both), or null when they are the same.</summary>
+    public string? FirstDifferenceFrom(LinkageSettings other) =>
+        FirstDifference(System.Text.Json.Nodes.JsonNode.Parse(ToJson()), System.Text.Json.Nodes.JsonNode.Parse(other.ToJson()), "$");
+
+    private static string? FirstDifference(System.Text.Json.Nodes.JsonNode? a, System.Text.Json.Nodes.JsonNode? b, string path)
+    {
+        switch (a, b)
+        {
+            case (System.Text.Json.Nodes.JsonObject x, System.Text.Json.Nodes.JsonObject y):
+                foreach (var name in x.Select(p => p.Key).Concat(y.Select(p => p.Key)).Distinct(StringComparer.Ordinal))
+                {
+                    if (FirstDifference(x[name], y[name], $"{path}.{name}") is { } d)
+                    {
+                        return d;
+                    }
+                }
+
+                return null;
+            case (System.Text.Json.Nodes.JsonArray x, System.Text.Json.Nodes.JsonArray y):
+                for (var i = 0; i < Math.Max(x.Count, y.Count); i++)
+                {
+                    if (i >= x.Count || i >= y.Count)
+                    {
+                        return path;
+                    }
+
+                    if (FirstDifference(x[i], y[i], $"{path}[{i}]") is { } d)
+                    {
+                        return d;
+                    }
+                }
+
+                return null;
+            default:
+                return System.Text.Json.Nodes.JsonNode.DeepEquals(a, b) ? null : path;
+        }
+    }
+
     /// <summary>Standardised column declaration for <paramref name="name"/> (declared or implicit text).</summary>
     public ColumnSettings ColumnFor(string name) =>
         Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal))

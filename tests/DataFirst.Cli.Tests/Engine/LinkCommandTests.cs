@@ -149,4 +149,23 @@ public sealed class LinkCommandTests
         error.Trim().Split('\n').Should().ContainSingle();
         error.Should().StartWith("datafirst: error: blocking rule ").And.Contain("exceeds max_block_size 3");
     }
+
+    [Fact]
+    public async Task Link_WithModelAndSettingsThatDiffer_IsRefusedNamingTheFirstDifference_ButMatchThresholdMayChange()
+    {
+        using var temp = new TempFolder();
+        var (input, _) = await EngineCli.LinkPeople(temp.Path, 300, seed: 9);
+        var settings = File.ReadAllText(temp.Combine("settings.json"));
+        File.WriteAllText(temp.Combine("other.json"), settings.Replace("\"max_block_size\": 50000", "\"max_block_size\": 40000", StringComparison.Ordinal));
+        File.WriteAllText(temp.Combine("threshold.json"), settings.Replace("\"match_threshold\": 0.5", "\"match_threshold\": 0.8", StringComparison.Ordinal));
+
+        var (code, output, error) = await EngineCli.Run("link", "--settings", temp.Combine("other.json"), "--input", input, "--out", temp.Combine("b"), "--model", temp.Combine("out", "model.json"));
+        var (thresholdCode, _, thresholdError) = await EngineCli.Run("link", "--settings", temp.Combine("threshold.json"), "--input", input, "--out", temp.Combine("c"), "--model", temp.Combine("out", "model.json"));
+
+        code.Should().Be(CliApp.ExitUsage);
+        error.Trim().Split('\n').Should().ContainSingle();
+        error.Should().Contain("--settings differs from the settings --model was trained with at $.max_block_size");
+        output.Should().NotContain("ingest:");
+        thresholdCode.Should().Be(CliApp.ExitOk, thresholdError);
+    }
 }
