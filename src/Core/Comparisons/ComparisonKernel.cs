@@ -411,6 +411,16 @@ internal sealed class ComparisonVectorizer
 {
     public ComparisonVectorizer(IReadOnlyList<ComparisonSpec> specs, RecordSet records)
     {
+        // Patterns pack a level index in 4 bits per comparison: a comparison with more levels would corrupt the next
+        // one's bits. Settings read from JSON are refused earlier; this guards settings built in code.
+        for (var c = 0; c < specs.Count; c++)
+        {
+            if (specs[c].Levels.Count > 15)
+            {
+                throw new SettingsException($"$.comparisons[{c}]", $"comparison '{specs[c].Name}' has {specs[c].Levels.Count} levels; at most 15 are supported.");
+            }
+        }
+
         // Kernels derive per-value tables (postcode parts, day numbers, letter signatures…): build them in parallel.
         var kernels = new ComparisonKernel[specs.Count];
         Parallel.For(0, specs.Count, CpuParallelism.Options(), c => kernels[c] = new ComparisonKernel(specs[c], records));

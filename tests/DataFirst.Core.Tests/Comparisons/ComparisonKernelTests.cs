@@ -59,4 +59,23 @@ public sealed class ComparisonKernelTests
         var kernel = new ComparisonKernel(ComparisonSpec.FromSettings(s)[0], rs);
         kernel.Level(0, 1).Should().Be(phonetic ? 2 : 3);
     }
+
+    [Fact]
+    public void Vectorizer_ComparisonWithMoreThan15Levels_BuiltInCode_IsRefused_NotPackedIntoTheNextComparison()
+    {
+        var s = LinkageSettings.Parse("""
+        {
+          "unique_id_column": "id",
+          "comparisons": [ { "column": "surname", "preset": "jaro_winkler" }, { "column": "forename", "preset": "exact" } ],
+          "blocking_rules_for_prediction": [["surname"]],
+          "probability_two_random_records_match": 0.01
+        }
+        """);
+        var many = s with { Comparisons = [s.Comparisons[0] with { Thresholds = Enumerable.Range(1, 20).Select(i => 1 - (i * 0.01)).ToList() }, s.Comparisons[1]] };
+        var rs = new RecordSetBuilder(many).AddRows(["id", "surname", "forename"], [["1", "A", "B"], ["2", "C", "D"]], "d").Build();
+
+        var act = () => new ComparisonVectorizer(ComparisonSpec.FromSettings(many), rs);
+
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.comparisons[0]" && e.Message.Contains("23 levels") && e.Message.Contains("at most 15"));
+    }
 }
