@@ -354,6 +354,19 @@ internal static class SettingsJson
                     break;
             }
 
+            // A bound a level type does not read would be ignored without a word (a threshold on an exact level).
+            foreach (var (set, option, types) in new (bool, string, string[])[]
+            {
+                (l.Threshold is not null, "threshold", [ComparisonLevelTypes.JaroWinkler, ComparisonLevelTypes.Jaro]),
+                (l.MaxDistance is not null, "max_distance", [ComparisonLevelTypes.Levenshtein, ComparisonLevelTypes.DamerauLevenshtein]),
+                (l.Days is not null, "days", [ComparisonLevelTypes.DateWithin]),
+                (l.MaxDifference is not null, "max_difference", [ComparisonLevelTypes.AbsDifference]),
+                (l.OtherColumn is not null, "other_column", [ComparisonLevelTypes.Swapped]),
+            })
+            {
+                Require(!set || types.Contains(l.Type), $"{p}.{option}", $"only {string.Join(", ", types)} levels take it, not \"{l.Type}\".");
+            }
+
             if (l.TfAdjustment)
             {
                 Require(ComparisonLevelTypes.TfAdjustable.Contains(l.Type), p + ".tf_adjustment", $"term-frequency adjustment is allowed on these levels only: {string.Join(", ", ComparisonLevelTypes.TfAdjustable)}.");

@@ -209,4 +209,15 @@ public sealed class LinkageSettingsTests
             act.Should().NotThrow(Path.GetFileName(f));
         }
     }
+
+    [Theory]
+    [InlineData("{\"type\":\"exact\",\"threshold\":0.9}", "$.comparisons[1].levels[1].threshold", "only jaro_winkler, jaro levels")]
+    [InlineData("{\"type\":\"exact\",\"max_distance\":2}", "$.comparisons[1].levels[1].max_distance", "only levenshtein, damerau_levenshtein levels")]
+    [InlineData("{\"type\":\"exact\",\"days\":3}", "$.comparisons[1].levels[1].days", "only date_within levels")]
+    [InlineData("{\"type\":\"exact\",\"other_column\":\"forename\"}", "$.comparisons[1].levels[1].other_column", "only swapped levels")]
+    public void Parse_LevelBoundItsTypeDoesNotRead_NamesPath(string level, string path, string message)
+    {
+        var act = () => LinkageSettings.Parse(Minimal.Replace("{\"type\":\"exact\"}", level, StringComparison.Ordinal));
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == path && e.Message.Contains(message));
+    }
 }
