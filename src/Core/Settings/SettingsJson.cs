@@ -77,10 +77,7 @@ internal static class SettingsJson
         catch (JsonException ex)
         {
             var path = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
-            var msg = ex.InnerException is SettingsValueException sv ? sv.Message
-                : ex.Message.Contains("could not be converted", StringComparison.Ordinal) ? "a value of the wrong kind."
-                : Clean(ex.Message);
-            throw new SettingsException(path, msg, ex);
+            throw new SettingsException(path, Describe(ex), ex);
         }
 
         if (s is null)
@@ -91,6 +88,13 @@ internal static class SettingsJson
         Validate(s);
         return s;
     }
+
+    /// <summary>What a deserialisation error says, without the serializer's .NET type names (the path is named apart).</summary>
+    internal static string Describe(JsonException ex) =>
+        ex.InnerException is SettingsValueException sv ? sv.Message
+        : ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown property."
+        : ex.Message.Contains("could not be converted", StringComparison.Ordinal) ? "a value of the wrong kind."
+        : Clean(ex.Message);
 
     private static string Clean(string message)
     {

@@ -81,7 +81,7 @@ public sealed record LinkageModel
         }
         catch (JsonException ex)
         {
-            throw new SettingsException(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, $"model JSON is not valid: {ex.Message}{origin}", ex);
+            throw new SettingsException(string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path, $"model JSON is not valid: {SettingsJson.Describe(ex)}{origin}", ex);
         }
 
         if (model is null)

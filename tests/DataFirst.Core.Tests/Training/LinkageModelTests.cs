@@ -71,7 +71,9 @@ public sealed class LinkageModelTests
         var malformed = Saved.Value[..(Saved.Value.Length / 2)];
 
         FluentActions.Invoking(() => LinkageModel.FromJson(unknown)).Should().Throw<SettingsException>()
-            .Which.Message.Should().Contain("no_such_setting").And.NotContain("written by");
+            .Which.Message.Should().Contain("no_such_setting").And.Contain("unknown property").And.NotContain("written by").And.NotContain(".NET");
+        FluentActions.Invoking(() => LinkageModel.FromJson(Edited(m => m["lambda"] = "high"))).Should().Throw<SettingsException>()
+            .Which.Message.Should().StartWith("settings $.lambda: model JSON is not valid: a value of the wrong kind").And.NotContain("System.");
         FluentActions.Invoking(() => LinkageModel.FromJson(malformed)).Should().Throw<SettingsException>()
             .Which.Message.Should().Contain("model JSON is not valid").And.NotContain("written by");
     }
