@@ -35,6 +35,11 @@ internal static class RunCommand
             var settingsFile = parse.GetValue(settings) is { } s ? CliPaths.RequireExistingFile(s, "--settings") : null;
             var specFile = parse.GetValue(shareSpec) is { } sp ? CliPaths.RequireExistingFile(sp, "--share-spec") : null;
             var modelFile = parse.GetValue(model) is { } m ? CliPaths.RequireExistingFile(m, "--model") : null;
+            if (settingsFile is not null && modelFile is not null)
+            {
+                RefuseSettingsOtherThanTheModels(settingsFile, modelFile);
+            }
+
             var dataDir = CliPaths.EnsureWritableDirectory(parse.GetValue(data)!, "--data");
             using var host = await PipelineHost.OpenAsync(parse.GetValue(storage), dataDir, NullLoggerFactory.Instance, cancellationToken, parse.GetParallelActivities(parallel)).ConfigureAwait(false);
             var shareName = parse.GetValue(share)!;
@@ -66,6 +71,26 @@ internal static class RunCommand
             return await ExecuteAndReportAsync(host, request, id, output, parse.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>A run with a saved model scores with the model's own settings, match_threshold included: a --settings that
+    /// says otherwise would be ignored without a word, so it is refused naming the first difference.</summary>
+    private static void RefuseSettingsOtherThanTheModels(string settingsFile, string modelFile)
+    {
+        string? differs;
+        try
+        {
+            differs = Core.Training.LinkageModel.Load(modelFile).Settings.FirstDifferenceFrom(Core.Settings.LinkageSettings.Load(settingsFile));
+        }
+        catch (Core.Settings.SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+
+        if (differs is not null)
+        {
+            throw new CliUsageException($"--settings differs from the settings --model was trained with at {differs}; a run with --model scores with the model's settings. Leave out --settings, or leave out --model to train with them.");
+        }
     }
 
     /// <summary>Whether <paramref name="option"/> was on the command line (not its default).</summary>
