@@ -126,17 +126,16 @@ internal static class SettingsJson
         }
     }
 
-    private static void CheckShape(JsonElement e, Type type, string path)
+    private static void CheckShape(JsonElement e, Type type, string path, bool nullAllowed = false)
     {
-        if (Nullable.GetUnderlyingType(type) is { } inner)
+        if (e.ValueKind == JsonValueKind.Null)
         {
-            if (e.ValueKind == JsonValueKind.Null)
-            {
-                return;
-            }
-
-            type = inner;
+            // Null only where the setting is optional (a nullable property); elsewhere leaving it out gives the default.
+            Require(nullAllowed || Nullable.GetUnderlyingType(type) is not null, path, "must not be null; leave it out for the default.");
+            return;
         }
+
+        type = Nullable.GetUnderlyingType(type) ?? type;
 
         if (type.IsEnum)
         {
@@ -145,7 +144,7 @@ internal static class SettingsJson
 
         if (type == typeof(string))
         {
-            Require(e.ValueKind is JsonValueKind.String or JsonValueKind.Null, path, "expected a string.");
+            Require(e.ValueKind == JsonValueKind.String, path, "expected a string.");
         }
         else if (type == typeof(bool))
         {
@@ -184,7 +183,7 @@ internal static class SettingsJson
                 var prop = info.Properties.FirstOrDefault(x => string.Equals(x.Name, p.Name, StringComparison.Ordinal));
                 var at = path + "." + p.Name;
                 Require(prop is not null, at, $"unknown property; allowed here: {string.Join(", ", info.Properties.Select(x => x.Name))}.");
-                CheckShape(p.Value, prop!.PropertyType, at);
+                CheckShape(p.Value, prop!.PropertyType, at, prop.IsSetNullable);
             }
         }
     }

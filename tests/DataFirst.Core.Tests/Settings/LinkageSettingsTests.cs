@@ -193,6 +193,8 @@ public sealed class LinkageSettingsTests
     [InlineData("\"em\": { \"seed\": true }", "$.em.seed", "expected a number")]
     [InlineData("\"null_values\": \"NA\"", "$.null_values", "expected a list")]
     [InlineData("\"null_values\": [1]", "$.null_values[0]", "expected a string")]
+    [InlineData("\"u_sampling\": null", "$.u_sampling", "must not be null")]
+    [InlineData("\"max_block_size\": null", "$.max_block_size", "must not be null")]
     public void Parse_WrongKindOfValue_SaysWhatIsExpected_WithoutDotNetTypeNames(string property, string path, string message)
     {
         var act = () => LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", property + ", \"deterministic_rules\"", StringComparison.Ordinal));
@@ -219,5 +221,15 @@ public sealed class LinkageSettingsTests
     {
         var act = () => LinkageSettings.Parse(Minimal.Replace("{\"type\":\"exact\"}", level, StringComparison.Ordinal));
         act.Should().Throw<SettingsException>().Where(e => e.JsonPath == path && e.Message.Contains(message));
+    }
+
+    [Fact]
+    public void Parse_NullForAnOptionalSetting_IsTheDefault()
+    {
+        var s = LinkageSettings.Parse(Minimal.Replace("\"deterministic_rules\"", "\"probability_two_random_records_match\": null, \"deterministic_rules\"", StringComparison.Ordinal)
+            .Replace("\"preset\": \"name\"", "\"preset\": \"name\", \"thresholds\": null, \"output_column_name\": null", StringComparison.Ordinal));
+
+        s.ProbabilityTwoRandomRecordsMatch.Should().BeNull();
+        s.Comparisons[0].Thresholds.Should().BeNull();
     }
 }
