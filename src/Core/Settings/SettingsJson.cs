@@ -94,6 +94,7 @@ internal static class SettingsJson
         ex.InnerException is SettingsValueException sv ? sv.Message
         : ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown property."
         : ex.Message.Contains("could not be converted", StringComparison.Ordinal) ? "a value of the wrong kind."
+        : ex.LineNumber is { } line ? $"{Clean(ex.Message).TrimEnd('.')} (line {line + 1})."
         : Clean(ex.Message);
 
     private static string Clean(string message)

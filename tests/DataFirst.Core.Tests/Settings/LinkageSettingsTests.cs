@@ -232,4 +232,11 @@ public sealed class LinkageSettingsTests
         s.ProbabilityTwoRandomRecordsMatch.Should().BeNull();
         s.Comparisons[0].Thresholds.Should().BeNull();
     }
+
+    [Fact]
+    public void Parse_SyntaxError_NamesTheLine()
+    {
+        var act = () => LinkageSettings.Parse("{\n  \"unique_id_column\": \"id\",\n  \"link_type\": dedupe\n}");
+        act.Should().Throw<SettingsException>().Where(e => e.JsonPath == "$.link_type" && e.Message.EndsWith("(line 3).", StringComparison.Ordinal));
+    }
 }
