@@ -261,9 +261,11 @@ public static class StringMetrics
 
     /// <summary>
     /// The edit distance, with adjacent transpositions counting one edit when <typeparamref name="TEdits"/> allows them (optimal
-    /// string alignment), or <paramref name="max"/> + 1 once it must exceed <paramref name="max"/>. Three rows of the
-    /// table: the one two back is only kept, and read, for transpositions. Stopping when a whole row exceeds <paramref name="max"/>
-    /// is exact for both: a transposition into row i comes from row i − 2 at a cost that row i − 1 already bounds.
+    /// string alignment), or <paramref name="max"/> + 1 once it must exceed <paramref name="max"/>. O(n·k) for k =
+    /// min(<paramref name="max"/>, longer length), not O(n·m): only the diagonal band |i − j| ≤ k of the table is computed.
+    /// Exact within the band: every cell holds at least |i − j|, and the values along an optimal alignment never decrease,
+    /// so a distance ≤ k is reached through band cells only; cells outside count as k + 1. Stopping when a whole row of the
+    /// band exceeds k is exact for both: a transposition into row i comes from row i − 2 at a cost that row i − 1 already bounds.
     /// </summary>
     private static int EditDistance<TEdits>(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max)
         where TEdits : struct, IEditSet
@@ -287,33 +289,62 @@ public static class StringMetrics
                 : max + 1;
         }
 
-        var w = b.Length + 1;
-        Span<int> twoBack = !transpositions ? default : w <= StackLimit ? stackalloc int[w] : new int[w];
-        Span<int> prev = w <= StackLimit ? stackalloc int[w] : new int[w];
-        Span<int> cur = w <= StackLimit ? stackalloc int[w] : new int[w];
-        for (var j = 0; j < w; j++)
+        // The distance is at most the longer length: a larger bound only widens the band.
+        var k = Math.Min(max, Math.Max(a.Length, b.Length));
+        var outside = k + 1;
+        var width = (2 * k) + 1;
+
+        // Rows of the band indexed by diagonal: row i holds D(i, j) at [j − i + k], so the cell above is at [d + 1],
+        // the one to the left at [d − 1], the diagonal one and the one two back diagonally (transposition) at [d].
+        Span<int> twoBack = !transpositions ? default : width <= StackLimit ? stackalloc int[width] : new int[width];
+        Span<int> prev = width <= StackLimit ? stackalloc int[width] : new int[width];
+        Span<int> cur = width <= StackLimit ? stackalloc int[width] : new int[width];
+        var m = b.Length;
+        for (var d = 0; d < width; d++)
         {
-            prev[j] = j;
+            var j = d - k;
+            prev[d] = j >= 0 && j <= m ? j : outside;
+        }
+
+        if (transpositions)
+        {
+            twoBack.Fill(outside);
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
-            cur[0] = i;
-            var rowMin = i;
-            for (var j = 1; j <= b.Length; j++)
+            var rowMin = outside;
+            var ai = a[i - 1];
+            for (var d = 0; d < width; d++)
             {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
-                if (transpositions && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                var j = i + d - k;
+                int v;
+                if (j < 0 || j > m)
                 {
-                    v = Math.Min(v, twoBack[j - 2] + 1);
+                    v = outside;
+                }
+                else if (j == 0)
+                {
+                    v = i;
+                }
+                else
+                {
+                    var up = d + 1 < width ? prev[d + 1] : outside;
+                    var left = d > 0 ? cur[d - 1] : outside;
+                    v = Math.Min(Math.Min(up, left) + 1, prev[d] + (ai == b[j - 1] ? 0 : 1));
+                    if (transpositions && i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == b[j - 1])
+                    {
+                        v = Math.Min(v, twoBack[d] + 1);
+                    }
+
+                    v = Math.Min(v, outside);
                 }
 
-                cur[j] = v;
+                cur[d] = v;
                 rowMin = Math.Min(rowMin, v);
             }
 
-            if (rowMin > max)
+            if (rowMin > k)
             {
                 return max + 1;
             }
@@ -333,7 +364,8 @@ public static class StringMetrics
             }
         }
 
-        return prev[b.Length] > max ? max + 1 : prev[b.Length];
+        var distance = prev[m - a.Length + k];
+        return distance > max ? max + 1 : distance;
     }
 
     /// <summary>Which edits an <see cref="EditDistance{TEdits}"/> instantiation counts (a struct, so each is compiled apart).</summary>

@@ -89,6 +89,71 @@ public sealed class StringMetricsTests
         checkedSwaps.Should().BeGreaterThan(100, "the draw must exercise transpositions");
     }
 
+    [Fact]
+    public void EditDistances_LongerNearCopies_AgreeWithTheFullTableWithinTheBand()
+    {
+        // Strings of 10-40 characters and copies a few random edits away (substitutions, insertions, deletions, adjacent
+        // swaps): distances straddle every max of 0..4, so the band's edges and its early exit are both exercised.
+        var random = new Random(23);
+        var seen = new int[7];
+        for (var n = 0; n < 3000; n++)
+        {
+            var a = new string(Enumerable.Range(0, random.Next(10, 41)).Select(_ => "ABCDA"[random.Next(5)]).ToArray());
+            var b = a;
+            for (var e = random.Next(0, 6); e > 0 && b.Length > 1; e--)
+            {
+                var at = random.Next(b.Length - 1);
+                b = random.Next(4) switch
+                {
+                    0 => Swap(b, at),
+                    1 => b.Remove(at, 1),
+                    2 => b.Insert(at, "ABCD"[random.Next(4)].ToString()),
+                    _ => b.Remove(at, 1).Insert(at, "ABCD"[random.Next(4)].ToString()),
+                };
+            }
+
+            var (lev, osa) = (FullTable(a, b, transpositions: false), FullTable(a, b, transpositions: true));
+            seen[Math.Min(osa, 6)]++;
+            for (var max = 0; max <= 4; max++)
+            {
+                StringMetrics.Levenshtein(a, b, max).Should().Be(Math.Min(lev, max + 1), $"Levenshtein({a}, {b}, {max})");
+                StringMetrics.DamerauLevenshtein(a, b, max).Should().Be(Math.Min(osa, max + 1), $"DamerauLevenshtein({a}, {b}, {max})");
+            }
+        }
+
+        seen.Take(6).Should().OnlyContain(count => count > 20, $"every distance 0..5 must be drawn (drawn: {string.Join(", ", seen)})");
+    }
+
+    [Fact]
+    public void EditDistances_TwoHundredThousandCharacters_AreExactWithinMax()
+    {
+        // '#' is not in the alphabet, so each one in b costs an edit of its own: with one deletion, both distances are 3.
+        var random = new Random(5);
+        var a = new string(Enumerable.Range(0, 200_000).Select(_ => (char)('A' + random.Next(26))).ToArray());
+        var chars = a.ToCharArray();
+        chars[1_000] = '#';
+        chars[120_000] = '#';
+        var b = new string(chars).Remove(60_000, 1);
+        foreach (var max in new[] { 3, 4, 10 })
+        {
+            StringMetrics.Levenshtein(a, b, max).Should().Be(3);
+            StringMetrics.DamerauLevenshtein(a, b, max).Should().Be(3);
+        }
+
+        StringMetrics.Levenshtein(a, b, 2).Should().Be(3, "more than 2");
+        StringMetrics.DamerauLevenshtein(a, b, 2).Should().Be(3, "more than 2");
+
+        // One swap of two different adjacent characters: one transposition, or two substitutions.
+        var at = Enumerable.Range(100_000, 100).First(i => a[i] != a[i + 1]);
+        var swapped = Swap(a, at);
+        StringMetrics.DamerauLevenshtein(a, swapped, 2).Should().Be(1);
+        StringMetrics.Levenshtein(a, swapped, 2).Should().Be(2);
+
+        // Unrelated strings of equal length stop after the first rows; a length gap beyond max at once.
+        StringMetrics.Levenshtein(new string('A', 200_000), new string('B', 200_000), 4).Should().Be(5);
+        StringMetrics.DamerauLevenshtein(a, a + "XYZ", 2).Should().Be(3);
+    }
+
     private static string Swap(string s, int k)
     {
         var c = s.ToCharArray();
