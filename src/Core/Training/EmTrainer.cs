@@ -154,7 +154,7 @@ public static class EmTrainer
         var sums = specs.Select(s => new double[s.Levels.Count]).ToArray();
         var estimates = new int[specs.Count];
         var sessions = new List<TrainingSession>();
-        var warnings = provenance.Warnings.ToList();
+        var warnings = provenance.Warnings.Concat(lambda.Warnings).ToList();
         for (var r = 0; r < rules.Count; r++)
         {
             var fixedSet = FixedComparisons(specs, rules[r]);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DataFirst.Core.Blocking;
 using DataFirst.Core.Comparisons;
 using DataFirst.Core.Ingest;
@@ -8,8 +9,11 @@ namespace DataFirst.Core.Training;
 /// <summary>u probabilities per comparison level from random pairs.</summary>
 public sealed record UEstimate(IReadOnlyList<IReadOnlyList<double>> U, long PairsSampled, int Seed);
 
-/// <summary>λ and how it was obtained.</summary>
-public sealed record LambdaEstimate(double Lambda, long DeterministicPairs, double TotalPossiblePairs, string Source);
+/// <summary>λ and how it was obtained; <see cref="Warnings"/> name deterministic rules too loose to trust (no values).</summary>
+public sealed record LambdaEstimate(double Lambda, long DeterministicPairs, double TotalPossiblePairs, string Source)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>u by seeded random sampling; λ from deterministic rules and their assumed recall.</summary>
 public static class Estimation
@@ -145,11 +149,19 @@ public static class Estimation
         }
     }
 
+    /// <summary>A deterministic rule whose pairs are more than this share of all possible pairs is reported as loose: its
+    /// agreements are not "surely the same person", so λ estimated from them is too high.</summary>
+    public const double LooseRuleShare = 0.01;
+
+    /// <summary>Largest λ an estimate may reach: above it, more than half of all pairs would be matches.</summary>
+    public const double MaxLambda = 0.5;
+
     /// <summary>Pairs deterministic rule <paramref name="ruleIndex"/> finds in a partition (earlier rules excluded).
-    /// Partition the records by that rule's key to run it partition by partition.</summary>
-    public static long CountDeterministicPairs(RecordSet partition, LinkageSettings settings, int ruleIndex)
+    /// Partition the records by that rule's key to run it partition by partition. Blocks above max_block_size follow
+    /// oversized_blocks as for blocking rules: an error, or skipped (their pairs not counted) with a warning.</summary>
+    public static long CountDeterministicPairs(RecordSet partition, LinkageSettings settings, int ruleIndex, ICollection<string>? warnings = null)
     {
-        var pe = new PairEnumerator(partition, settings.DeterministicRules, "deterministic_rules", settings.LinkType, int.MaxValue, OversizedBlockAction.Skip);
+        var pe = new PairEnumerator(partition, settings.DeterministicRules, "deterministic_rules", settings.LinkType, settings.MaxBlockSize, settings.OversizedBlocks);
         long total = 0;
         var blocks = pe.Blocks(ruleIndex);
         PairEnumerator.ForEachRange(blocks, () => 0L, (from, to, acc) =>
@@ -157,7 +169,10 @@ public static class Estimation
             var v = new Counter();
             for (var i = from; i < to; i++)
             {
-                acc += pe.VisitBlock(ruleIndex, blocks[i], ref v);
+                if (pe.Admit(ruleIndex, blocks[i], warnings))
+                {
+                    acc += pe.VisitBlock(ruleIndex, blocks[i], ref v);
+                }
             }
 
             return acc;
@@ -165,9 +180,13 @@ public static class Estimation
         return total;
     }
 
-    /// <summary>λ = deterministic pairs / recall / all possible pairs (or the configured override).</summary>
-    public static LambdaEstimate EstimateLambda(long deterministicPairs, double totalPossiblePairs, LinkageSettings settings)
+    /// <summary>λ = deterministic pairs / recall / all possible pairs (or the configured override). <paramref name="pairsPerRule"/>
+    /// holds each rule's pairs (earlier rules' excluded). A rule whose pairs exceed <see cref="LooseRuleShare"/> of all pairs
+    /// is warned about; when the rules imply λ above <see cref="MaxLambda"/> training stops: the estimate would be
+    /// meaningless and every pair's score with it.</summary>
+    public static LambdaEstimate EstimateLambda(IReadOnlyList<long> pairsPerRule, double totalPossiblePairs, LinkageSettings settings)
     {
+        var deterministicPairs = pairsPerRule.Sum();
         if (settings.ProbabilityTwoRandomRecordsMatch is { } fixedLambda)
         {
             return new LambdaEstimate(fixedLambda, deterministicPairs, totalPossiblePairs, "probability_two_random_records_match");
@@ -178,19 +197,42 @@ public static class Estimation
             throw new TrainingException("the deterministic rules matched no pairs, so λ cannot be estimated. Loosen $.deterministic_rules or set probability_two_random_records_match.");
         }
 
-        var lambda = Math.Clamp(deterministicPairs / settings.DeterministicRulesRecall / Math.Max(1, totalPossiblePairs), 1e-12, 0.5);
-        return new LambdaEstimate(lambda, deterministicPairs, totalPossiblePairs, $"deterministic_rules with recall {settings.DeterministicRulesRecall}");
-    }
-
-    /// <summary>λ over a whole record set.</summary>
-    public static LambdaEstimate EstimateProbabilityTwoRandomRecordsMatch(RecordSet records, LinkageSettings settings)
-    {
-        long pairs = 0;
-        for (var r = 0; r < settings.DeterministicRules.Count; r++)
+        var all = Math.Max(1, totalPossiblePairs);
+        var loose = new List<string>();
+        for (var r = 0; r < pairsPerRule.Count; r++)
         {
-            pairs += CountDeterministicPairs(records, settings, r);
+            var share = pairsPerRule[r] / all;
+            if (share > LooseRuleShare)
+            {
+                loose.Add(string.Create(CultureInfo.InvariantCulture, $"deterministic rule {RuleName(settings, r)} matches {share:P1} of all record pairs: it is too loose to estimate the prior λ (probability two random records match) and λ comes out too high. Make the rule stricter (add columns that only the same person shares) or set probability_two_random_records_match."));
+            }
         }
 
-        return EstimateLambda(pairs, TotalPossiblePairs(records, settings.LinkType), settings);
+        var raw = deterministicPairs / settings.DeterministicRulesRecall / all;
+        if (raw > MaxLambda)
+        {
+            var worst = Enumerable.Range(0, pairsPerRule.Count).MaxBy(r => pairsPerRule[r]);
+            throw new TrainingException(string.Create(CultureInfo.InvariantCulture, $"the deterministic rules imply λ (probability two random records match) of {raw:G3}, above {MaxLambda}: they are too loose to estimate the prior. The loosest, {RuleName(settings, worst)}, matches {pairsPerRule[worst] / all:P1} of all record pairs. Make $.deterministic_rules stricter or set probability_two_random_records_match."));
+        }
+
+        var lambda = Math.Max(raw, 1e-12);
+        return new LambdaEstimate(lambda, deterministicPairs, totalPossiblePairs, $"deterministic_rules with recall {settings.DeterministicRulesRecall}") { Warnings = loose };
     }
+
+    /// <summary>λ over a whole record set; warnings about oversized blocks of the deterministic rules are added to the estimate's.</summary>
+    public static LambdaEstimate EstimateProbabilityTwoRandomRecordsMatch(RecordSet records, LinkageSettings settings)
+    {
+        var blockWarnings = new List<string>();
+        var pairs = new long[settings.DeterministicRules.Count];
+        for (var r = 0; r < pairs.Length; r++)
+        {
+            pairs[r] = CountDeterministicPairs(records, settings, r, blockWarnings);
+        }
+
+        var estimate = EstimateLambda(pairs, TotalPossiblePairs(records, settings.LinkType), settings);
+        return blockWarnings.Count == 0 ? estimate : estimate with { Warnings = [.. blockWarnings, .. estimate.Warnings] };
+    }
+
+    private static string RuleName(LinkageSettings settings, int rule) =>
+        $"deterministic_rules[{rule}] ({string.Join(" = ", settings.DeterministicRules[rule])})";
 }
