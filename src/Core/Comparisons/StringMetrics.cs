@@ -20,8 +20,11 @@ public static class StringMetrics
             b = t;
         }
 
-        return b.Length <= 64 ? JaroShort(a, b) : JaroLong(a, b);
+        return b.Length <= 64 ? JaroShort(a, b) : b.Length <= LongJaroLimit ? JaroLong(a, b) : JaroByPositions(a, b);
     }
+
+    /// <summary>Longer strings than this take <see cref="JaroByPositions"/>: the window scan costs O(n·window) = O(n²).</summary>
+    private const int LongJaroLimit = 256;
 
     /// <summary>Jaro for strings of at most 64 characters: matched flags are bits of two words (no buffers).</summary>
     private static double JaroShort(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
@@ -95,6 +98,70 @@ public static class StringMetrics
             }
         }
 
+        return JaroOfMatches(a, b, matchedA, matchedB, matches);
+    }
+
+    /// <summary>
+    /// The same matches as <see cref="JaroLong"/> in O((n + m) log m): each a[i] takes the first unmatched b[j] == a[i] in
+    /// its window. Only characters equal to a[i] can be taken, so per character the taken positions of b are those under a
+    /// cursor over its positions in ascending order: the windows' lower ends only grow, so a position left behind (taken,
+    /// or below a lower end) is never wanted again, and the first position at or after the cursor within the window is
+    /// exactly the first unmatched one the scan would find.
+    /// </summary>
+    private static double JaroByPositions(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        var window = Math.Max(0, (b.Length / 2) - 1);
+        var positions = new long[b.Length];
+        for (var j = 0; j < b.Length; j++)
+        {
+            positions[j] = ((long)b[j] << 32) | (uint)j;
+        }
+
+        // b's positions grouped by character, ascending within each; a cursor per character into its group.
+        Array.Sort(positions);
+        var cursors = new Dictionary<char, int>();
+        for (var p = 0; p < positions.Length; p++)
+        {
+            if (p == 0 || (positions[p] >> 32) != (positions[p - 1] >> 32))
+            {
+                cursors[(char)(positions[p] >> 32)] = p;
+            }
+        }
+
+        var matchedA = new bool[a.Length];
+        var matchedB = new bool[b.Length];
+        var matches = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var c = a[i];
+            ref var cursor = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(cursors, c);
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref cursor))
+            {
+                continue;
+            }
+
+            var lo = Math.Max(0, i - window);
+            var hi = Math.Min(b.Length - 1, i + window);
+            while (cursor < positions.Length && (char)(positions[cursor] >> 32) == c && (int)positions[cursor] < lo)
+            {
+                cursor++;
+            }
+
+            if (cursor < positions.Length && (char)(positions[cursor] >> 32) == c && (int)positions[cursor] <= hi)
+            {
+                matchedA[i] = true;
+                matchedB[(int)positions[cursor]] = true;
+                matches++;
+                cursor++;
+            }
+        }
+
+        return JaroOfMatches(a, b, matchedA, matchedB, matches);
+    }
+
+    /// <summary>Jaro from the matched flags: half the matched characters out of order are transpositions.</summary>
+    private static double JaroOfMatches(ReadOnlySpan<char> a, ReadOnlySpan<char> b, ReadOnlySpan<bool> matchedA, ReadOnlySpan<bool> matchedB, int matches)
+    {
         if (matches == 0)
         {
             return 0.0;

@@ -154,6 +154,73 @@ public sealed class StringMetricsTests
         StringMetrics.DamerauLevenshtein(a, a + "XYZ", 2).Should().Be(3);
     }
 
+    [Fact]
+    public void Jaro_LongStrings_AgreeWithTheWindowScan()
+    {
+        // Above 256 characters Jaro finds matches through per-character cursors instead of scanning each window: the
+        // matches, and so the similarity, must be the scan's exactly (near copies with shifts, and unrelated strings).
+        var random = new Random(31);
+        for (var n = 0; n < 200; n++)
+        {
+            var alphabet = n % 2 == 0 ? "ABCDE" : "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+            var a = new string(Enumerable.Range(0, random.Next(200, 900)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            var b = n % 3 == 0
+                ? new string(Enumerable.Range(0, random.Next(200, 900)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())
+                : a.Remove(random.Next(a.Length / 2), random.Next(0, 60)).Insert(random.Next(a.Length / 3), new string('Z', random.Next(0, 40)));
+            StringMetrics.Jaro(a, b).Should().Be(WindowScanJaro(a, b), $"pair {n}");
+            StringMetrics.Jaro(b, a).Should().Be(WindowScanJaro(a, b), $"pair {n} reversed");
+        }
+    }
+
+    [Fact]
+    public void JaroWinkler_TwoHundredThousandCharacters_Completes()
+    {
+        var random = new Random(9);
+        var a = new string(Enumerable.Range(0, 200_000).Select(_ => (char)('A' + random.Next(26))).ToArray());
+        var b = a.Remove(100_000, 10);
+
+        // Exact values: identical strings, and no character in common; the near copy is checked both ways round.
+        StringMetrics.JaroWinkler(a, a).Should().Be(1.0);
+        StringMetrics.JaroWinkler(a, a.ToLowerInvariant()).Should().Be(0.0);
+        StringMetrics.JaroWinkler(a, b).Should().BeInRange(0.9, 1.0).And.Be(StringMetrics.JaroWinkler(b, a));
+    }
+
+    /// <summary>Textbook Jaro: each character of the shorter string takes the first unmatched equal character of the
+    /// longer within max(len) / 2 − 1 positions; half the out-of-order matches (rounded down) are transpositions.</summary>
+    private static double WindowScanJaro(string a, string b)
+    {
+        if (a.Length > b.Length)
+        {
+            (a, b) = (b, a);
+        }
+
+        var window = Math.Max(0, (b.Length / 2) - 1);
+        var (ma, mb) = (new bool[a.Length], new bool[b.Length]);
+        var m = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            for (var j = Math.Max(0, i - window); j <= Math.Min(b.Length - 1, i + window); j++)
+            {
+                if (!mb[j] && a[i] == b[j])
+                {
+                    (ma[i], mb[j]) = (true, true);
+                    m++;
+                    break;
+                }
+            }
+        }
+
+        if (m == 0)
+        {
+            return 0;
+        }
+
+        var sa = a.Where((_, i) => ma[i]).ToArray();
+        var sb = b.Where((_, j) => mb[j]).ToArray();
+        var t = sa.Zip(sb).Count(x => x.First != x.Second) / 2;
+        return (((double)m / a.Length) + ((double)m / b.Length) + ((double)(m - t) / m)) / 3.0;
+    }
+
     private static string Swap(string s, int k)
     {
         var c = s.ToCharArray();
