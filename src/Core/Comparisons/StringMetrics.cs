@@ -226,16 +226,21 @@ public static class StringMetrics
     }
 
     /// <summary>An upper bound of <see cref="JaroWinkler"/> from the strings' lengths, common prefix and letter
-    /// signatures (<see cref="LetterSignature"/>): matches cannot exceed the letters the strings share.</summary>
+    /// signatures (<see cref="LetterSignature"/>): matches cannot exceed the shorter length nor, when both signatures
+    /// are complete (only A-Z, no letter three times), the letters the strings share.</summary>
     public static double JaroWinklerUpperBound(string a, string b, ulong signatureA, ulong signatureB)
     {
-        if (a.Length == 0 || b.Length == 0 || ((signatureA | signatureB) >> 62) != 0)
+        if (a.Length == 0 || b.Length == 0)
         {
             return 1.0;
         }
 
-        var shared = System.Numerics.BitOperations.PopCount(signatureA & signatureB & ((1UL << 52) - 1));
-        double m = Math.Min(shared, Math.Min(a.Length, b.Length));
+        double m = Math.Min(a.Length, b.Length);
+        if (((signatureA | signatureB) >> 62) == 0)
+        {
+            m = Math.Min(m, System.Numerics.BitOperations.PopCount(signatureA & signatureB & ((1UL << 52) - 1)));
+        }
+
         if (m == 0)
         {
             return 0.0;

@@ -221,6 +221,40 @@ public sealed class StringMetricsTests
         return (((double)m / a.Length) + ((double)m / b.Length) + ((double)(m - t) / m)) / 3.0;
     }
 
+    [Fact]
+    public void JaroWinklerUpperBound_AnyStrings_IsAtLeastJaroWinkler()
+    {
+        // Letters only, letters repeated three times or more, and other characters (incomplete signatures: the bound
+        // falls back on the lengths), of lengths from 1 to 10 times apart.
+        var random = new Random(17);
+        var lengthOnly = 0;
+        for (var n = 0; n < 5000; n++)
+        {
+            var alphabet = (n % 3) switch { 0 => "ABCDEFGHIJ", 1 => "AAB", _ => "AB -'CDE" };
+            string Draw(int length) => new(Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            var a = Draw(random.Next(1, 12));
+            var b = random.Next(4) == 0 ? Draw(a.Length * random.Next(1, 11)) : Draw(random.Next(1, 12));
+            var (sa, sb) = (StringMetrics.LetterSignature(a), StringMetrics.LetterSignature(b));
+            var bound = StringMetrics.JaroWinklerUpperBound(a, b, sa, sb);
+            bound.Should().BeGreaterThanOrEqualTo(StringMetrics.JaroWinkler(a, b), $"JaroWinklerUpperBound({a}, {b})");
+            lengthOnly += ((sa | sb) >> 62) != 0 && bound < 1.0 ? 1 : 0;
+        }
+
+        lengthOnly.Should().BeGreaterThan(1000, "incomplete signatures must still get a length bound");
+    }
+
+    [Fact]
+    public void JaroWinklerUpperBound_TwentyfoldLengthsWithoutCommonPrefix_IsBelowTheLowestNameThreshold()
+    {
+        // At most 50 of 1000 characters can match: Jaro ≤ (1 + 0.05 + 1) / 3 ≈ 0.683, so a 0.70 level is skipped
+        // without computing Jaro, though neither signature is complete (a hyphen, letters repeated).
+        var a = string.Concat(Enumerable.Repeat("SMITH-JONES ", 5))[..50];
+        var b = string.Concat(Enumerable.Repeat("WALKER ", 150))[..1000];
+
+        StringMetrics.JaroWinklerUpperBound(a, b, StringMetrics.LetterSignature(a), StringMetrics.LetterSignature(b))
+            .Should().BeApproximately(2.05 / 3, 1e-6).And.BeGreaterThanOrEqualTo(StringMetrics.JaroWinkler(a, b));
+    }
+
     private static string Swap(string s, int k)
     {
         var c = s.ToCharArray();
