@@ -333,11 +333,10 @@ public static class StringMetrics
 
     /// <summary>
     /// The edit distance, with adjacent transpositions counting one edit when <typeparamref name="TEdits"/> allows them (optimal
-    /// string alignment), or <paramref name="max"/> + 1 once it must exceed <paramref name="max"/>. O(n·k) for k =
-    /// min(<paramref name="max"/>, longer length), not O(n·m): only the diagonal band |i − j| ≤ k of the table is computed.
-    /// Exact within the band: every cell holds at least |i − j|, and the values along an optimal alignment never decrease,
-    /// so a distance ≤ k is reached through band cells only; cells outside count as k + 1. Stopping when a whole row of the
-    /// band exceeds k is exact for both: a transposition into row i comes from row i − 2 at a cost that row i − 1 already bounds.
+    /// string alignment), or <paramref name="max"/> + 1 once it must exceed <paramref name="max"/>. Three rows of the
+    /// table: the one two back is only kept, and read, for transpositions. Stopping when a whole row exceeds <paramref name="max"/>
+    /// is exact for both: a transposition into row i comes from row i − 2 at a cost that row i − 1 already bounds.
+    /// Strings longer than twice the band of <see cref="Banded{TEdits}"/> take it instead: O(n·max), not O(n·m).
     /// </summary>
     private static int EditDistance<TEdits>(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max)
         where TEdits : struct, IEditSet
@@ -361,58 +360,117 @@ public static class StringMetrics
                 : max + 1;
         }
 
-        // The distance is at most the longer length: a larger bound only widens the band.
-        var k = Math.Min(max, Math.Max(a.Length, b.Length));
-        var outside = k + 1;
-        var width = (2 * k) + 1;
-
-        // Rows of the band indexed by diagonal: row i holds D(i, j) at [j − i + k], so the cell above is at [d + 1],
-        // the one to the left at [d − 1], the diagonal one and the one two back diagonally (transposition) at [d].
-        Span<int> twoBack = !transpositions ? default : width <= StackLimit ? stackalloc int[width] : new int[width];
-        Span<int> prev = width <= StackLimit ? stackalloc int[width] : new int[width];
-        Span<int> cur = width <= StackLimit ? stackalloc int[width] : new int[width];
-        var m = b.Length;
-        for (var d = 0; d < width; d++)
+        // Short strings (names, dates) keep whole rows: the band would save little and cost bookkeeping.
+        if (max < int.MaxValue / 4 && Math.Min(a.Length, b.Length) > 2 * ((2 * max) + 1))
         {
-            var j = d - k;
-            prev[d] = j >= 0 && j <= m ? j : outside;
+            return Banded<TEdits>(a, b, max);
         }
 
-        if (transpositions)
+        var w = b.Length + 1;
+        Span<int> twoBack = !transpositions ? default : w <= StackLimit ? stackalloc int[w] : new int[w];
+        Span<int> prev = w <= StackLimit ? stackalloc int[w] : new int[w];
+        Span<int> cur = w <= StackLimit ? stackalloc int[w] : new int[w];
+        for (var j = 0; j < w; j++)
         {
-            twoBack.Fill(outside);
+            prev[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            var rowMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                if (transpositions && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    v = Math.Min(v, twoBack[j - 2] + 1);
+                }
+
+                cur[j] = v;
+                rowMin = Math.Min(rowMin, v);
+            }
+
+            if (rowMin > max)
+            {
+                return max + 1;
+            }
+
+            if (transpositions)
+            {
+                var t = twoBack;
+                twoBack = prev;
+                prev = cur;
+                cur = t;
+            }
+            else
+            {
+                var t = prev;
+                prev = cur;
+                cur = t;
+            }
+        }
+
+        return prev[b.Length] > max ? max + 1 : prev[b.Length];
+    }
+
+
+    /// <summary>
+    /// <see cref="EditDistance{TEdits}"/> on the diagonal band |i − j| ≤ <paramref name="max"/> of the table only. Exact
+    /// within the band: every cell holds at least |i − j|, and the values along an optimal alignment never decrease, so a
+    /// distance ≤ max is reached through band cells only; cells outside count as max + 1. The early exit on a row is
+    /// exact as for whole rows. The caller has checked that the lengths differ by at most max and are not empty.
+    /// </summary>
+    private static int Banded<TEdits>(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max)
+        where TEdits : struct, IEditSet
+    {
+        var transpositions = TEdits.Transpositions;
+        var k = max;
+        var outside = k + 1;
+        var width = (2 * k) + 1;
+        // Rows of the band indexed by diagonal: row i holds D(i, j) at [j − i + k + 1], so the cell above is at [d + 2],
+        // the one to the left at [d], the diagonal one and the one two back diagonally (transposition) at [d + 1].
+        // Entries 0 and width + 1 stay k + 1 (outside the band), as do those of a row's cells with j < 0; cells with
+        // j > m are never read. So the inner loop needs no bounds tests.
+        var size = width + 2;
+        Span<int> twoBack = !transpositions ? default : size <= StackLimit ? stackalloc int[size] : new int[size];
+        Span<int> prev = size <= StackLimit ? stackalloc int[size] : new int[size];
+        Span<int> cur = size <= StackLimit ? stackalloc int[size] : new int[size];
+        var m = b.Length;
+        prev.Fill(outside);
+        cur.Fill(outside);
+        twoBack.Fill(outside);
+        for (var j = 0; j <= Math.Min(m, k); j++)
+        {
+            prev[j + k + 1] = j;
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
             var rowMin = outside;
             var ai = a[i - 1];
-            for (var d = 0; d < width; d++)
+            var first = k - i;
+            var lo = 0;
+            if (first >= 0)
+            {
+                // D(i, 0) = i.
+                cur[first + 1] = i;
+                rowMin = i;
+                lo = first + 1;
+            }
+
+            var hi = Math.Min(width - 1, m - i + k);
+            for (var d = lo; d <= hi; d++)
             {
                 var j = i + d - k;
-                int v;
-                if (j < 0 || j > m)
+                var v = Math.Min(Math.Min(prev[d + 2], cur[d]) + 1, prev[d + 1] + (ai == b[j - 1] ? 0 : 1));
+                if (transpositions && i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == b[j - 1])
                 {
-                    v = outside;
-                }
-                else if (j == 0)
-                {
-                    v = i;
-                }
-                else
-                {
-                    var up = d + 1 < width ? prev[d + 1] : outside;
-                    var left = d > 0 ? cur[d - 1] : outside;
-                    v = Math.Min(Math.Min(up, left) + 1, prev[d] + (ai == b[j - 1] ? 0 : 1));
-                    if (transpositions && i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == b[j - 1])
-                    {
-                        v = Math.Min(v, twoBack[d] + 1);
-                    }
-
-                    v = Math.Min(v, outside);
+                    v = Math.Min(v, twoBack[d + 1] + 1);
                 }
 
-                cur[d] = v;
+                cur[d + 1] = v;
                 rowMin = Math.Min(rowMin, v);
             }
 
@@ -436,7 +494,7 @@ public static class StringMetrics
             }
         }
 
-        var distance = prev[m - a.Length + k];
+        var distance = prev[m - a.Length + k + 1];
         return distance > max ? max + 1 : distance;
     }
 
