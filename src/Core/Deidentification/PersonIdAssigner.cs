@@ -293,8 +293,13 @@ public sealed class SortedRecordMap : IReadOnlyDictionary<RecordKey, string>
 }
 
 /// <summary>
-/// What happened to person ids in a run. <see cref="KeptShare"/> = kept / previous people still
-/// present: the share of persisting people who kept their id.
+/// What happened to person ids in a run. Every cluster is one of kept, new, split or merged, so
+/// <see cref="Kept"/> + <see cref="New"/> + <see cref="SplitClusters"/> + <see cref="MergedClusters"/> = <see cref="Clusters"/>.
+/// <see cref="KeptShare"/> = kept / previous people still present: the share of persisting people who kept their id.
+/// <see cref="RecordsChanged"/>: records whose (dataset, row id) the previous run had, but with another record check
+/// (<see cref="RecordChecks"/>): another record under that row id, so no id was carried over from it.
+/// <see cref="RecordsUnchecked"/>: records whose id was carried over by (dataset, row id) alone, as the previous run
+/// saved no checks to compare (saved before checks were kept, or with another key or other columns).
 /// </summary>
 public sealed record PersonIdReport(
     int Records,
@@ -307,4 +312,6 @@ public sealed record PersonIdReport(
     int PreviousPersonsPresent,
     int PreviousPersonsSplit,
     int PreviousPersonsMerged,
-    double KeptShare);
+    double KeptShare,
+    int RecordsChanged = 0,
+    int RecordsUnchecked = 0);

@@ -8,8 +8,10 @@ namespace DataFirst.Core.Deidentification;
 /// <summary>
 /// Keeps the record → person id mapping in an internal container (default <c>linkage</c>; never
 /// srs-transfer, never in a share, because it holds system row ids):
-/// <c>person-ids/{scope}/runs/{runId}/{dataset}.csv</c> (dataset,row_id,person_id sorted by row id; one blob per
-/// dataset, so an activity that needs one dataset's ids reads only those),
+/// <c>person-ids/{scope}/runs/{runId}/{dataset}.csv</c> (dataset,row_id,person_id[,record_check] sorted by row id; one
+/// blob per dataset, so an activity that needs one dataset's ids reads only those; record_check is the record's
+/// <see cref="RecordChecks"/> value, in runs saved since 2026-11-22),
+/// <c>person-ids/{scope}/runs/{runId}.checks.json</c> (the <see cref="RecordCheckScheme"/> of those checks),
 /// <c>person-ids/{scope}/runs/{runId}.report.json</c> (written last: the run is saved), and
 /// <c>person-ids/{scope}/latest</c> (the id of the latest completed run, replaced with an ETag check so two runs
 /// cannot race). Runs saved before 2026-11-22 kept one <c>runs/{runId}.csv</c> for all datasets; it is still read.
@@ -38,6 +40,10 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     private static string LegacyRunBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.csv";
 
     private static string ReportBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.report.json";
+
+    private static string ChecksBlob(string scope, string runId) => $"{Prefix(scope)}runs/{Segment(runId, "run id")}.checks.json";
+
+    private const string CheckColumn = "record_check";
 
     private static string LatestBlob(string scope) => $"{Prefix(scope)}latest";
 
@@ -77,7 +83,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         }
 
         var ids = new SavedPersonIds(shareStrings);
-        await foreach (var (record, person) in ReadRunAsync(scope, runId, datasets, filter, cancellationToken).ConfigureAwait(false))
+        await foreach (var (record, person, _) in ReadRunAsync(scope, runId, datasets, filter, cancellationToken).ConfigureAwait(false))
         {
             ids.Add(record.Dataset, record.RowId, person);
         }
@@ -93,7 +99,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         var mapping = new Dictionary<RecordKey, string>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         string Shared(string value) => names.TryGetValue(value, out var kept) ? kept : names[value] = value;
-        await foreach (var (record, person) in ReadRunAsync(scope, runId, datasets, filter, cancellationToken).ConfigureAwait(false))
+        await foreach (var (record, person, _) in ReadRunAsync(scope, runId, datasets, filter, cancellationToken).ConfigureAwait(false))
         {
             mapping[record with { Dataset = Shared(record.Dataset) }] = Shared(person);
         }
@@ -107,14 +113,22 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         ReadRunAsync(scope, runId, null, cancellationToken);
 
     /// <summary>As <see cref="ReadRunAsync(string, string, CancellationToken)"/>, only the records of <paramref name="datasets"/> (null: all).</summary>
-    public IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, CancellationToken cancellationToken = default) =>
-        ReadRunAsync(scope, runId, datasets, null, cancellationToken);
+    public async IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var saved in ReadRunAsync(scope, runId, datasets, null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new KeyValuePair<RecordKey, string>(saved.Record, saved.PersonId);
+        }
+    }
+
+    /// <summary>A record of a saved mapping: its person id and, in runs saved with checks, its <see cref="RecordChecks"/> value.</summary>
+    private readonly record struct SavedRecord(RecordKey Record, string PersonId, ulong? Check);
 
     /// <summary>Whether a record (its dataset and row id, as read) is wanted.</summary>
     private delegate bool RecordFilter(ReadOnlySpan<char> dataset, ReadOnlySpan<char> rowId);
 
     /// <summary>With <paramref name="filter"/>, a row it refuses is passed over in the reader's buffer (no string made).</summary>
-    private async IAsyncEnumerable<KeyValuePair<RecordKey, string>> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, RecordFilter? filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SavedRecord> ReadRunAsync(string scope, string runId, IReadOnlyCollection<string>? datasets, RecordFilter? filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var legacy = LegacyRunBlob(scope, runId);
         IEnumerable<string> blobs;
@@ -164,6 +178,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             var csv = new CsvReader(text, $"{container}/{name}");
             var header = await csv.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             int d = header.Require("dataset", "dataset"), r = header.Require("row_id", "row id"), p = header.Require("person_id", "person id");
+            var check = header.IndexOf(CheckColumn); // absent in mappings saved before record checks were kept
             string? dataset = null; // a blob holds one dataset's rows: its name is made into a string once, not per row
             while (await csv.ReadRowInPlaceAsync(cancellationToken).ConfigureAwait(false) is { } row)
             {
@@ -179,7 +194,8 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
 
                 if (datasets is null || datasets.Contains(dataset))
                 {
-                    yield return new KeyValuePair<RecordKey, string>(new RecordKey(dataset, row[r]), row[p]);
+                    ulong? saved = check is { } c && RecordChecks.TryParse(row.Span(c), out var value) ? value : null;
+                    yield return new SavedRecord(new RecordKey(dataset, row[r]), row[p], saved);
                 }
             }
         }
@@ -213,8 +229,11 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     /// string per record) and <paramref name="clusterOf"/>[r] the cluster of record r of the set. The previous run's
     /// mapping is streamed and matched in that order (no table of it); the previous person ids and the new ones are
     /// held as bytes. Returns the report (the mapping is saved, not returned); a retry of a saved run returns its report.
+    /// With <paramref name="checks"/> (by position in the record set), a previous record's person id is carried over only
+    /// if its saved check is the current record's (the same record, not another one under its row id); the checks are
+    /// saved with the mapping for the next refresh.
     /// </summary>
-    internal async Task<PersonIdReport> AssignAndSaveAsync(string scope, string runId, RecordOrder current, int[] clusterOf, PersonIdAssigner assigner, CancellationToken cancellationToken = default)
+    internal async Task<PersonIdReport> AssignAndSaveAsync(string scope, string runId, RecordOrder current, int[] clusterOf, PersonIdAssigner assigner, RecordChecks? checks = null, CancellationToken cancellationToken = default)
     {
         var (saved, latestInfo, previousRunId) = await PrepareAsync(scope, runId, cancellationToken).ConfigureAwait(false);
         if (saved)
@@ -222,9 +241,15 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             return await LoadReportAsync(scope, runId, cancellationToken).ConfigureAwait(false);
         }
 
+        if (checks is not null && checks.Values.Length != clusterOf.Length)
+        {
+            throw new ArgumentException($"{checks.Values.Length} record checks for {clusterOf.Length} records.", nameof(checks));
+        }
+
         var persons = new IdRepeatCheck();
-        var previousPerson = previousRunId is null ? null : await MatchPreviousAsync(scope, previousRunId, current, persons, cancellationToken).ConfigureAwait(false);
-        var clusters = assigner.AssignClusters(clusterOf, current.Positions, previousPerson, persons);
+        var matched = previousRunId is null ? null : await MatchPreviousAsync(scope, previousRunId, current, checks, persons, cancellationToken).ConfigureAwait(false);
+        var clusters = assigner.AssignClusters(clusterOf, current.Positions, matched?.PreviousPerson, persons);
+        var report = clusters.Report with { RecordsChanged = matched?.Changed ?? 0, RecordsUnchecked = matched?.Unchecked ?? 0 };
         await SaveAsync(
             scope,
             runId,
@@ -232,10 +257,11 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             current.Dataset,
             k => Encoding.UTF8.GetString(current.RowId(k)),
             k => Encoding.UTF8.GetString(persons.Utf8(clusters.PersonOfCluster[clusters.Number(k)])),
-            clusters.Report,
+            checks is null ? null : (checks.Scheme, k => checks.Values[current.Positions[k]]),
+            report,
             latestInfo,
             cancellationToken).ConfigureAwait(false);
-        return clusters.Report;
+        return report;
     }
 
     private async Task<PersonIdAssignment> AssignAndSaveAsync(string scope, string runId, Func<IReadOnlyDictionary<RecordKey, string>, PersonIdAssignment> assign, CancellationToken cancellationToken)
@@ -252,7 +278,7 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         previous.TrimExcess();
 
         var sorted = (SortedRecordMap)assignment.Mapping; // as every PersonIdAssigner.Assign returns it
-        await SaveAsync(scope, runId, sorted.Count, k => sorted.Records[k].Dataset, k => sorted.Records[k].RowId, k => sorted.RecordValues[k], assignment.Report, latestInfo, cancellationToken).ConfigureAwait(false);
+        await SaveAsync(scope, runId, sorted.Count, k => sorted.Records[k].Dataset, k => sorted.Records[k].RowId, k => sorted.RecordValues[k], null, assignment.Report, latestInfo, cancellationToken).ConfigureAwait(false);
         return assignment;
     }
 
@@ -270,19 +296,28 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
         return (previousRunId == runId, latestInfo, previousRunId);
     }
 
+    /// <summary>What <see cref="MatchPreviousAsync"/> found: the previous person of each place (-1: none), the records whose
+    /// row id the previous run had with another check (another record: not carried over), and those carried over
+    /// without a check to compare (the previous run saved none, or made them with another key or other columns).</summary>
+    private sealed record PreviousMatch(int[] PreviousPerson, int Changed, int Unchecked);
+
     /// <summary>
     /// The previous run's person of each place of <paramref name="current"/> (-1: the record is new), streaming the
     /// saved mapping, which is in the same order, beside it; every previous person id goes into <paramref name="persons"/>.
+    /// With <paramref name="checks"/>, a record whose saved check differs from its current one is new.
     /// </summary>
-    private async Task<int[]> MatchPreviousAsync(string scope, string previousRunId, RecordOrder current, IdRepeatCheck persons, CancellationToken cancellationToken)
+    private async Task<PreviousMatch> MatchPreviousAsync(string scope, string previousRunId, RecordOrder current, RecordChecks? checks, IdRepeatCheck persons, CancellationToken cancellationToken)
     {
         var previousPerson = new int[current.Count];
         Array.Fill(previousPerson, -1);
+        var previousScheme = checks is null ? null : await LoadSchemeAsync(scope, previousRunId, cancellationToken).ConfigureAwait(false);
+        var compare = checks is not null && checks.Scheme.Matches(previousScheme);
+        int changedCount = 0, uncheckedCount = 0;
         var k = 0;
         var row = 0L;
         RecordKey? last = null;
         var utf8 = new byte[256];
-        await foreach (var (record, person) in ReadRunAsync(scope, previousRunId, null, null, cancellationToken).ConfigureAwait(false))
+        await foreach (var (record, person, check) in ReadRunAsync(scope, previousRunId, null, null, cancellationToken).ConfigureAwait(false))
         {
             row++;
             var p = persons.Intern(person);
@@ -309,17 +344,52 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
 
             if (k < current.Count && sign == 0)
             {
-                previousPerson[k] = p;
+                if (!compare || check is not { } saved)
+                {
+                    previousPerson[k] = p;
+                    uncheckedCount += checks is null ? 0 : 1; // counted only where this run could have compared (it saves checks)
+                }
+                else if (saved == checks!.Values[current.Positions[k]])
+                {
+                    previousPerson[k] = p;
+                }
+                else
+                {
+                    changedCount++; // another record under the row id: it starts afresh, as a record the previous run did not have
+                }
             }
         }
 
-        return previousPerson;
+        return new PreviousMatch(previousPerson, changedCount, uncheckedCount);
+    }
+
+    /// <summary>The scheme of a saved run's record checks; null for a run saved without them.</summary>
+    private async Task<RecordCheckScheme?> LoadSchemeAsync(string scope, string runId, CancellationToken cancellationToken)
+    {
+        if (await store.GetPropertiesAsync(container, ChecksBlob(scope, runId), cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RecordCheckScheme>(await store.DownloadBytesAsync(container, ChecksBlob(scope, runId), cancellationToken).ConfigureAwait(false), JsonOptions);
+        }
+        catch (JsonException)
+        {
+            return null; // unreadable: the checks are not compared, as for a run saved without them (the report counts them)
+        }
     }
 
     /// <summary>Writes the mapping (<paramref name="count"/> records in mapping order) a blob per dataset, then the
     /// report, then moves "latest" to the run with an ETag check.</summary>
-    private async Task SaveAsync(string scope, string runId, int count, Func<int, string> datasetOf, Func<int, string> rowIdOf, Func<int, string> personIdOf, PersonIdReport assigned, BlobItemInfo? latestInfo, CancellationToken cancellationToken)
+    private async Task SaveAsync(string scope, string runId, int count, Func<int, string> datasetOf, Func<int, string> rowIdOf, Func<int, string> personIdOf, (RecordCheckScheme Scheme, Func<int, ulong> CheckOf)? checks, PersonIdReport assigned, BlobItemInfo? latestInfo, CancellationToken cancellationToken)
     {
+        if (checks is { } withChecks)
+        {
+            await store.UploadBytesAsync(container, ChecksBlob(scope, runId), JsonSerializer.SerializeToUtf8Bytes(withChecks.Scheme, JsonOptions), new BlobUploadOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
+        }
+
         // One blob per dataset, each sorted by row id (ordinal): the linking dataset streams them in dataset order.
         for (var from = 0; from < count;)
         {
@@ -335,10 +405,21 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             {
                 await using var writer = BlobText.Writer(stream);
                 var csv = new ShareCsvWriter(writer);
-                await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
-                for (var i = first; i < last; i++)
+                if (checks is { CheckOf: var checkOf })
                 {
-                    await csv.WriteRowAsync([dataset, rowIdOf(i), personIdOf(i)], cancellationToken).ConfigureAwait(false);
+                    await csv.WriteRowAsync(["dataset", "row_id", "person_id", CheckColumn], cancellationToken).ConfigureAwait(false);
+                    for (var i = first; i < last; i++)
+                    {
+                        await csv.WriteRowAsync([dataset, rowIdOf(i), personIdOf(i), RecordChecks.Format(checkOf(i))], cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
+                    for (var i = first; i < last; i++)
+                    {
+                        await csv.WriteRowAsync([dataset, rowIdOf(i), personIdOf(i)], cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }, cancellationToken).ConfigureAwait(false);
             from = to;

@@ -74,7 +74,10 @@ public sealed record ScorePartitionInput(RunContext Run, IReadOnlyList<string> S
 
 public sealed record ScorePartitionResult(string EdgesBlob, long Comparisons, long Edges);
 
-public sealed record ClusterRecordsInput(RunContext Run, IReadOnlyList<string> RecordBlobs, IReadOnlyList<string> EdgeBlobs, string ModelBlob);
+/// <param name="KeyId">The share's pseudonymisation key, under which the records' checks in the person id mapping are made
+/// (null in runs started before record checks were kept: the mapping is saved without them).</param>
+/// <param name="KeyFingerprint"><see cref="Deidentification.PseudonymKey.Fingerprint"/> of the key the run started with.</param>
+public sealed record ClusterRecordsInput(RunContext Run, IReadOnlyList<string> RecordBlobs, IReadOnlyList<string> EdgeBlobs, string ModelBlob, string? KeyId = null, string? KeyFingerprint = null);
 
 /// <summary><paramref name="PersonIdsFolder"/>: the run's person id mapping (dataset, row id, person id; a blob per dataset), kept in the linkage container.</summary>
 public sealed record ClusterRecordsResult(string PersonIdsFolder, long Records, long Clusters, long LargestCluster, long SuspiciousClusters, Deidentification.PersonIdReport PersonIds, IReadOnlyList<string> Warnings);

@@ -109,7 +109,7 @@ public static class LinkageRunOrchestrator
         Stage("score");
 
         context.SetCustomStatus(new RunProgress("clustering", 0, 1));
-        var clusters = await context.CallActivityAsync<ClusterRecordsResult>(ClusterRecordsActivity.Name, new ClusterRecordsInput(run, recordBlobs, scored.Select(s => s.EdgesBlob).ToList(), modelBlob), Retry);
+        var clusters = await context.CallActivityAsync<ClusterRecordsResult>(ClusterRecordsActivity.Name, new ClusterRecordsInput(run, recordBlobs, scored.Select(s => s.EdgesBlob).ToList(), modelBlob, keyId, inputs.KeyFingerprint), Retry);
         warnings.AddRange(clusters.Warnings);
         Stage("cluster");
 

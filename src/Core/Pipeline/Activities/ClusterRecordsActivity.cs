@@ -25,6 +25,7 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         // linkage score pairs that are not edges, so they need every column.
         var scoresPairs = ConnectedComponents.ParseLinkage(model.Settings.Clustering) is ClusterLinkage.AverageLinkage or ClusterLinkage.CompleteLinkage;
         var records = await RecordBlobs.ReadAllAsync(services, input.RecordBlobs, cancellationToken, keep: scoresPairs ? null : []).ConfigureAwait(false);
+        var checks = await RecordChecksAsync(input, records, cancellationToken).ConfigureAwait(false);
 
         // The edges go to a local file, read again by each pass of the clustering rather than held: a national
         // run has tens of millions. The file goes once the clusters are made.
@@ -45,13 +46,49 @@ public sealed class ClusterRecordsActivity(PipelineServices services)
         // Person ids: the records in (dataset, row id) order, so fresh ids come out in the same order on a repeated
         // run; a cluster id is the position of one of its records.
         var store = new PersonIdMappingStore(services.Blobs);
-        var report = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, RecordOrder.Of(records), clusters.ClusterIds, new PersonIdAssigner(SeededIds(input.Run)), cancellationToken).ConfigureAwait(false);
+        var report = await store.AssignAndSaveAsync(input.Run.Share, input.Run.RunId, RecordOrder.Of(records), clusters.ClusterIds, new PersonIdAssigner(SeededIds(input.Run)), checks, cancellationToken).ConfigureAwait(false);
 
         var warnings = clusters.Metrics.Suspicious.Take(5)
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"a cluster of {c.Size} records is held together by only {c.Edges} links (density {c.Density:0.000}): check for chained false links"))
+            .Concat(PersonIdWarnings.For(report))
             .ToList();
         var personIds = $"{PipelineServices.LinkageContainer}/{PersonIdMappingStore.RunFolder(input.Run.Share, input.Run.RunId)}";
         return new ClusterRecordsResult(personIds, records.Count, clusters.Metrics.Clusters, clusters.Metrics.LargestCluster, clusters.Metrics.Suspicious.Count, report, warnings);
+    }
+
+    /// <summary>
+    /// Each record's check (<see cref="RecordChecks"/>) under the share's key, so the person id mapping carries an id over
+    /// only to the same record. From the records when they hold their columns, else one record blob at a time (its
+    /// columns only while its checks are made). None for a run started before checks were kept (no key in its input).
+    /// </summary>
+    private async Task<RecordChecks?> RecordChecksAsync(ClusterRecordsInput input, Ingest.RecordSet records, CancellationToken cancellationToken)
+    {
+        if (input.KeyId is null)
+        {
+            return null;
+        }
+
+        var key = await services.Keys.GetKeyAsync(input.KeyId, cancellationToken).ConfigureAwait(false);
+        if (input.KeyFingerprint is not null && !string.Equals(key.Fingerprint(), input.KeyFingerprint, StringComparison.Ordinal))
+        {
+            throw new DeidentificationException(
+                $"The pseudonymisation key '{input.KeyId}' is not the key this run started with: the person id mapping's record checks are made with it. Restore the key the run started with and resume the run, or start a new run.");
+        }
+
+        if (records.ColumnNames.Count > 0)
+        {
+            return RecordChecks.Of(records, key);
+        }
+
+        return await RecordChecks.OfPartsAsync(records.Count, key, Parts(), cancellationToken).ConfigureAwait(false);
+
+        async IAsyncEnumerable<Ingest.RecordSet> Parts()
+        {
+            foreach (var blob in input.RecordBlobs.Where(b => b.Length > 0))
+            {
+                yield return await RecordBlobs.ReadAllAsync(services, [blob], cancellationToken, keepIds: false).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
