@@ -13,7 +13,13 @@ internal static class RunSummary
         var ci = CultureInfo.InvariantCulture;
         output.WriteLine();
         output.WriteLine(string.Create(ci, $"records in          {r.RecordsIn,12:N0}   (rejected to quarantine: {r.RecordsRejected:N0})"));
-        output.WriteLine(string.Create(ci, $"estimated people    {r.EstimatedPeople,12:N0}   (ids kept from the previous run: {r.PersonIds.Kept:N0}, new: {r.PersonIds.New:N0})"));
+        var ids = r.PersonIds;
+        output.WriteLine(string.Create(ci, $"estimated people    {r.EstimatedPeople,12:N0}   (ids kept from the previous run: {ids.Kept:N0}, new: {ids.New:N0}, new after a split: {ids.SplitClusters:N0}, new after a merge: {ids.MergedClusters:N0})"));
+        if (ids.RecordsChanged > 0 || ids.RecordsUnchecked > 0)
+        {
+            output.WriteLine(string.Create(ci, $"  records under a row id of the previous run: {ids.RecordsChanged:N0} hold another record (no id carried over), {ids.RecordsUnchecked:N0} carried over unchecked"));
+        }
+
         output.WriteLine(string.Create(ci, $"comparisons scored  {r.Comparisons,12:N0}"));
         foreach (var b in r.Blocking ?? [])
         {
@@ -44,6 +50,16 @@ internal static class RunSummary
             comparisons = r.Comparisons,
             blocking = (r.Blocking ?? []).ToDictionary(b => b.Rule, b => b.Comparisons),
             caseLinks = r.CaseLinks,
+            personIds = new
+            {
+                kept = ids.Kept,
+                newPeople = ids.New,
+                splitClusters = ids.SplitClusters,
+                mergedClusters = ids.MergedClusters,
+                keptShare = Math.Round(ids.KeptShare, 4),
+                recordsChanged = ids.RecordsChanged,
+                recordsUnchecked = ids.RecordsUnchecked,
+            },
             publishedTo = r.PublishedTo,
             activitiesReplayed = stats.Replayed,
             activitiesExecuted = stats.Executed,
