@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -164,6 +165,53 @@ public sealed class LinkageRunEndToEndTests(ITestOutputHelper output)
         var newPeopleIds = after.Where(kv => !before.ContainsKey(kv.Key)).Select(kv => kv.Value).ToHashSet();
         newPeopleIds.Should().NotBeEmpty();
         r1!.PersonIds.Kept.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Run_RefreshWithRowIdsRenumbered_CarriesNoPersonIdToAnotherRecord()
+    {
+        // A re-exported extract: the magistrates' rows shuffled and row_id renumbered from 1. Carried over by row id alone,
+        // the ids of the first run would pass to whoever now has each row id.
+        using var run = await PipelineTestRun.CreateAsync(people: 600, seed: 9);
+        var (s1, _) = await run.RunAsync(await run.UploadAsync("renumber", "v1"), "renumber-1");
+        s1.Status.Should().Be(WorkflowStatus.Completed, s1.Error);
+
+        var path = Path.Combine(run.ExtractsFolder, "magistrates.csv");
+        var rows = ReadCsv(File.ReadAllText(path), out var header);
+        var rowId = Array.IndexOf(header, "row_id");
+        new Random(4).Shuffle(CollectionsMarshal.AsSpan(rows));
+        var originalOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var csv = new StringBuilder(string.Join(',', header.Select(Quote))).Append('\n');
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var renumbered = (i + 1).ToString(CultureInfo.InvariantCulture);
+            originalOf[renumbered] = rows[i][rowId];
+            rows[i][rowId] = renumbered;
+            csv.Append(string.Join(',', rows[i].Select(Quote))).Append('\n');
+        }
+
+        await File.WriteAllTextAsync(path, csv.ToString());
+        var (s2, r2) = await run.RunAsync(await run.UploadAsync("renumber", "v2"), "renumber-2");
+        s2.Status.Should().Be(WorkflowStatus.Completed, s2.Error);
+
+        // Each record by its first-run row id; a person id kept from the first run must still hold a record it held then.
+        var before = await PersonIds(run, "renumber", "renumber-1");
+        var after = (await PersonIds(run, "renumber", "renumber-2"))
+            .ToDictionary(kv => kv.Key.Item1 == "magistrates" ? (kv.Key.Item1, originalOf[kv.Key.Item2]) : kv.Key, kv => kv.Value);
+        var recordsBefore = before.GroupBy(kv => kv.Value).ToDictionary(g => g.Key, g => g.Select(kv => kv.Key).ToHashSet());
+        var keptIds = after.Values.Where(recordsBefore.ContainsKey).ToHashSet();
+        var wrong = keptIds.Count(id => !after.Where(kv => kv.Value == id).Any(kv => recordsBefore[id].Contains(kv.Key)));
+        var ids = r2!.PersonIds;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"renumbered refresh: kept {ids.Kept}, new {ids.New}, split {ids.SplitClusters}, merged {ids.MergedClusters}; records changed {ids.RecordsChanged}; kept ids now on other records {wrong}"));
+
+        wrong.Should().Be(0, "a person id is carried over only to a record that had it");
+        keptIds.Should().HaveCount(ids.Kept);
+        ids.RecordsChanged.Should().BeGreaterThan(0);
+        (ids.Kept + ids.New + ids.SplitClusters + ids.MergedClusters).Should().Be((int)r2.EstimatedPeople);
+        r2.Warnings.Should().Contain(w => w.Contains("renumbered", StringComparison.Ordinal));
+
+        static string Quote(string value) =>
+            value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
     [Theory]
