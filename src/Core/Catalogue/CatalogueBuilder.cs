@@ -163,7 +163,7 @@ public static class CatalogueBuilder
                 modelSummary = input.Linkage.ModelSummary,
                 knownLimitations = input.Linkage.KnownLimitations,
                 personIdStability = input.Linkage.PersonIds is { } r
-                    ? new { kept = r.Kept, newPeople = r.New, splitClusters = r.SplitClusters, mergedClusters = r.MergedClusters, keptShareOfPersistingPeople = Math.Round(r.KeptShare, 4) }
+                    ? new { kept = r.Kept, newPeople = r.New, splitClusters = r.SplitClusters, mergedClusters = r.MergedClusters, keptShareOfPersistingPeople = Math.Round(r.KeptShare, 4), recordsChanged = r.RecordsChanged }
                     : null,
             },
             datasets,
