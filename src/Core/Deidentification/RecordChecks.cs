@@ -7,16 +7,33 @@ namespace DataFirst.Core.Deidentification;
 
 /// <summary>
 /// A short keyed check of each record's identifying content: the first 8 bytes of an HMAC-SHA256, under a key derived
-/// from the share's pseudonymisation key, of the record's standardised linkage columns (names, date of birth, postcode,
-/// sex: every column of the run's record set). The person id mapping saves it beside each record, so a refresh carries a
+/// from the share's pseudonymisation key, of the record's standardised names and date of birth (the linkage columns
+/// but those that change in a person's life or are corrected as codes: postcode, address, sex; see
+/// <see cref="CheckedColumns"/>). The person id mapping saves it beside each record, so a refresh carries a
 /// person id over only to the same record: a row id that now holds another record (an extract re-exported with its rows
-/// renumbered) has another check. A check reveals nothing without the key, and 8 bytes per record keep a national
+/// renumbered) has another check, while a record whose person moved house keeps its check (and its person id). A
+/// check reveals nothing without the key, and 8 bytes per record keep a national
 /// mapping small. Checks compare only under the same <see cref="Scheme"/> (the key's check value and the columns).
 /// </summary>
 public sealed class RecordChecks
 {
     /// <summary>The version of how a check is computed; part of <see cref="Scheme"/>.</summary>
     public const int Version = 1;
+
+    /// <summary>
+    /// The columns a check covers, of a record set's: all but postcode, address and sex columns (by name: those starting
+    /// with "postcode" or "address", and "sex"). A check tells a row id's record from another record put under that id;
+    /// names and date of birth do that, and a move or a corrected sex code must not make a person's record look like
+    /// another's (its person would lose the id on the refresh).
+    /// </summary>
+    public static int[] CheckedColumns(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        static bool Changes(string name) =>
+            name.StartsWith("postcode", StringComparison.OrdinalIgnoreCase) || name.StartsWith("address", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "sex", StringComparison.OrdinalIgnoreCase);
+        return Enumerable.Range(0, names.Count).Where(c => !Changes(names[c])).ToArray();
+    }
 
     private static readonly byte[] Label = "DataFirst person-id record check v1"u8.ToArray();
 
@@ -46,7 +63,7 @@ public sealed class RecordChecks
         var values = new ulong[records.Count];
         var calculator = new Calculator(key);
         calculator.Fill(records, values);
-        return new RecordChecks(SchemeOf(key, records.ColumnNames), values);
+        return new RecordChecks(SchemeOf(key, Checked(records.ColumnNames)), values);
     }
 
     /// <summary>Checks computed part by part: <paramref name="parts"/> are the record set's parts in order (each with
@@ -71,9 +88,11 @@ public sealed class RecordChecks
         }
 
         return filled == count
-            ? new RecordChecks(SchemeOf(key, columns ?? []), values)
+            ? new RecordChecks(SchemeOf(key, Checked(columns ?? [])), values)
             : throw new DeidentificationException("The record parts read for the record checks do not match the run's records; rerun the run.");
     }
+
+    private static string[] Checked(IReadOnlyList<string> names) => [.. CheckedColumns(names).Select(c => names[c])];
 
     /// <summary>A check as saved (16 lower-case hex digits).</summary>
     public static string Format(ulong check) => check.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
@@ -106,12 +125,13 @@ public sealed class RecordChecks
         public void Fill(RecordSet records, Span<ulong> values)
         {
             using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
-            var columns = records.ColumnNames.Count;
-            var codes = records.Codes;
+            var used = CheckedColumns(records.ColumnNames);
+            var columns = used.Length;
+            var codes = used.Select(c => records.Codes[c]).ToArray();
             var encoded = new byte[columns][][];
             for (var c = 0; c < columns; c++)
             {
-                encoded[c] = Encode(records.Dictionaries[c]);
+                encoded[c] = Encode(records.Dictionaries[used[c]]);
             }
 
             var lanes = HmacSha256Lanes.Lanes;

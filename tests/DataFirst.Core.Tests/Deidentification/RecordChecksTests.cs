@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DataFirst.Core.Deidentification;
 using DataFirst.Core.Ingest;
+using DataFirst.Core.Settings;
 using DataFirst.Core.Tests.Fakes;
 
 namespace DataFirst.Core.Tests.Deidentification;
@@ -124,6 +125,30 @@ public sealed class RecordChecksTests
         report.Kept.Should().Be(100);
         report.RecordsUnchecked.Should().Be(200);
         report.RecordsChanged.Should().Be(0);
+    }
+
+    [Fact]
+    public void Of_PostcodeAndSexAreNotChecked_SoAMoveKeepsTheCheck_ButAnotherNameOrDateOfBirthDoesNot()
+    {
+        var settings = Tests.Settings.LinkageSettingsTests.ForenameAndDob() with
+        {
+            Columns =
+            [
+                new ColumnSettings { Name = "forename", Standardise = StandardiseKind.Name },
+                new ColumnSettings { Name = "dob", Standardise = StandardiseKind.Date },
+                new ColumnSettings { Name = "postcode", Standardise = StandardiseKind.Text },
+                new ColumnSettings { Name = "sex", Standardise = StandardiseKind.Text },
+            ],
+        };
+        var csv = "id,forename,dob,postcode,sex\n1,Ann,1980-01-02,AB1 2CD,F\n2,Ann,1980-01-02,ZZ9 9ZZ,U\n3,Anne,1980-01-02,AB1 2CD,F\n4,Ann,1980-01-03,AB1 2CD,F\n";
+        var records = new RecordSetBuilder(settings).AddCsv(new StringReader(csv), "a").Build();
+
+        var checks = RecordChecks.Of(records, Key);
+
+        checks.Scheme.Columns.Should().Equal("forename", "dob");
+        checks.Values[1].Should().Be(checks.Values[0], "a person who moved, or whose sex code was corrected, is the same record");
+        checks.Values[2].Should().NotBe(checks.Values[0]);
+        checks.Values[3].Should().NotBe(checks.Values[0]);
     }
 
     [Fact]
