@@ -397,19 +397,7 @@ public static class StringMetrics
                 return max + 1;
             }
 
-            if (transpositions)
-            {
-                var t = twoBack;
-                twoBack = prev;
-                prev = cur;
-                cur = t;
-            }
-            else
-            {
-                var t = prev;
-                prev = cur;
-                cur = t;
-            }
+            NextRow(transpositions, ref twoBack, ref prev, ref cur);
         }
 
         return prev[b.Length] > max ? max + 1 : prev[b.Length];
@@ -479,19 +467,7 @@ public static class StringMetrics
                 return max + 1;
             }
 
-            if (transpositions)
-            {
-                var t = twoBack;
-                twoBack = prev;
-                prev = cur;
-                cur = t;
-            }
-            else
-            {
-                var t = prev;
-                prev = cur;
-                cur = t;
-            }
+            NextRow(transpositions, ref twoBack, ref prev, ref cur);
         }
 
         var distance = prev[m - a.Length + k + 1];
@@ -517,5 +493,19 @@ public static class StringMetrics
     /// <summary>Phonetic key of a name: its primary Double Metaphone code (see <see cref="DoubleMetaphone"/>; the
     /// `phonetic` comparison level also accepts a match on the alternate codes).</summary>
     public static string PhoneticKey(string name) => DoubleMetaphone.Encode(name).Primary;
+
+    /// <summary>Moves the edit-distance rows on by one: the current row becomes the previous (and, for transpositions,
+    /// the previous the one before it); the freed row is reused as the next current.</summary>
+    private static void NextRow(bool transpositions, ref Span<int> twoBack, ref Span<int> prev, ref Span<int> cur)
+    {
+        var freed = transpositions ? twoBack : prev;
+        if (transpositions)
+        {
+            twoBack = prev;
+        }
+
+        prev = cur;
+        cur = freed;
+    }
 
 }
