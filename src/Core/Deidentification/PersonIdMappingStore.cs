@@ -366,14 +366,13 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
     /// <summary>The scheme of a saved run's record checks; null for a run saved without them.</summary>
     private async Task<RecordCheckScheme?> LoadSchemeAsync(string scope, string runId, CancellationToken cancellationToken)
     {
-        if (await store.GetPropertiesAsync(container, ChecksBlob(scope, runId), cancellationToken).ConfigureAwait(false) is null)
-        {
-            return null;
-        }
-
         try
         {
             return JsonSerializer.Deserialize<RecordCheckScheme>(await store.DownloadBytesAsync(container, ChecksBlob(scope, runId), cancellationToken).ConfigureAwait(false), JsonOptions);
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.NotFound)
+        {
+            return null; // a run saved without checks
         }
         catch (JsonException)
         {
@@ -405,21 +404,11 @@ public sealed class PersonIdMappingStore(IBlobStore store, string container = Pe
             {
                 await using var writer = BlobText.Writer(stream);
                 var csv = new ShareCsvWriter(writer);
-                if (checks is { CheckOf: var checkOf })
+                var checkOf = checks?.CheckOf;
+                await csv.WriteRowAsync(checkOf is null ? ["dataset", "row_id", "person_id"] : ["dataset", "row_id", "person_id", CheckColumn], cancellationToken).ConfigureAwait(false);
+                for (var i = first; i < last; i++)
                 {
-                    await csv.WriteRowAsync(["dataset", "row_id", "person_id", CheckColumn], cancellationToken).ConfigureAwait(false);
-                    for (var i = first; i < last; i++)
-                    {
-                        await csv.WriteRowAsync([dataset, rowIdOf(i), personIdOf(i), RecordChecks.Format(checkOf(i))], cancellationToken).ConfigureAwait(false);
-                    }
-                }
-                else
-                {
-                    await csv.WriteRowAsync(["dataset", "row_id", "person_id"], cancellationToken).ConfigureAwait(false);
-                    for (var i = first; i < last; i++)
-                    {
-                        await csv.WriteRowAsync([dataset, rowIdOf(i), personIdOf(i)], cancellationToken).ConfigureAwait(false);
-                    }
+                    await csv.WriteRowAsync(checkOf is null ? [dataset, rowIdOf(i), personIdOf(i)] : [dataset, rowIdOf(i), personIdOf(i), RecordChecks.Format(checkOf(i))], cancellationToken).ConfigureAwait(false);
                 }
             }, cancellationToken).ConfigureAwait(false);
             from = to;
