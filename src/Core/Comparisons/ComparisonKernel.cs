@@ -415,9 +415,9 @@ internal sealed class ComparisonVectorizer
         // one's bits. Settings read from JSON are refused earlier; this guards settings built in code.
         for (var c = 0; c < specs.Count; c++)
         {
-            if (specs[c].Levels.Count > 15)
+            if (specs[c].Levels.Count > SettingsJson.MaxLevels)
             {
-                throw new SettingsException($"$.comparisons[{c}]", $"comparison '{specs[c].Name}' has {specs[c].Levels.Count} levels; at most 15 are supported.");
+                throw new SettingsException($"$.comparisons[{c}]", $"comparison '{specs[c].Name}' has {specs[c].Levels.Count} levels; at most {SettingsJson.MaxLevels} are supported.");
             }
         }
 

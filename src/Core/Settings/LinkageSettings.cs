@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace DataFirst.Core.Settings;
@@ -241,13 +242,13 @@ public sealed record LinkageSettings
     /// <summary>The JSON path of the first setting in which <paramref name="other"/> differs from these settings (defaults
     /// filled in on both), or null when they are the same.</summary>
     public string? FirstDifferenceFrom(LinkageSettings other) =>
-        FirstDifference(System.Text.Json.Nodes.JsonNode.Parse(ToJson()), System.Text.Json.Nodes.JsonNode.Parse(other.ToJson()), "$");
+        FirstDifference(JsonNode.Parse(ToJson()), JsonNode.Parse(other.ToJson()), "$");
 
-    private static string? FirstDifference(System.Text.Json.Nodes.JsonNode? a, System.Text.Json.Nodes.JsonNode? b, string path)
+    private static string? FirstDifference(JsonNode? a, JsonNode? b, string path)
     {
         switch (a, b)
         {
-            case (System.Text.Json.Nodes.JsonObject x, System.Text.Json.Nodes.JsonObject y):
+            case (JsonObject x, JsonObject y):
                 foreach (var name in x.Select(p => p.Key).Concat(y.Select(p => p.Key)).Distinct(StringComparer.Ordinal))
                 {
                     if (FirstDifference(x[name], y[name], $"{path}.{name}") is { } d)
@@ -257,7 +258,7 @@ public sealed record LinkageSettings
                 }
 
                 return null;
-            case (System.Text.Json.Nodes.JsonArray x, System.Text.Json.Nodes.JsonArray y):
+            case (JsonArray x, JsonArray y):
                 for (var i = 0; i < Math.Max(x.Count, y.Count); i++)
                 {
                     if (i >= x.Count || i >= y.Count)
@@ -273,7 +274,7 @@ public sealed record LinkageSettings
 
                 return null;
             default:
-                return System.Text.Json.Nodes.JsonNode.DeepEquals(a, b) ? null : path;
+                return JsonNode.DeepEquals(a, b) ? null : path;
         }
     }
 

@@ -283,7 +283,7 @@ internal static class SettingsJson
                 Require(t.Count > 0, p, "a non-empty list of similarities in (0, 1], e.g. [0.92, 0.88], or leave it out for the defaults.");
                 for (var i = 0; i < t.Count; i++)
                 {
-                    Require(t[i] is > 0 and <= 1, $"{p}[{i}]", "required: a similarity in (0, 1], e.g. 0.92.");
+                    RequireSimilarity(t[i], $"{p}[{i}]");
                 }
 
                 break;
@@ -302,6 +302,10 @@ internal static class SettingsJson
         var levels = Comparisons.ComparisonSpec.Expand(c).Levels.Count;
         Require(levels <= MaxLevels, p, $"this preset expands to {levels} levels and at most {MaxLevels} are supported (null, exact, else and the preset's other levels count too): give fewer thresholds.");
     }
+
+    /// <summary>A Jaro(-Winkler) threshold, of an explicit level or of a preset's list.</summary>
+    private static void RequireSimilarity(double? threshold, string path) =>
+        Require(threshold is > 0 and <= 1, path, "required: a similarity in (0, 1], e.g. 0.92.");
 
     private static readonly string[] ThresholdPresets = ["name", ComparisonLevelTypes.JaroWinkler, ComparisonLevelTypes.Levenshtein, ComparisonLevelTypes.DamerauLevenshtein];
 
@@ -342,7 +346,7 @@ internal static class SettingsJson
             switch (l.Type)
             {
                 case ComparisonLevelTypes.JaroWinkler or ComparisonLevelTypes.Jaro:
-                    Require(l.Threshold is > 0 and <= 1, p + ".threshold", "required: a similarity in (0, 1], e.g. 0.92.");
+                    RequireSimilarity(l.Threshold, p + ".threshold");
                     break;
                 case ComparisonLevelTypes.Levenshtein or ComparisonLevelTypes.DamerauLevenshtein:
                     Require(l.MaxDistance is >= 1 and <= MaxEditDistance, p + ".max_distance", $"required: an edit distance between 1 and {MaxEditDistance}.");
