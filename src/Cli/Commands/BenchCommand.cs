@@ -32,18 +32,8 @@ internal static class BenchCommand
                     throw new CliUsageException("--people must be at least 10.");
                 }
 
-                try
-                {
-                    await BenchJustice.RunAsync(p, parse.GetValue(seed), parse.GetValue(settings), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SettingsException ex)
-                {
-                    throw new CliUsageException(ex.Message);
-                }
-                catch (LinkageException ex)
-                {
-                    throw new CliFailureException(ex.Message);
-                }
+                // A settings mistake (exit 2) or an engine failure (exit 1) is reported on one line by CliApp.
+                await BenchJustice.RunAsync(p, parse.GetValue(seed), parse.GetValue(settings), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
 
                 return CliApp.ExitOk;
             }

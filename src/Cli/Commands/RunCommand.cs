@@ -74,19 +74,11 @@ internal static class RunCommand
     }
 
     /// <summary>A run with a saved model scores with the model's own settings, match_threshold included: a --settings that
-    /// says otherwise would be ignored without a word, so it is refused naming the first difference.</summary>
+    /// says otherwise would be ignored without a word, so it is refused naming the first difference. (A file that is not
+    /// valid settings or a valid model is a usage error too, reported by CliApp.)</summary>
     private static void RefuseSettingsOtherThanTheModels(string settingsFile, string modelFile)
     {
-        string? differs;
-        try
-        {
-            differs = Core.Training.LinkageModel.Load(modelFile).Settings.FirstDifferenceFrom(Core.Settings.LinkageSettings.Load(settingsFile));
-        }
-        catch (Core.Settings.SettingsException ex)
-        {
-            throw new CliUsageException(ex.Message);
-        }
-
+        var differs = Core.Training.LinkageModel.Load(modelFile).Settings.FirstDifferenceFrom(Core.Settings.LinkageSettings.Load(settingsFile));
         if (differs is not null)
         {
             throw new CliUsageException($"--settings differs from the settings --model was trained with at {differs}; a run with --model scores with the model's settings. Leave out --settings, or leave out --model to train with them.");
