@@ -119,6 +119,5 @@ public sealed class CsvColumnFile : IDisposable
 
     public void Dispose() => _reader.Dispose();
 
-    private static DataException NotUtf8(CsvReader csv) =>
-        new($"{csv.Source} line {csv.LineNumber}: {CsvReader.NotUtf8Problem} (re-save the file as UTF-8).");
+    private static DataException NotUtf8(CsvReader csv) => new(csv.NotUtf8Message);
 }

@@ -24,6 +24,10 @@ public sealed class CsvReader
     /// <summary>The problem of a row holding <see cref="ReplacementCharacter"/>, in every reader's message.</summary>
     public const string NotUtf8Problem = "bytes that are not valid UTF-8";
 
+    /// <summary>The engine readers' error for the line just read holding <see cref="ReplacementCharacter"/>: the source and
+    /// line, never the bytes.</summary>
+    public string NotUtf8Message => $"{Source} line {LineNumber}: {NotUtf8Problem} (re-save the file as UTF-8).";
+
     /// <summary>The longest field accepted by default, in characters (1 Mi).</summary>
     public const int DefaultMaxFieldLength = 1 << 20;
 

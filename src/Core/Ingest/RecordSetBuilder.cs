@@ -68,7 +68,7 @@ public sealed class RecordSetBuilder
     public RecordSetBuilder AddCsv(TextReader reader, string datasetName, string? inputLabel = null)
     {
         var csv = new CsvReader(reader, $"input '{inputLabel ?? datasetName}'", trimUnquoted: true);
-        var required = columns.SelectMany(c => c.Sources is { Count: > 0 } parts ? parts : [c.SourceColumn]).Append(settings.UniqueIdColumn).ToHashSet(StringComparer.Ordinal);
+        var required = InputColumns().ToHashSet(StringComparer.Ordinal);
         var header = csv.ReadHeader(h => required.Except(h.Select(n => n.Trim())).Count())
             ?? throw new DataException($"input '{inputLabel ?? datasetName}' is empty: no header row.");
         if (header.Any(h => h.Contains(CsvReader.ReplacementCharacter, StringComparison.Ordinal)))
@@ -95,8 +95,11 @@ public sealed class RecordSetBuilder
         }
     }
 
-    private static DataException NotUtf8(CsvReader csv) =>
-        new($"{csv.Source} line {csv.LineNumber}: {CsvReader.NotUtf8Problem} (re-save the file as UTF-8).");
+    private static DataException NotUtf8(CsvReader csv) => new(csv.NotUtf8Message);
+
+    /// <summary>The input columns the standardised columns are read from, and the unique id column.</summary>
+    private IEnumerable<string> InputColumns() =>
+        columns.SelectMany(c => c.Sources is { Count: > 0 } parts ? parts : [c.SourceColumn]).Append(settings.UniqueIdColumn);
 
     /// <summary>Adds rows (values in <paramref name="header"/> order).</summary>
     public RecordSetBuilder AddRows(IReadOnlyList<string> header, IEnumerable<string?[]> rows, string datasetName, string? inputLabel = null, Func<long>? lineNumber = null)
@@ -124,8 +127,7 @@ public sealed class RecordSetBuilder
                 ?? throw new DataException($"input '{label}': column '{col}' ({what}) is missing; {HeaderCells.Describe(header, Asked())}. Fix the settings or the input.");
 
         // The columns this builder reads: evidence that a first line naming one of them is a header (HeaderCells).
-        IEnumerable<string> Asked() =>
-            columns.SelectMany(c => c.Sources is { Count: > 0 } parts ? parts : [c.SourceColumn]).Append(settings.UniqueIdColumn).Append(settings.SourceDatasetColumn);
+        IEnumerable<string> Asked() => InputColumns().Append(settings.SourceDatasetColumn);
 
         var idCol = Find(settings.UniqueIdColumn, "unique_id_column");
         var srcCol = Lookup(settings.SourceDatasetColumn, "source_dataset_column") ?? -1;
