@@ -35,13 +35,7 @@ internal static class KeyProviders
         }
 
         Storage.Embedded.OwnerOnly.CreateDirectory(keysDirectory);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var writer = new StreamWriter(file, System.Text.Encoding.ASCII, options);
+        using var writer = new StreamWriter(file, System.Text.Encoding.ASCII, Storage.Embedded.OwnerOnly.Create(FileMode.CreateNew, FileAccess.Write, FileShare.Read, 4096, FileOptions.None));
         writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         return true;
     }

@@ -463,6 +463,11 @@ public sealed class FileSystemBlobStore : IBlobStore
     private static StorageException Corrupt(string path) =>
         new(StorageErrorKind.Other, 500, "CorruptBlobFile", $"Blob file '{path}' is damaged (bad trailer). Delete it or restore it from a backup.");
 
+    /// <summary>The container's lock file, held: FileShare.None takes an exclusive OS lock (flock on Unix, a share lock on
+    /// Windows), which holds across processes and is released if the process dies.</summary>
+    private static FileStream OpenLock(string path) =>
+        new(path, OwnerOnly.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+
     /// <summary>The container lock if it is free within a moment (it is held for microseconds at a time), else null.</summary>
     private static FileStream? TryAcquireLock(string containerDir)
     {
@@ -471,7 +476,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             try
             {
-                return new FileStream(path, OwnerOnly.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+                return OpenLock(path);
             }
             catch (IOException) when (attempt < 20)
             {
@@ -493,9 +498,7 @@ public sealed class FileSystemBlobStore : IBlobStore
         {
             try
             {
-                // FileShare.None takes an exclusive OS lock (flock on Unix, a share lock on Windows):
-                // the lock holds across processes and is released if the process dies.
-                return new FileStream(path, OwnerOnly.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
+                return OpenLock(path);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {
