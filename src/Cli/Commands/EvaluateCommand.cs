@@ -174,6 +174,11 @@ internal static class EvaluateCommand
 
             var r = EvaluationSuite.RunCase(c, examples, datasets, DateTimeOffset.UtcNow);
             allPassed &= r.Passed;
+            if (r.RecordsBlankTruth > 0)
+            {
+                output.WriteLine($"{r.Name}: warning: {r.RecordsBlankTruth} record(s) have a blank '{c.TruthColumn}': they are left out of scoring.");
+            }
+
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name}: {r.Records} records, {r.Comparisons} comparisons, threshold {r.Threshold}: precision {r.Metrics.Precision:0.0000} recall {r.Metrics.Recall:0.0000} F1 {r.Metrics.F1:0.0000} (target {r.MinF1}) {(r.Passed ? "PASS" : "FAIL")} in {r.Seconds:0.00}s"));
             output.WriteLine("  threshold  precision  recall    F1        B3-F1   clusters");
             foreach (var s in r.Sweep)
@@ -181,7 +186,7 @@ internal static class EvaluateCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {s.Threshold,-9}  {s.Metrics.Precision:0.0000}     {s.Metrics.Recall:0.0000}    {s.Metrics.F1:0.0000}    {s.Metrics.BCubedF1:0.0000}  {s.Clusters}"));
             }
 
-            results.Add(new { name = r.Name, records = r.Records, comparisons = r.Comparisons, threshold = r.Threshold, precision = Math.Round(r.Metrics.Precision, 5), recall = Math.Round(r.Metrics.Recall, 5), f1 = Math.Round(r.Metrics.F1, 5), bcubed_f1 = Math.Round(r.Metrics.BCubedF1, 5), min_f1 = r.MinF1, passed = r.Passed, seconds = Math.Round(r.Seconds, 2) });
+            results.Add(new { name = r.Name, records = r.Records, comparisons = r.Comparisons, threshold = r.Threshold, precision = Math.Round(r.Metrics.Precision, 5), recall = Math.Round(r.Metrics.Recall, 5), f1 = Math.Round(r.Metrics.F1, 5), bcubed_f1 = Math.Round(r.Metrics.BCubedF1, 5), min_f1 = r.MinF1, records_blank_truth = r.RecordsBlankTruth, passed = r.Passed, seconds = Math.Round(r.Seconds, 2) });
         }
 
         output.WriteLine(JsonSerializer.Serialize(new { passed = allPassed, cases = results }));

@@ -14,7 +14,8 @@ public sealed record EvaluationCase(string Name, string Settings, string Dataset
 
 public sealed record SweepRow(double Threshold, QualityMetrics Metrics, int Clusters);
 
-public sealed record EvaluationCaseResult(string Name, int Records, long Comparisons, double Threshold, QualityMetrics Metrics, IReadOnlyList<SweepRow> Sweep, double Seconds, bool Passed, double MinF1);
+/// <param name="RecordsBlankTruth">Records left out of scoring because their truth label is blank (unknown entity).</param>
+public sealed record EvaluationCaseResult(string Name, int Records, long Comparisons, double Threshold, QualityMetrics Metrics, IReadOnlyList<SweepRow> Sweep, double Seconds, bool Passed, double MinF1, int RecordsBlankTruth = 0);
 
 /// <summary>Runs the example settings against the public labelled datasets and reports precision/recall/F1.</summary>
 public static class EvaluationSuite
@@ -62,7 +63,11 @@ public static class EvaluationSuite
         }
 
         var truth = ReadTruth(file, settings.UniqueIdColumn, c.TruthColumn, c.TruthPattern);
-        var truthLabels = Enumerable.Range(0, records.Count).Select(i => truth[records.UniqueId(i)]).ToList();
+
+        // A blank truth label means the entity is unknown, as `evaluate --truth` reads it: such records are left out of
+        // scoring. Giving them all the label "" would make them one entity and count every link between them as missed.
+        var scored = Enumerable.Range(0, records.Count).Where(i => truth.TryGetValue(records.UniqueId(i), out var label) && label.Length > 0).ToArray();
+        var truthLabels = scored.Select(i => truth[records.UniqueId(i)]).ToList();
         var model = ModelTrainer.Train(records, settings, nowUtc);
         var low = Math.Min(SweepThresholds[0], settings.MatchThreshold);
         var tf = TermFrequencyTables.Compute(records, model.Settings);
@@ -71,11 +76,11 @@ public static class EvaluationSuite
         foreach (var t in SweepThresholds.Append(settings.MatchThreshold).Distinct().Order())
         {
             var cl = InMemoryLinker.Cluster(records, model, tf, edges, t);
-            sweep.Add(new SweepRow(t, LinkageMetrics.Compare(cl.ClusterIds.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), truthLabels), cl.Metrics.Clusters));
+            sweep.Add(new SweepRow(t, LinkageMetrics.Compare(scored.Select(i => cl.ClusterIds[i].ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), truthLabels), cl.Metrics.Clusters));
         }
 
         var chosen = sweep.First(s => s.Threshold == settings.MatchThreshold);
-        return new EvaluationCaseResult(c.Name, records.Count, scores.Sum(s => s.Comparisons), settings.MatchThreshold, chosen.Metrics, sweep, sw.Elapsed.TotalSeconds, chosen.Metrics.F1 >= c.MinF1, c.MinF1);
+        return new EvaluationCaseResult(c.Name, records.Count, scores.Sum(s => s.Comparisons), settings.MatchThreshold, chosen.Metrics, sweep, sw.Elapsed.TotalSeconds, chosen.Metrics.F1 >= c.MinF1, c.MinF1, records.Count - scored.Length);
     }
 
     /// <summary>unique id → truth label (the regex's first group when a pattern is given). An id given twice with

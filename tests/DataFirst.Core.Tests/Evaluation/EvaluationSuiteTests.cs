@@ -23,6 +23,38 @@ public sealed class EvaluationSuiteTests
     }
 
     [Fact]
+    public void RunCase_BlankTruthLabels_AreLeftOutOfScoring_NotOneEntity()
+    {
+        var root = EvaluationSuite.FindRepoRoot(AppContext.BaseDirectory)!;
+        var datasets = EvaluationSuite.LocateDatasets(root);
+        if (datasets is null)
+        {
+            return;
+        }
+
+        // fake_1000 with every 10th record's cluster blank: read as one entity "", the blank records would make about
+        // 5,000 true pairs the clusters never link (F1 about 0.34); left out, the case scores as usual.
+        var dir = Directory.CreateTempSubdirectory("suite-blank-").FullName;
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(datasets, "splink_fake_1000.csv"));
+            var blanked = lines.Select((line, i) => i > 0 && i % 10 == 0 ? line[..(line.LastIndexOf(',') + 1)] : line);
+            File.WriteAllLines(Path.Combine(dir, "splink_fake_1000.csv"), blanked);
+            var examples = Path.Combine(root, "examples");
+            var fake = EvaluationSuite.LoadCases(examples).Single(c => c.Name == "fake_1000");
+
+            var result = EvaluationSuite.RunCase(fake, examples, dir, DateTimeOffset.UnixEpoch);
+
+            result.RecordsBlankTruth.Should().Be((lines.Length - 1) / 10);
+            result.Metrics.F1.Should().BeGreaterThan(0.85);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Compare_KnownClusters_PairwiseAndBCubed()
     {
         var m = LinkageMetrics.Compare(["a", "a", "a", "b"], ["x", "x", "y", "y"]);
