@@ -68,8 +68,8 @@ internal static class CliApp
         }
         catch (Core.Settings.SettingsException ex)
         {
-            // Safety net: verbs turn engine errors into one-line errors themselves; one that reaches here is still
-            // the user's to fix, and its message already names the setting.
+            // The engine's errors (settings: exit 2; data the engine refuses: exit 1) are reported here for every verb,
+            // on one line: their messages already name the setting, file or rule.
             error.WriteLine($"datafirst: error: {ex.Message}");
             return ExitUsage;
         }

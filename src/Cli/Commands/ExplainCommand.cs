@@ -30,7 +30,8 @@ internal static class ExplainCommand
             var files = parse.GetValue(inputs)!.Select(f => CliPaths.RequireExistingFile(f, "--input")).ToList();
             var pair = parse.GetValue(pairOpt)!;
             var datasets = parse.GetValue(datasetsOpt) is { Length: 2 } d ? d : null;
-            return LinkCommand.RunEngine(() => Run(modelPath, files, pair, datasets, parse.InvocationConfiguration.Output));
+            Run(modelPath, files, pair, datasets, parse.InvocationConfiguration.Output);
+            return Task.FromResult(CliApp.ExitOk);
         });
         return command;
     }

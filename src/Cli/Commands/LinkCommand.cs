@@ -32,7 +32,8 @@ internal static class LinkCommand
             var files = parse.GetValue(inputs)!.Select(f => CliPaths.RequireExistingFile(f, "--input")).ToList();
             var folder = CliPaths.EnsureWritableDirectory(parse.GetValue(outDir)!, "--out");
             var modelPath = parse.GetValue(modelOpt) is { } mp ? CliPaths.RequireExistingFile(mp, "--model") : null;
-            return RunEngine(() => Run(settingsPath, files, folder, modelPath, output, error));
+            Run(settingsPath, files, folder, modelPath, output, error);
+            return Task.FromResult(CliApp.ExitOk);
         });
         return command;
     }
@@ -121,24 +122,6 @@ internal static class LinkCommand
 
     /// <summary>Runs an engine verb: a settings mistake is a usage error (exit 2), a run that cannot complete a
     /// failure (exit 1); both one line.</summary>
-    internal static Task<int> RunEngine(Action run)
-    {
-        try
-        {
-            run();
-        }
-        catch (SettingsException ex)
-        {
-            throw new CliUsageException(ex.Message);
-        }
-        catch (LinkageException ex)
-        {
-            throw new CliFailureException(ex.Message);
-        }
-
-        return Task.FromResult(CliApp.ExitOk);
-    }
-
     /// <summary>Standardises the input CSVs into one record set; each file's name (without extension) is its source
     /// dataset unless the CSV has the settings' source-dataset column. Row ids equal positions.</summary>
     internal static RecordSet ReadInputs(LinkageSettings settings, IEnumerable<string> files)
