@@ -257,12 +257,14 @@ public static class ModelTrainer
             histograms.Add(PatternHistogram.Sum(hs));
         }
 
+        var perDataset = records.Report?.RecordsPerDataset ?? records.SourceNames.ToDictionary(s => s, _ => 0);
         var provenance = new TrainingProvenance
         {
             TrainedAtUtc = trainedAtUtc,
             EngineVersion = EngineVersion,
             Records = records.Count,
-            RecordsPerDataset = records.Report?.RecordsPerDataset ?? records.SourceNames.ToDictionary(s => s, _ => 0),
+            RecordsPerDataset = TrainingProvenance.NamedCounts(perDataset),
+            SourceDatasets = perDataset.Count,
             Warnings = w,
         };
         var model = EmTrainer.EstimateParameters(settings, histograms, u, lambda, provenance);

@@ -22,7 +22,18 @@ public sealed record TrainingProvenance
 
     public long Records { get; init; }
 
+    /// <summary>Records per source dataset, named only when there are at most <see cref="Ingest.IngestReport.MaxDatasetsNamed"/>
+    /// datasets (see <see cref="NamedCounts"/>); <see cref="SourceDatasets"/> always says how many there were.</summary>
     public IReadOnlyDictionary<string, int> RecordsPerDataset { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>How many source datasets the model was trained on (0 in models saved before this was recorded).</summary>
+    public int SourceDatasets { get; init; }
+
+    /// <summary>The per-dataset counts a model may keep: all of them for up to <see cref="Ingest.IngestReport.MaxDatasetsNamed"/>
+    /// datasets, none beyond. More names than that means the source-dataset column holds something else (a surname,
+    /// say), and a saved model, which outlives the run and is handed around, must not list its values.</summary>
+    public static IReadOnlyDictionary<string, int> NamedCounts(IReadOnlyDictionary<string, int> perDataset) =>
+        perDataset.Count > Ingest.IngestReport.MaxDatasetsNamed ? new Dictionary<string, int>() : perDataset;
 
     public long DeterministicPairs { get; init; }
 

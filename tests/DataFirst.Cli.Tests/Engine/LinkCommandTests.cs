@@ -117,6 +117,11 @@ public sealed class LinkCommandTests
         output.Should().Contain($"ingest: 200 records ({surnames.Count + (rows.Any(r => string.IsNullOrEmpty(r[3])) ? 1 : 0)} source datasets, not named)");
         error.Should().Contain("warning: source_dataset_column 'surname' has");
         surnames.Should().OnlyContain(s => !output.Contains(s!, StringComparison.Ordinal) && !error.Contains(s!, StringComparison.Ordinal));
+
+        // The saved model outlives the run: its provenance counts the datasets instead of listing them.
+        var model = File.ReadAllText(temp.Combine("out", "model.json"));
+        surnames.Should().OnlyContain(s => !model.Contains($"\"{s}\"", StringComparison.Ordinal));
+        DataFirst.Core.Training.LinkageModel.Load(temp.Combine("out", "model.json")).Provenance.SourceDatasets.Should().BeGreaterThan(20);
     }
 
     [Fact]

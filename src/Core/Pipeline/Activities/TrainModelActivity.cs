@@ -34,7 +34,8 @@ public sealed class TrainModelActivity(PipelineServices services)
             TrainedAtUtc = new DateTimeOffset(input.Run.RunDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
             EngineVersion = ModelTrainer.EngineVersion,
             Records = parameters.Records,
-            RecordsPerDataset = parameters.RecordsPerDataset,
+            RecordsPerDataset = TrainingProvenance.NamedCounts(parameters.RecordsPerDataset),
+            SourceDatasets = parameters.RecordsPerDataset.Count,
         };
         var model = EmTrainer.EstimateParameters(settings, histograms, parameters.U, parameters.Lambda, provenance);
         var json = model.ToJson();
