@@ -20,7 +20,7 @@ namespace DataFirst.Core.Ingest;
 /// evidence of a header: a name the reader asked for (compared ignoring case, <c>_</c>, <c>-</c>, <c>.</c>), a name with
 /// an underscore (<c>first_name</c>), or one of whose words (split at <c>_ - .</c> and at a lower-to-upper case change)
 /// is a common field word such as id, name, surname, dob, email, city (<see cref="FieldWords"/>) — words that name a
-/// field, not a person. A header failing this (say <c>Vorname,Nachname</c>) is only not shown; nothing else changes.</para>
+/// field, not a person. A header failing this (say <c>Vorname,Nachname</c>, or <c>Place Name</c>) is only not shown; nothing else changes.</para>
 /// </remarks>
 internal static partial class HeaderCells
 {
@@ -35,6 +35,9 @@ internal static partial class HeaderCells
         "address", "addr", "town", "city", "county", "postcode", "zip", "postal", "country",
         "cluster", "dataset", "source", "label", "match", "score", "probability", "weight", "truth", "unique",
     };
+
+    /// <summary>Words that join field words in a multi-word column name ("Date of Birth", "Place of birth").</summary>
+    private static readonly HashSet<string> Joining = new(StringComparer.OrdinalIgnoreCase) { "of", "at", "the", "and", "or", "in", "on", "for" };
 
     /// <summary>Cells with more than this many characters are not shown.</summary>
     private const int MaxLength = 64;
@@ -63,7 +66,25 @@ internal static partial class HeaderCells
                 continue;
             }
 
-            if (cell.Length > MaxLength || !IdentifierShape().IsMatch(cell) || ThreeDigits().IsMatch(cell))
+            if (cell.Length > MaxLength || ThreeDigits().IsMatch(cell))
+            {
+                return false;
+            }
+
+            if (cell.Contains(' ', StringComparison.Ordinal))
+            {
+                // Several words ("First Name", "Date of Birth") only when every one names a field or joins such words:
+                // a value of several words ("Mary Ann", "10 Downing Street") has at least one that does not.
+                if (!cell.Split(' ', StringSplitOptions.RemoveEmptyEntries).All(w => IdentifierShape().IsMatch(w) && (FieldWords.Contains(w) || Joining.Contains(w))))
+                {
+                    return false;
+                }
+
+                evident = true;
+                continue;
+            }
+
+            if (!IdentifierShape().IsMatch(cell))
             {
                 return false;
             }

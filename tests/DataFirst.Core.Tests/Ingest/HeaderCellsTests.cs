@@ -10,6 +10,7 @@ public sealed class HeaderCellsTests
     [InlineData("rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode")]
     [InlineData("ID,other")]
     [InlineData("Forename,Family,")]
+    [InlineData("Unique ID,First Name,Last Name,Date of Birth,Postcode")]
     public void LookLikeColumnNames_Headers_True(string line) =>
         HeaderCells.LookLikeColumnNames(line.Split(','), []).Should().BeTrue();
 
@@ -19,6 +20,9 @@ public sealed class HeaderCellsTests
     [InlineData("Robert,Smith,London")]
     [InlineData("McDonald,Key,Day")]
     [InlineData("Mary Ann,name")]
+    [InlineData("First Name,Mary Ann")]
+    [InlineData("name,10 Downing Street")]
+    [InlineData("name,Name Smith")]
     [InlineData("name,O'Brien")]
     [InlineData("name,robert255")]
     [InlineData("name,24/06/1971")]
